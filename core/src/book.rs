@@ -1,0 +1,286 @@
+//! The account book: every ad account Adkeep has seen, with its last good data.
+//! The merge rules live here so the app and the CLI behave the same:
+//! a failed refresh keeps the previous values and records why; an account
+//! missing from a complete listing is kept and marked no longer accessible;
+//! an account that appears after an earlier listing is marked new.
+
+use std::collections::{BTreeMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Account, AccountStatus, DisableReason, Permissions, Profile, Reach};
+use crate::problem::Problem;
+
+pub const BOOK_FORMAT: u32 = 1;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AccountBook {
+    pub format: u32,
+    /// The Facebook user whose login reached these accounts.
+    pub profile: Option<Profile>,
+    pub permissions: Option<Permissions>,
+    /// Keyed by `act_…`.
+    pub accounts: BTreeMap<String, Account>,
+    pub last_full_refresh: Option<DateTime<Utc>>,
+    /// A complete listing has happened at least once (so later arrivals are new).
+    pub listed_once: bool,
+    /// The last token-wide problem, until a call succeeds again.
+    pub token_problem: Option<Problem>,
+}
+
+/// Remembers which accounts were known when a listing started.
+#[derive(Debug, Clone)]
+pub struct ListingStart {
+    known: HashSet<String>,
+    listed_before: bool,
+}
+
+impl AccountBook {
+    pub fn new() -> Self {
+        Self {
+            format: BOOK_FORMAT,
+            ..Self::default()
+        }
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Account> {
+        self.accounts.get(id)
+    }
+
+    pub fn len(&self) -> usize {
+        self.accounts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.accounts.is_empty()
+    }
+
+    /// Accounts sorted by name, then id (the order the CLI prints).
+    pub fn sorted(&self) -> Vec<&Account> {
+        let mut list: Vec<&Account> = self.accounts.values().collect();
+        list.sort_by(|a, b| {
+            a.name
+                .to_lowercase()
+                .cmp(&b.name.to_lowercase())
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        list
+    }
+
+    /// Stores freshly read data for an account, clearing its error.
+    pub fn apply_refreshed(&mut self, mut fresh: Account) -> &Account {
+        let id = fresh.id.clone();
+        match self.accounts.get(&id) {
+            Some(previous) => {
+                fresh.is_new = previous.is_new;
+            }
+            None => {
+                fresh.is_new = false;
+            }
+        }
+        fresh.reach = Reach::Reachable;
+        fresh.error = None;
+        self.accounts.insert(id.clone(), fresh);
+        &self.accounts[&id]
+    }
+
+    /// Records a failed refresh. The previous values stay, as of their time.
+    /// An account Adkeep never read gets a placeholder carrying the error.
+    pub fn apply_failure(&mut self, id: &str, problem: Problem) -> &Account {
+        let entry = self
+            .accounts
+            .entry(id.to_owned())
+            .or_insert_with(|| placeholder(id));
+        entry.error = Some(problem);
+        entry
+    }
+
+    pub fn start_listing(&self) -> ListingStart {
+        ListingStart {
+            known: self.accounts.keys().cloned().collect(),
+            listed_before: self.listed_once,
+        }
+    }
+
+    /// Applies the outcome of a listing. Only a complete listing may mark
+    /// accounts unreachable; an interrupted one says nothing about the rest.
+    pub fn finish_listing(
+        &mut self,
+        start: &ListingStart,
+        seen: &HashSet<String>,
+        complete: bool,
+        now: DateTime<Utc>,
+    ) {
+        for (id, account) in self.accounts.iter_mut() {
+            if seen.contains(id) {
+                account.reach = Reach::Reachable;
+                account.is_new = start.listed_before && !start.known.contains(id);
+            } else if complete {
+                account.reach = Reach::NoLongerAccessible;
+                account.is_new = false;
+            }
+        }
+        if complete {
+            self.listed_once = true;
+            self.last_full_refresh = Some(now);
+        }
+    }
+
+    /// Forgets everything (a different Facebook user logged in).
+    pub fn reset_for(&mut self, profile: Profile) {
+        *self = Self::new();
+        self.profile = Some(profile);
+    }
+
+    /// Accounts whose status or data need a person, at `now`.
+    pub fn needing_attention(&self, now: DateTime<Utc>) -> usize {
+        self.accounts
+            .values()
+            .filter(|a| !a.attention(now).is_empty())
+            .count()
+    }
+}
+
+fn placeholder(id: &str) -> Account {
+    Account {
+        id: id.to_owned(),
+        name: id.to_owned(),
+        status: AccountStatus::Unknown,
+        status_code: 0,
+        disable_reason: DisableReason::Unknown,
+        currency: String::new(),
+        timezone: None,
+        business: None,
+        amount_spent: None,
+        spend_cap: None,
+        balance: None,
+        spend_today: None,
+        spend_last_30d: None,
+        datasets: Vec::new(),
+        tos_accepted: Vec::new(),
+        user_tos_accepted: Vec::new(),
+        tasks: Vec::new(),
+        refreshed_at: None,
+        error: None,
+        reach: Reach::Reachable,
+        is_new: false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::GraphError;
+    use crate::problem::{Context, Scope, classify};
+    use rust_decimal::Decimal;
+
+    fn fresh(id: &str, spent: i64, at: DateTime<Utc>) -> Account {
+        let mut a = placeholder(id);
+        a.name = format!("Account {id}");
+        a.status = AccountStatus::Active;
+        a.currency = "USD".into();
+        a.amount_spent = Some(Decimal::new(spent, 2));
+        a.refreshed_at = Some(at);
+        a
+    }
+
+    fn problem(now: DateTime<Utc>) -> Problem {
+        classify(
+            &GraphError::offline("down"),
+            &Context::new(Scope::Account, now),
+        )
+    }
+
+    #[test]
+    fn a_failed_refresh_keeps_the_previous_values() {
+        let t0 = Utc::now();
+        let mut book = AccountBook::new();
+        book.apply_refreshed(fresh("act_1", 1000, t0));
+        let later = t0 + chrono::Duration::hours(1);
+        let row = book.apply_failure("act_1", problem(later)).clone();
+        assert_eq!(row.amount_spent, Some(Decimal::new(1000, 2)));
+        assert_eq!(
+            row.refreshed_at,
+            Some(t0),
+            "values are as of the last good read"
+        );
+        assert!(row.error.is_some());
+        let row = book.apply_refreshed(fresh("act_1", 2000, later)).clone();
+        assert!(row.error.is_none());
+        assert_eq!(row.refreshed_at, Some(later));
+    }
+
+    #[test]
+    fn failure_for_an_unknown_account_creates_a_placeholder() {
+        let mut book = AccountBook::new();
+        let row = book.apply_failure("act_9", problem(Utc::now()));
+        assert_eq!(row.id, "act_9");
+        assert!(row.error.is_some());
+        assert!(row.amount_spent.is_none());
+    }
+
+    #[test]
+    fn listings_mark_new_and_no_longer_accessible_accounts() {
+        let now = Utc::now();
+        let mut book = AccountBook::new();
+        // First listing: nothing is "new".
+        let start = book.start_listing();
+        book.apply_refreshed(fresh("act_1", 1, now));
+        book.apply_refreshed(fresh("act_2", 1, now));
+        let seen: HashSet<String> = ["act_1", "act_2"].iter().map(|s| s.to_string()).collect();
+        book.finish_listing(&start, &seen, true, now);
+        assert!(book.accounts.values().all(|a| !a.is_new));
+
+        // Second listing: act_3 granted, act_2 gone.
+        let start = book.start_listing();
+        book.apply_refreshed(fresh("act_1", 1, now));
+        book.apply_refreshed(fresh("act_3", 1, now));
+        let seen: HashSet<String> = ["act_1", "act_3"].iter().map(|s| s.to_string()).collect();
+        book.finish_listing(&start, &seen, true, now);
+        assert!(book.get("act_3").unwrap().is_new);
+        assert!(!book.get("act_1").unwrap().is_new);
+        let gone = book.get("act_2").unwrap();
+        assert_eq!(gone.reach, Reach::NoLongerAccessible);
+        assert_eq!(
+            gone.amount_spent,
+            Some(Decimal::new(1, 2)),
+            "kept with its last data"
+        );
+
+        // Third listing: act_3 is no longer new; act_2 is back.
+        let start = book.start_listing();
+        let seen: HashSet<String> = ["act_1", "act_2", "act_3"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        book.finish_listing(&start, &seen, true, now);
+        assert!(!book.get("act_3").unwrap().is_new);
+        assert_eq!(book.get("act_2").unwrap().reach, Reach::Reachable);
+    }
+
+    #[test]
+    fn an_interrupted_listing_marks_nothing_unreachable() {
+        let now = Utc::now();
+        let mut book = AccountBook::new();
+        book.apply_refreshed(fresh("act_1", 1, now));
+        let start = book.start_listing();
+        book.finish_listing(&start, &HashSet::new(), false, now);
+        assert_eq!(book.get("act_1").unwrap().reach, Reach::Reachable);
+        assert!(book.last_full_refresh.is_none());
+    }
+
+    #[test]
+    fn round_trips_through_json() {
+        let mut book = AccountBook::new();
+        book.apply_refreshed(fresh("act_1", 12345, Utc::now()));
+        let json = serde_json::to_string(&book).unwrap();
+        let back: AccountBook = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, book);
+        assert!(
+            json.contains("\"123.45\""),
+            "money is a decimal string: {json}"
+        );
+    }
+}

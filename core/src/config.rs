@@ -1,0 +1,131 @@
+//! Where things are: the environment overrides (the CLI contract) and the
+//! data folder.
+
+use std::path::PathBuf;
+
+use crate::graph::client::{
+    DEFAULT_FACEBOOK_URL, DEFAULT_GRAPH_URL, Endpoints, is_valid_version, parse_base,
+};
+
+pub const ENV_GRAPH_URL: &str = "ADKEEP_GRAPH_URL";
+pub const ENV_FACEBOOK_URL: &str = "ADKEEP_FACEBOOK_URL";
+pub const ENV_GRAPH_VERSION: &str = "ADKEEP_GRAPH_VERSION";
+pub const ENV_DATA_DIR: &str = "ADKEEP_DATA_DIR";
+pub const ENV_ACCESS_TOKEN: &str = "ADKEEP_ACCESS_TOKEN";
+
+/// The bundle identifier; the OS data folder is named after it.
+pub const IDENTIFIER: &str = "io.adkeep.desktop";
+
+pub const SETTINGS_FILE: &str = "settings.json";
+pub const ACCOUNTS_FILE: &str = "accounts.json";
+pub const SANDBOX_ACCOUNTS_FILE: &str = "sandbox-accounts.json";
+pub const SETTINGS_KEY: &str = "settings";
+pub const BOOK_KEY: &str = "book";
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{var} is not a valid URL: {value}")]
+    Url { var: &'static str, value: String },
+    #[error("{ENV_GRAPH_VERSION} must look like v27.0, not {0}")]
+    Version(String),
+    #[error("no data folder: set {ENV_DATA_DIR}")]
+    NoDataDir,
+}
+
+/// Endpoints from the environment, falling back to Meta's servers and to the
+/// version in the settings.
+pub fn endpoints_from_env(settings_version: &str) -> Result<Endpoints, ConfigError> {
+    endpoints_from(
+        |name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()),
+        settings_version,
+    )
+}
+
+pub fn endpoints_from(
+    var: impl Fn(&str) -> Option<String>,
+    settings_version: &str,
+) -> Result<Endpoints, ConfigError> {
+    let url = |name: &'static str, default: &str| {
+        let value = var(name).unwrap_or_else(|| default.to_owned());
+        parse_base(&value).map_err(|_| ConfigError::Url { var: name, value })
+    };
+    let version = var(ENV_GRAPH_VERSION).unwrap_or_else(|| settings_version.to_owned());
+    if !is_valid_version(&version) {
+        return Err(ConfigError::Version(version));
+    }
+    Ok(Endpoints {
+        graph: url(ENV_GRAPH_URL, DEFAULT_GRAPH_URL)?,
+        facebook: url(ENV_FACEBOOK_URL, DEFAULT_FACEBOOK_URL)?,
+        version,
+    })
+}
+
+/// `ADKEEP_DATA_DIR`, or the OS app-data folder (the same one Tauri uses).
+pub fn data_dir() -> Result<PathBuf, ConfigError> {
+    if let Some(dir) = std::env::var_os(ENV_DATA_DIR).filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    dirs::data_dir()
+        .map(|d| d.join(IDENTIFIER))
+        .ok_or(ConfigError::NoDataDir)
+}
+
+/// The token from `ADKEEP_ACCESS_TOKEN`, which wins over the keychain.
+pub fn token_from_env() -> Option<crate::token::AccessToken> {
+    std::env::var(ENV_ACCESS_TOKEN)
+        .ok()
+        .and_then(crate::token::AccessToken::new)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn from(map: &[(&str, &str)]) -> Result<Endpoints, ConfigError> {
+        let map: HashMap<String, String> = map
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        endpoints_from(|k| map.get(k).cloned(), "v26.0")
+    }
+
+    #[test]
+    fn defaults_to_meta_and_the_settings_version() {
+        let e = from(&[]).unwrap();
+        assert_eq!(e.graph.as_str(), "https://graph.facebook.com/");
+        assert_eq!(e.facebook.as_str(), "https://www.facebook.com/");
+        assert_eq!(e.version, "v26.0");
+    }
+
+    #[test]
+    fn environment_overrides_everything() {
+        let e = from(&[
+            (ENV_GRAPH_URL, "http://127.0.0.1:4000"),
+            (ENV_FACEBOOK_URL, "http://127.0.0.1:4000/web"),
+            (ENV_GRAPH_VERSION, "v25.0"),
+        ])
+        .unwrap();
+        assert_eq!(
+            e.graph_url("me").unwrap().as_str(),
+            "http://127.0.0.1:4000/v25.0/me"
+        );
+        assert_eq!(
+            e.login_redirect().unwrap().as_str(),
+            "http://127.0.0.1:4000/web/connect/login_success.html"
+        );
+        assert_eq!(e.version, "v25.0");
+    }
+
+    #[test]
+    fn bad_values_are_reported() {
+        assert!(matches!(
+            from(&[(ENV_GRAPH_URL, "not a url")]),
+            Err(ConfigError::Url { .. })
+        ));
+        assert!(matches!(
+            from(&[(ENV_GRAPH_VERSION, "27")]),
+            Err(ConfigError::Version(_))
+        ));
+    }
+}

@@ -1,0 +1,280 @@
+//! The rate governor: reads Meta's usage headers on every response and slows
+//! down or pauses *before* a limit trips; after a rate-limit error it waits as
+//! long as Meta says. App-wide usage gates every request; an ad account's
+//! usage gates only that account's requests.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::graph::usage::Usage;
+
+#[derive(Debug, Clone)]
+pub struct Thresholds {
+    /// From this percent of any quota, requests are spaced out.
+    pub slow_pct: f64,
+    /// From this percent, requests stop until the quota recovers.
+    pub pause_pct: f64,
+    /// Spacing between request starts while slowed down.
+    pub spacing: Duration,
+    /// Pause when Meta gives no recovery time.
+    pub default_pause: Duration,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Self {
+            slow_pct: 75.0,
+            pause_pct: 90.0,
+            spacing: Duration::from_millis(500),
+            default_pause: Duration::from_secs(60),
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct State {
+    app_pct: f64,
+    paused_until: Option<Instant>,
+    next_slot: Option<Instant>,
+    accounts: HashMap<String, Instant>,
+    pauses: u64,
+}
+
+#[derive(Debug, Default)]
+pub struct Governor {
+    thresholds: Thresholds,
+    state: Mutex<State>,
+}
+
+impl Governor {
+    pub fn new(thresholds: Thresholds) -> Self {
+        Self {
+            thresholds,
+            state: Mutex::new(State::default()),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Waits until a request may start (app-wide pause and spacing).
+    pub async fn wait_turn(&self) {
+        let wake = {
+            let mut state = self.lock();
+            let now = Instant::now();
+            let mut at = now;
+            if let Some(until) = state.paused_until {
+                if until > at {
+                    at = until;
+                } else {
+                    state.paused_until = None;
+                }
+            }
+            if state.app_pct >= self.thresholds.slow_pct {
+                let slot = state.next_slot.map_or(at, |s| s.max(at));
+                state.next_slot = Some(slot + self.thresholds.spacing);
+                at = slot;
+            } else {
+                state.next_slot = None;
+            }
+            at
+        };
+        tokio::time::sleep_until(wake).await;
+    }
+
+    /// When the account (numeric id) may be called again, if it is paused.
+    pub fn account_ready_at(&self, account: &str) -> Option<Instant> {
+        let mut state = self.lock();
+        match state.accounts.get(account).copied() {
+            Some(until) if until > Instant::now() => Some(until),
+            Some(_) => {
+                state.accounts.remove(account);
+                None
+            }
+            None => None,
+        }
+    }
+
+    /// When the whole app may call again, if paused.
+    pub fn paused_until(&self) -> Option<Instant> {
+        self.lock().paused_until.filter(|t| *t > Instant::now())
+    }
+
+    /// Learns from the usage headers of a response to a request about
+    /// `account` (numeric id), or a token-wide request when `None`.
+    pub fn observe(&self, usage: &Usage, account: Option<&str>) {
+        if usage.is_empty() {
+            return;
+        }
+        let now = Instant::now();
+        let t = &self.thresholds;
+        let mut state = self.lock();
+        if let Some(app) = &usage.app {
+            let pct = app.call_count.max(app.total_time).max(app.total_cputime);
+            state.app_pct = pct;
+            if pct >= t.pause_pct {
+                let until = now + usage.regain_access_after().unwrap_or(t.default_pause);
+                pause_app(&mut state, until);
+            }
+        }
+        let hint = usage.regain_access_after();
+        let mut account_pct: f64 = usage.ad_account.as_ref().map_or(0.0, |a| a.acc_id_util_pct);
+        for entry in &usage.business {
+            let pct = entry
+                .call_count
+                .max(entry.total_time)
+                .max(entry.total_cputime);
+            let regain = entry.estimated_time_to_regain_access;
+            if Some(entry.object_id.as_str()) == account {
+                account_pct = account_pct.max(pct);
+                if regain > 0.0 {
+                    account_pct = account_pct.max(100.0);
+                }
+            } else if pct >= t.pause_pct || regain > 0.0 {
+                // A business-level quota we cannot tie to one account: be careful app-wide.
+                let wait = Duration::from_secs_f64((regain * 60.0).max(0.0));
+                pause_app(&mut state, now + wait.max(t.default_pause));
+            }
+        }
+        if let Some(account) = account
+            && account_pct >= t.pause_pct
+        {
+            let reset = usage
+                .ad_account
+                .as_ref()
+                .map(|a| Duration::from_secs_f64(a.reset_time_duration.max(0.0)))
+                .filter(|d| !d.is_zero());
+            let wait = hint.or(reset).unwrap_or(t.default_pause);
+            let until = now + wait;
+            let entry = state.accounts.entry(account.to_owned()).or_insert(until);
+            if *entry < until {
+                *entry = until;
+            }
+            state.pauses += 1;
+        }
+    }
+
+    /// After a rate-limit error: stop calling until `retry_after` has passed,
+    /// app-wide or for one account.
+    pub fn penalize(&self, retry_after: Duration, account: Option<&str>) {
+        let until = Instant::now() + retry_after;
+        let mut state = self.lock();
+        match account {
+            Some(account) => {
+                let entry = state.accounts.entry(account.to_owned()).or_insert(until);
+                if *entry < until {
+                    *entry = until;
+                }
+                state.pauses += 1;
+            }
+            None => pause_app(&mut state, until),
+        }
+    }
+
+    /// How many times the governor paused something (for benchmarks).
+    pub fn pauses(&self) -> u64 {
+        self.lock().pauses
+    }
+
+    /// The last app-wide usage percent seen.
+    pub fn app_pct(&self) -> f64 {
+        self.lock().app_pct
+    }
+}
+
+fn pause_app(state: &mut State, until: Instant) {
+    if state.paused_until.is_none_or(|current| current < until) {
+        state.paused_until = Some(until);
+        state.pauses += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn app_usage(pct: u32) -> Usage {
+        Usage::from_pairs([(
+            "x-app-usage",
+            format!(r#"{{"call_count":{pct},"total_time":1,"total_cputime":1}}"#).as_str(),
+        )])
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn low_usage_does_not_wait() {
+        let g = Governor::default();
+        g.observe(&app_usage(10), None);
+        let start = Instant::now();
+        g.wait_turn().await;
+        g.wait_turn().await;
+        assert_eq!(start.elapsed(), Duration::ZERO);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn high_usage_spaces_requests_out() {
+        let g = Governor::default();
+        g.observe(&app_usage(80), None);
+        let start = Instant::now();
+        g.wait_turn().await;
+        g.wait_turn().await;
+        g.wait_turn().await;
+        assert_eq!(start.elapsed(), Duration::from_millis(1000));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn near_the_limit_everything_pauses() {
+        let g = Governor::default();
+        g.observe(&app_usage(95), None);
+        let start = Instant::now();
+        g.wait_turn().await;
+        assert!(start.elapsed() >= Duration::from_secs(60));
+        assert_eq!(g.pauses(), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_busy_account_pauses_only_itself() {
+        let g = Governor::default();
+        let usage = Usage::from_pairs([(
+            "x-business-use-case-usage",
+            r#"{"111":[{"type":"ads_management","call_count":96,"total_cputime":1,"total_time":1,"estimated_time_to_regain_access":2}]}"#,
+        )]);
+        g.observe(&usage, Some("111"));
+        let ready = g.account_ready_at("111").unwrap();
+        assert_eq!(ready - Instant::now(), Duration::from_secs(120));
+        assert!(g.account_ready_at("222").is_none());
+        assert!(g.paused_until().is_none());
+        tokio::time::advance(Duration::from_secs(121)).await;
+        assert!(g.account_ready_at("111").is_none());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn account_score_waits_for_its_reset() {
+        let g = Governor::default();
+        let usage = Usage::from_pairs([(
+            "x-ad-account-usage",
+            r#"{"acc_id_util_pct":92,"reset_time_duration":30}"#,
+        )]);
+        g.observe(&usage, Some("5"));
+        assert_eq!(
+            g.account_ready_at("5").unwrap() - Instant::now(),
+            Duration::from_secs(30)
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn penalties_extend_but_never_shorten() {
+        let g = Governor::default();
+        g.penalize(Duration::from_secs(100), None);
+        g.penalize(Duration::from_secs(10), None);
+        assert_eq!(
+            g.paused_until().unwrap() - Instant::now(),
+            Duration::from_secs(100)
+        );
+    }
+}

@@ -1,0 +1,434 @@
+//! The domain types the app, the CLI and the UI share. These are what the cache
+//! stores and what `adkeep … --json` prints; wire shapes live in `graph::wire`.
+
+use chrono::{DateTime, Duration, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::problem::Problem;
+
+/// `account_status` as Meta documents it (Ad Account reference).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountStatus {
+    Active,
+    Disabled,
+    Unsettled,
+    PendingRiskReview,
+    PendingSettlement,
+    InGracePeriod,
+    PendingClosure,
+    Closed,
+    /// A code Meta added after this build; the raw code is kept beside it.
+    Unknown,
+}
+
+impl AccountStatus {
+    pub fn from_code(code: u32) -> Self {
+        match code {
+            1 => Self::Active,
+            2 => Self::Disabled,
+            3 => Self::Unsettled,
+            7 => Self::PendingRiskReview,
+            // 102 is the legacy code for the same state.
+            8 | 102 => Self::PendingSettlement,
+            9 => Self::InGracePeriod,
+            100 => Self::PendingClosure,
+            101 => Self::Closed,
+            _ => Self::Unknown,
+        }
+    }
+
+    /// Ads can run (Meta: status 1, 8 or 9).
+    pub fn can_run_ads(self) -> bool {
+        matches!(
+            self,
+            Self::Active | Self::PendingSettlement | Self::InGracePeriod
+        )
+    }
+}
+
+/// `disable_reason` as Meta documents it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DisableReason {
+    None,
+    AdsIntegrityPolicy,
+    AdsIpReview,
+    RiskPayment,
+    GrayAccountShutDown,
+    AdsAfcReview,
+    BusinessIntegrityRar,
+    PermanentClose,
+    UnusedResellerAccount,
+    UnusedAccount,
+    UmbrellaAdAccount,
+    BusinessManagerIntegrityPolicy,
+    MisrepresentedAdAccount,
+    AoabDeshareLegalEntity,
+    CtxThreadReview,
+    CompromisedAdAccount,
+    Unknown,
+}
+
+impl DisableReason {
+    pub fn from_code(code: u32) -> Self {
+        match code {
+            0 => Self::None,
+            1 => Self::AdsIntegrityPolicy,
+            2 => Self::AdsIpReview,
+            3 => Self::RiskPayment,
+            4 => Self::GrayAccountShutDown,
+            5 => Self::AdsAfcReview,
+            6 => Self::BusinessIntegrityRar,
+            7 => Self::PermanentClose,
+            8 => Self::UnusedResellerAccount,
+            9 => Self::UnusedAccount,
+            10 => Self::UmbrellaAdAccount,
+            11 => Self::BusinessManagerIntegrityPolicy,
+            12 => Self::MisrepresentedAdAccount,
+            13 => Self::AoabDeshareLegalEntity,
+            14 => Self::CtxThreadReview,
+            15 => Self::CompromisedAdAccount,
+            _ => Self::Unknown,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Business {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dataset {
+    pub id: String,
+    pub name: String,
+    pub last_fired_time: Option<DateTime<Utc>>,
+    pub is_unavailable: bool,
+}
+
+/// How a dataset (pixel) is doing, from when it last received an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DatasetHealth {
+    /// An event arrived in the last 24 hours.
+    Active,
+    /// Quiet for 1–7 days.
+    Quiet,
+    /// Nothing for more than 7 days: the site or its tag probably broke.
+    Stopped,
+    NeverFired,
+    /// Deleted or otherwise unavailable on Meta's side.
+    Unavailable,
+}
+
+impl Dataset {
+    pub fn health(&self, now: DateTime<Utc>) -> DatasetHealth {
+        if self.is_unavailable {
+            return DatasetHealth::Unavailable;
+        }
+        match self.last_fired_time {
+            None => DatasetHealth::NeverFired,
+            Some(at) if now - at <= Duration::hours(24) => DatasetHealth::Active,
+            Some(at) if now - at <= Duration::days(7) => DatasetHealth::Quiet,
+            Some(_) => DatasetHealth::Stopped,
+        }
+    }
+}
+
+/// Whether the current login still reaches the account.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reach {
+    #[default]
+    Reachable,
+    /// It was in an earlier listing but not in the latest complete one. Its
+    /// last data is kept, never silently dropped.
+    NoLongerAccessible,
+}
+
+/// One ad account as Adkeep knows it: the last good data, when it was read,
+/// and what went wrong since, if anything.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Account {
+    /// `act_…`
+    pub id: String,
+    pub name: String,
+    pub status: AccountStatus,
+    pub status_code: u32,
+    pub disable_reason: DisableReason,
+    pub currency: String,
+    pub timezone: Option<String>,
+    pub business: Option<Business>,
+    /// Lifetime spend, major units.
+    pub amount_spent: Option<Decimal>,
+    /// `None` when the account has no spending cap (Meta sends `"0"`).
+    pub spend_cap: Option<Decimal>,
+    pub balance: Option<Decimal>,
+    pub spend_today: Option<Decimal>,
+    pub spend_last_30d: Option<Decimal>,
+    pub datasets: Vec<Dataset>,
+    /// Terms of Service keys accepted for the account (`custom_audience_tos`, …).
+    pub tos_accepted: Vec<String>,
+    /// Terms accepted by the current user.
+    pub user_tos_accepted: Vec<String>,
+    /// The calling user's tasks on the account (`MANAGE`, `ADVERTISE`, …).
+    pub tasks: Vec<String>,
+    /// When the values above were last read successfully.
+    pub refreshed_at: Option<DateTime<Utc>>,
+    /// The last refresh failed: the values above are as of `refreshed_at`.
+    pub error: Option<Problem>,
+    #[serde(default)]
+    pub reach: Reach,
+    /// Appeared in the latest listing after an earlier one did not have it.
+    #[serde(default)]
+    pub is_new: bool,
+}
+
+impl Account {
+    pub fn numeric_id(&self) -> &str {
+        self.id.strip_prefix("act_").unwrap_or(&self.id)
+    }
+}
+
+/// The Terms of Service keys an advertiser needs for audiences and the pixel.
+pub const EXPECTED_TOS: [&str; 2] = ["custom_audience_tos", "web_custom_audience_tos"];
+
+/// Something about an account that a person should look at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Attention {
+    /// The account cannot run ads (disabled, unsettled, closed, …).
+    Status {
+        status: AccountStatus,
+    },
+    /// Ads run, but payment failed (grace period) or is pending.
+    Billing {
+        status: AccountStatus,
+    },
+    /// The last refresh failed.
+    RefreshFailed,
+    NoLongerAccessible,
+    DatasetUnavailable {
+        dataset_id: String,
+    },
+    DatasetStopped {
+        dataset_id: String,
+    },
+    TosMissing {
+        key: String,
+    },
+    /// The user has no task on the account that lets them run ads.
+    NoAdvertiseTask,
+}
+
+impl Account {
+    /// Everything about this account that needs a person, most urgent first.
+    pub fn attention(&self, now: DateTime<Utc>) -> Vec<Attention> {
+        let mut items = Vec::new();
+        if self.reach == Reach::NoLongerAccessible {
+            items.push(Attention::NoLongerAccessible);
+        }
+        if self.error.is_some() {
+            items.push(Attention::RefreshFailed);
+        }
+        match self.status {
+            AccountStatus::Active => {}
+            AccountStatus::InGracePeriod | AccountStatus::PendingSettlement => {
+                items.push(Attention::Billing {
+                    status: self.status,
+                })
+            }
+            other => items.push(Attention::Status { status: other }),
+        }
+        for dataset in &self.datasets {
+            match dataset.health(now) {
+                DatasetHealth::Unavailable => items.push(Attention::DatasetUnavailable {
+                    dataset_id: dataset.id.clone(),
+                }),
+                DatasetHealth::Stopped if self.status.can_run_ads() => {
+                    items.push(Attention::DatasetStopped {
+                        dataset_id: dataset.id.clone(),
+                    })
+                }
+                _ => {}
+            }
+        }
+        if self.status.can_run_ads() {
+            for key in EXPECTED_TOS {
+                if !self.tos_accepted.iter().any(|k| k == key) {
+                    items.push(Attention::TosMissing {
+                        key: key.to_owned(),
+                    });
+                }
+            }
+            let can_advertise = self.tasks.iter().any(|t| t == "MANAGE" || t == "ADVERTISE");
+            if !self.tasks.is_empty() && !can_advertise {
+                items.push(Attention::NoAdvertiseTask);
+            }
+        }
+        items
+    }
+}
+
+/// The Facebook user the token belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    pub id: String,
+    pub name: String,
+}
+
+/// The token's permissions as `/me/permissions` reports them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Permissions {
+    pub granted: Vec<String>,
+    pub declined: Vec<String>,
+    pub expired: Vec<String>,
+}
+
+/// The scopes Adkeep asks for at login and needs to work fully.
+pub const REQUIRED_SCOPES: [&str; 3] = ["ads_read", "ads_management", "business_management"];
+
+impl Permissions {
+    /// Required scopes that are not granted (declined, expired or never asked).
+    pub fn missing(&self) -> Vec<String> {
+        REQUIRED_SCOPES
+            .iter()
+            .filter(|scope| !self.granted.iter().any(|g| g == *scope))
+            .map(|s| (*s).to_owned())
+            .collect()
+    }
+
+    /// Reading accounts needs `ads_read` or `ads_management`.
+    pub fn can_read_ads(&self) -> bool {
+        self.granted
+            .iter()
+            .any(|g| g == "ads_read" || g == "ads_management")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn account() -> Account {
+        Account {
+            id: "act_1".into(),
+            name: "A".into(),
+            status: AccountStatus::Active,
+            status_code: 1,
+            disable_reason: DisableReason::None,
+            currency: "USD".into(),
+            timezone: None,
+            business: None,
+            amount_spent: None,
+            spend_cap: None,
+            balance: None,
+            spend_today: None,
+            spend_last_30d: None,
+            datasets: vec![],
+            tos_accepted: EXPECTED_TOS.iter().map(|s| s.to_string()).collect(),
+            user_tos_accepted: vec![],
+            tasks: vec!["MANAGE".into()],
+            refreshed_at: None,
+            error: None,
+            reach: Reach::Reachable,
+            is_new: false,
+        }
+    }
+
+    #[test]
+    fn status_codes_map_including_legacy_alias() {
+        assert_eq!(AccountStatus::from_code(1), AccountStatus::Active);
+        assert_eq!(
+            AccountStatus::from_code(8),
+            AccountStatus::PendingSettlement
+        );
+        assert_eq!(
+            AccountStatus::from_code(102),
+            AccountStatus::PendingSettlement
+        );
+        assert_eq!(AccountStatus::from_code(101), AccountStatus::Closed);
+        assert_eq!(AccountStatus::from_code(55), AccountStatus::Unknown);
+        assert_eq!(
+            DisableReason::from_code(15),
+            DisableReason::CompromisedAdAccount
+        );
+        assert_eq!(DisableReason::from_code(99), DisableReason::Unknown);
+    }
+
+    #[test]
+    fn status_serializes_as_the_documented_ids() {
+        let json = serde_json::to_string(&AccountStatus::PendingRiskReview).unwrap();
+        assert_eq!(json, "\"pending_risk_review\"");
+    }
+
+    #[test]
+    fn dataset_health_follows_last_fired_time() {
+        let now = Utc::now();
+        let mut d = Dataset {
+            id: "1".into(),
+            name: "P".into(),
+            last_fired_time: Some(now - Duration::hours(2)),
+            is_unavailable: false,
+        };
+        assert_eq!(d.health(now), DatasetHealth::Active);
+        d.last_fired_time = Some(now - Duration::days(3));
+        assert_eq!(d.health(now), DatasetHealth::Quiet);
+        d.last_fired_time = Some(now - Duration::days(30));
+        assert_eq!(d.health(now), DatasetHealth::Stopped);
+        d.last_fired_time = None;
+        assert_eq!(d.health(now), DatasetHealth::NeverFired);
+        d.is_unavailable = true;
+        assert_eq!(d.health(now), DatasetHealth::Unavailable);
+    }
+
+    #[test]
+    fn healthy_account_needs_no_attention() {
+        assert!(account().attention(Utc::now()).is_empty());
+    }
+
+    #[test]
+    fn attention_lists_every_problem() {
+        let now = Utc::now();
+        let mut a = account();
+        a.tos_accepted = vec!["custom_audience_tos".into()];
+        a.datasets.push(Dataset {
+            id: "9".into(),
+            name: "Old".into(),
+            last_fired_time: Some(now - Duration::days(40)),
+            is_unavailable: false,
+        });
+        a.tasks = vec!["ANALYZE".into()];
+        let items = a.attention(now);
+        assert!(items.contains(&Attention::TosMissing {
+            key: "web_custom_audience_tos".into()
+        }));
+        assert!(items.contains(&Attention::DatasetStopped {
+            dataset_id: "9".into()
+        }));
+        assert!(items.contains(&Attention::NoAdvertiseTask));
+
+        a.status = AccountStatus::Disabled;
+        let items = a.attention(now);
+        assert_eq!(
+            items,
+            vec![Attention::Status {
+                status: AccountStatus::Disabled
+            }]
+        );
+    }
+
+    #[test]
+    fn missing_scopes_are_named() {
+        let p = Permissions {
+            granted: vec!["ads_read".into(), "public_profile".into()],
+            declined: vec!["business_management".into()],
+            expired: vec![],
+        };
+        assert_eq!(p.missing(), vec!["ads_management", "business_management"]);
+        assert!(p.can_read_ads());
+    }
+}

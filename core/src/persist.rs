@@ -1,0 +1,201 @@
+//! Files that survive a crash: writes go to a temporary file that is synced
+//! and then renamed over the old one, so a reader sees the old file or the new
+//! one, never half of each. A file that cannot be read is moved aside (never
+//! deleted) and reported, not a crash.
+//!
+//! The format is the one tauri-plugin-store uses: a JSON object of keys, so
+//! the app (through the plugin) and the CLI (through this module) share files.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+/// What was found at a path.
+#[derive(Debug)]
+pub enum Loaded {
+    Missing,
+    Ok(Map<String, Value>),
+    /// Unreadable; moved to `set_aside`.
+    Corrupt {
+        set_aside: PathBuf,
+        reason: String,
+    },
+}
+
+/// Reads a store file. An unreadable one is renamed to
+/// `<name>.corrupt-<unix-seconds>` and reported.
+pub fn load_store_file(path: &Path) -> io::Result<Loaded> {
+    let bytes = match fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Loaded::Missing),
+        Err(e) => return Err(e),
+    };
+    match serde_json::from_slice::<Value>(&bytes) {
+        Ok(Value::Object(map)) => Ok(Loaded::Ok(map)),
+        Ok(other) => set_aside(path, format!("expected an object, found {}", kind(&other))),
+        Err(e) => set_aside(path, e.to_string()),
+    }
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn set_aside(path: &Path, reason: String) -> io::Result<Loaded> {
+    let stamp = chrono::Utc::now().timestamp();
+    let mut name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "store".to_owned());
+    name.push_str(&format!(".corrupt-{stamp}"));
+    let target = path.with_file_name(name);
+    fs::rename(path, &target)?;
+    tracing::warn!(file = %path.display(), moved_to = %target.display(), %reason, "set aside an unreadable file");
+    Ok(Loaded::Corrupt {
+        set_aside: target,
+        reason,
+    })
+}
+
+/// Writes a store file atomically (pretty JSON, like the store plugin).
+pub fn write_store_file(path: &Path, entries: &Map<String, Value>) -> io::Result<()> {
+    let bytes = serde_json::to_vec_pretty(entries).map_err(io::Error::other)?;
+    atomic_write(path, &bytes)
+}
+
+/// Replaces `path` with `bytes` so that a crash at any point leaves either
+/// the old content or the new content.
+pub fn atomic_write(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or_else(|| Path::new("."));
+    fs::create_dir_all(dir)?;
+    let file_name = path
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no file name"))?
+        .to_string_lossy();
+    let tmp = dir.join(format!(
+        ".{file_name}.tmp-{}-{}",
+        std::process::id(),
+        rand::random::<u32>()
+    ));
+    let result = (|| {
+        let mut file = fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        drop(file);
+        fs::rename(&tmp, path)?;
+        sync_dir(dir);
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+#[cfg(unix)]
+fn sync_dir(dir: &Path) {
+    if let Ok(handle) = fs::File::open(dir) {
+        let _ = handle.sync_all();
+    }
+}
+
+#[cfg(not(unix))]
+fn sync_dir(_dir: &Path) {}
+
+/// Writes a file readable only by its owner (0600 on Unix).
+pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    atomic_write(path, bytes)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(path, fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_then_load_round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub").join("accounts.json");
+        let mut map = Map::new();
+        map.insert("book".into(), serde_json::json!({"a": 1}));
+        write_store_file(&path, &map).unwrap();
+        match load_store_file(&path).unwrap() {
+            Loaded::Ok(back) => assert_eq!(back, map),
+            other => panic!("{other:?}"),
+        }
+        let leftovers: Vec<_> = fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
+            .collect();
+        assert!(leftovers.is_empty(), "no temporary files stay behind");
+    }
+
+    #[test]
+    fn missing_is_not_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(matches!(
+            load_store_file(&dir.path().join("x.json")).unwrap(),
+            Loaded::Missing
+        ));
+    }
+
+    #[test]
+    fn corrupt_files_are_set_aside_not_deleted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("accounts.json");
+        fs::write(&path, b"{\"book\": {\"accounts\": [1, 2").unwrap();
+        match load_store_file(&path).unwrap() {
+            Loaded::Corrupt { set_aside, .. } => {
+                assert!(!path.exists());
+                assert_eq!(
+                    fs::read(&set_aside).unwrap(),
+                    b"{\"book\": {\"accounts\": [1, 2"
+                );
+                assert!(
+                    set_aside
+                        .file_name()
+                        .unwrap()
+                        .to_string_lossy()
+                        .starts_with("accounts.json.corrupt-")
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        fs::write(&path, b"[1,2]").unwrap();
+        assert!(matches!(
+            load_store_file(&path).unwrap(),
+            Loaded::Corrupt { .. }
+        ));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn private_files_are_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("token");
+        write_private(&path, b"x").unwrap();
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+}

@@ -1,0 +1,1012 @@
+//! The refresh engine. Reads accounts from Graph and reports each row as it
+//! completes; it never touches the cache itself (see `session`).
+//!
+//! * One account: one batch round trip (the account node with every row field,
+//!   plus its last-30-days insights).
+//! * All accounts: `/me/adaccounts` page by page (following `paging.next` to the
+//!   very end), while earlier pages' last-30-days spend is fetched in batches of
+//!   up to 50, with bounded concurrency. Paging is sequential by nature, so the
+//!   whole run costs about pages × round trip.
+//! * Failures are classified; passing ones (transient, offline, rate limits)
+//!   are retried with jittered backoff, only for the items that failed. A
+//!   token-wide problem stops the run.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use futures::StreamExt;
+use rand::Rng;
+use serde::Serialize;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use crate::governor::Governor;
+use crate::graph::client::{BatchItem, BatchOutcome, GraphClient, Page, Reply};
+use crate::graph::error::GraphError;
+use crate::graph::fields;
+use crate::graph::wire::{self, FetchedAccount};
+use crate::model::{Account, Permissions, Profile};
+use crate::problem::{self, Context, Problem, Reason, Scope};
+
+#[derive(Debug, Clone)]
+pub struct EngineOptions {
+    /// Accounts per listing page (halved when Meta asks for less data).
+    pub page_size: usize,
+    /// Requests per batch (Meta's maximum is 50).
+    pub batch_size: usize,
+    /// Batches in flight at once.
+    pub concurrency: usize,
+    /// Tries per request before its failure is reported.
+    pub max_attempts: u32,
+    /// The longest a request waits for a passing failure (rate limit, outage)
+    /// before its failure is reported instead.
+    pub max_wait: Duration,
+}
+
+impl EngineOptions {
+    /// For a person waiting on one row: give up quickly, show the reason.
+    pub fn interactive() -> Self {
+        Self {
+            max_attempts: 3,
+            max_wait: Duration::from_secs(8),
+            ..Self::default()
+        }
+    }
+
+    /// For refresh-all: wait out rate limits and outages, within reason.
+    pub fn background() -> Self {
+        Self {
+            max_wait: Duration::from_secs(15 * 60),
+            ..Self::default()
+        }
+    }
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        Self {
+            page_size: 100,
+            batch_size: crate::graph::client::MAX_BATCH,
+            concurrency: 6,
+            max_attempts: 5,
+            max_wait: Duration::from_secs(60),
+        }
+    }
+}
+
+/// The outcome for one row.
+#[derive(Debug, Clone)]
+pub enum RowUpdate {
+    Refreshed(Box<Account>),
+    Failed { id: String, problem: Problem },
+}
+
+impl RowUpdate {
+    pub fn id(&self) -> &str {
+        match self {
+            Self::Refreshed(account) => &account.id,
+            Self::Failed { id, .. } => id,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Progress {
+    /// Rows finished (refreshed or failed).
+    pub done: usize,
+    /// Rows known so far (grows while the listing pages in).
+    pub total: usize,
+    pub listing_complete: bool,
+    /// Waiting for Meta (rate limit) until then.
+    pub waiting_until: Option<DateTime<Utc>>,
+}
+
+/// Where the engine reports as it goes.
+pub trait Sink: Send + Sync {
+    fn rows(&self, rows: Vec<RowUpdate>);
+    fn progress(&self, _progress: &Progress) {}
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Default)]
+pub struct RunReport {
+    /// Accounts the listing returned (refresh-all) or that were asked for.
+    pub seen: HashSet<String>,
+    pub listing_complete: bool,
+    pub refreshed: usize,
+    pub failed: usize,
+    pub permissions: Option<Permissions>,
+    /// What stopped the run early: a token-wide problem, or a listing that
+    /// could not continue (then often `offline` or `transient`).
+    pub problem: Option<Problem>,
+    pub cancelled: bool,
+}
+
+/// Counters for benchmarks and diagnostics.
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub requests: AtomicU64,
+    pub rate_limit_errors: AtomicU64,
+    pub retries: AtomicU64,
+}
+
+#[derive(Debug)]
+enum Stop {
+    /// A final failure: token-wide, or of a request the run cannot do without.
+    Failed(Problem),
+    Cancelled,
+}
+
+impl Stop {
+    /// Whether this ends a whole run rather than one row.
+    fn ends_run(&self) -> bool {
+        match self {
+            Self::Failed(problem) => problem.scope == Scope::Token,
+            Self::Cancelled => true,
+        }
+    }
+}
+
+pub struct Engine {
+    client: GraphClient,
+    opts: EngineOptions,
+    governor: Arc<Governor>,
+    page_size: AtomicUsize,
+    good_pages: AtomicUsize,
+    stats: Arc<Stats>,
+}
+
+enum Request<'a> {
+    Get {
+        path: &'a str,
+        query: &'a [(&'a str, &'a str)],
+    },
+    /// A `paging.next` link; for listing pages the current page size applies.
+    Next { url: &'a str, is_listing: bool },
+    /// The first listing page.
+    FirstPage { path: &'a str },
+}
+
+impl Engine {
+    pub fn new(client: GraphClient, opts: EngineOptions, governor: Arc<Governor>) -> Self {
+        let page_size = opts.page_size.max(1);
+        Self {
+            client,
+            opts,
+            governor,
+            page_size: AtomicUsize::new(page_size),
+            good_pages: AtomicUsize::new(0),
+            stats: Arc::new(Stats::default()),
+        }
+    }
+
+    pub fn stats(&self) -> Arc<Stats> {
+        self.stats.clone()
+    }
+
+    pub fn governor(&self) -> &Arc<Governor> {
+        &self.governor
+    }
+
+    pub fn client(&self) -> &GraphClient {
+        &self.client
+    }
+
+    fn ctx(&self, scope: Scope, attempt: u32) -> Context {
+        let mut ctx = Context::new(scope, Utc::now());
+        ctx.attempt = attempt;
+        ctx
+    }
+
+    fn link(&self, problem: Problem, account: Option<&str>) -> Problem {
+        let numeric = account.map(|a| a.strip_prefix("act_").unwrap_or(a));
+        problem.with_links(&self.client.endpoints().facebook, numeric)
+    }
+
+    async fn classify(&self, error: &GraphError, scope: Scope, attempt: u32) -> Problem {
+        let mut ctx = self.ctx(scope, attempt);
+        if problem::needs_token_probe(error) {
+            ctx.token_ok = Some(self.client.get("me", &[("fields", "id")]).await.is_ok());
+        }
+        problem::classify(error, &ctx)
+    }
+
+    async fn send(
+        &self,
+        request: &Request<'_>,
+        account: Option<&str>,
+    ) -> Result<Reply, GraphError> {
+        self.governor.wait_turn().await;
+        self.stats.requests.fetch_add(1, Ordering::Relaxed);
+        let result = match request {
+            Request::Get { path, query } => self.client.get(path, query).await,
+            Request::Next { url, is_listing } => {
+                let limit = is_listing.then(|| self.page_size.load(Ordering::Relaxed));
+                self.client.get_next(url, limit).await
+            }
+            Request::FirstPage { path } => {
+                let fields = fields::account_fields();
+                let limit = self.page_size.load(Ordering::Relaxed).to_string();
+                self.client
+                    .get(
+                        path,
+                        &[("fields", fields.as_str()), ("limit", limit.as_str())],
+                    )
+                    .await
+            }
+        };
+        let numeric = account.map(|a| a.strip_prefix("act_").unwrap_or(a));
+        match &result {
+            Ok(reply) => self.governor.observe(&reply.usage, numeric),
+            Err(error) => self.governor.observe(&error.usage, numeric),
+        }
+        result
+    }
+
+    /// One request with retries for passing failures.
+    async fn call(
+        &self,
+        request: Request<'_>,
+        scope: Scope,
+        account: Option<&str>,
+        cancel: &CancellationToken,
+    ) -> Result<Reply, Stop> {
+        let is_listing = matches!(
+            request,
+            Request::FirstPage { .. }
+                | Request::Next {
+                    is_listing: true,
+                    ..
+                }
+        );
+        let mut attempt = 0;
+        loop {
+            if cancel.is_cancelled() {
+                return Err(Stop::Cancelled);
+            }
+            match self.send(&request, account).await {
+                Ok(reply) => {
+                    if is_listing {
+                        self.page_succeeded();
+                    }
+                    return Ok(reply);
+                }
+                Err(error) => {
+                    if is_listing && asks_for_less_data(&error) {
+                        self.halve_page_size();
+                    }
+                    let problem = self.link(self.classify(&error, scope, attempt).await, account);
+                    let wait = self.retry_wait(&problem, account, scope);
+                    match wait {
+                        Some(wait) if attempt + 1 < self.opts.max_attempts => {
+                            self.stats.retries.fetch_add(1, Ordering::Relaxed);
+                            tracing::debug!(reason = ?problem.reason, ?wait, "retrying after a passing failure");
+                            sleep_or_cancel(wait, cancel).await?;
+                            attempt += 1;
+                        }
+                        _ => return Err(Stop::Failed(problem)),
+                    }
+                }
+            }
+        }
+    }
+
+    /// How long to wait before retrying, or `None` if this failure is final.
+    fn retry_wait(
+        &self,
+        problem: &Problem,
+        account: Option<&str>,
+        scope: Scope,
+    ) -> Option<Duration> {
+        if !problem.reason.retries_by_itself() {
+            return None;
+        }
+        let until = problem.retry_at.unwrap_or_else(Utc::now);
+        let wait = (until - Utc::now()).to_std().unwrap_or_default();
+        if problem.reason == Reason::RateLimited {
+            self.stats.rate_limit_errors.fetch_add(1, Ordering::Relaxed);
+            let numeric = account.map(|a| a.strip_prefix("act_").unwrap_or(a));
+            let target = if problem.scope == Scope::Token || scope == Scope::Token {
+                None
+            } else {
+                numeric
+            };
+            self.governor.penalize(wait, target);
+        }
+        let wait = jitter(wait);
+        (wait <= self.opts.max_wait).then_some(wait)
+    }
+
+    fn halve_page_size(&self) {
+        let current = self.page_size.load(Ordering::Relaxed);
+        let smaller = (current / 2).max(5);
+        tracing::info!(
+            from = current,
+            to = smaller,
+            "Meta asked for less data: smaller pages"
+        );
+        self.page_size.store(smaller, Ordering::Relaxed);
+        self.good_pages.store(0, Ordering::Relaxed);
+    }
+
+    fn page_succeeded(&self) {
+        let good = self.good_pages.fetch_add(1, Ordering::Relaxed) + 1;
+        let current = self.page_size.load(Ordering::Relaxed);
+        if good >= 3 && current < self.opts.page_size {
+            self.page_size
+                .store((current * 2).min(self.opts.page_size), Ordering::Relaxed);
+            self.good_pages.store(0, Ordering::Relaxed);
+        }
+    }
+
+    /// The page size the next listing page will use.
+    pub fn current_page_size(&self) -> usize {
+        self.page_size.load(Ordering::Relaxed)
+    }
+
+    /// `/me`: who the token belongs to. Also the cheapest token check.
+    pub async fn profile(&self) -> Result<Profile, Problem> {
+        let cancel = CancellationToken::new();
+        let reply = self
+            .call(
+                Request::Get {
+                    path: "me",
+                    query: &[("fields", "id,name")],
+                },
+                Scope::Token,
+                None,
+                &cancel,
+            )
+            .await
+            .map_err(stop_to_problem)?;
+        wire::decode_profile(&reply.body).ok_or_else(|| {
+            problem::classify(
+                &GraphError::malformed(reply.status, "the profile had no id"),
+                &self.ctx(Scope::Token, 0),
+            )
+        })
+    }
+
+    /// `/me/permissions`.
+    pub async fn permissions(&self) -> Result<Permissions, Problem> {
+        let cancel = CancellationToken::new();
+        self.permissions_with(&cancel)
+            .await
+            .map_err(stop_to_problem)
+    }
+
+    async fn permissions_with(&self, cancel: &CancellationToken) -> Result<Permissions, Stop> {
+        let mut permissions = Permissions::default();
+        let mut reply = self
+            .call(
+                Request::Get {
+                    path: "me/permissions",
+                    query: &[("limit", "100")],
+                },
+                Scope::Token,
+                None,
+                cancel,
+            )
+            .await?;
+        loop {
+            let page = wire::decode_permissions(&reply.body);
+            permissions.granted.extend(page.granted);
+            permissions.declined.extend(page.declined);
+            permissions.expired.extend(page.expired);
+            let Some(next) = Page::from_value(&reply.body).and_then(|p| p.next) else {
+                return Ok(permissions);
+            };
+            reply = self
+                .call(
+                    Request::Next {
+                        url: &next,
+                        is_listing: false,
+                    },
+                    Scope::Token,
+                    None,
+                    cancel,
+                )
+                .await?;
+        }
+    }
+
+    /// Refreshes the given accounts (`act_…`). One batch round trip per 25
+    /// accounts, batches in parallel.
+    pub async fn refresh_accounts(
+        &self,
+        ids: &[String],
+        sink: &dyn Sink,
+        cancel: &CancellationToken,
+    ) -> RunReport {
+        let mut report = RunReport {
+            seen: ids.iter().cloned().collect(),
+            listing_complete: true,
+            ..RunReport::default()
+        };
+        let run = cancel.child_token();
+        let total = ids.len();
+        let per_batch = (self.opts.batch_size / 2).max(1);
+        let chunks: Vec<Vec<String>> = ids.chunks(per_batch).map(<[String]>::to_vec).collect();
+        let done = AtomicUsize::new(0);
+        let stop: std::sync::Mutex<Option<Stop>> = std::sync::Mutex::new(None);
+        let counts = (AtomicUsize::new(0), AtomicUsize::new(0));
+        futures::stream::iter(chunks)
+            .map(|chunk| self.refresh_chunk(chunk, &run))
+            .buffer_unordered(self.opts.concurrency.max(1))
+            .for_each(|result| {
+                match result {
+                    Ok(rows) => {
+                        count_rows(&rows, &counts);
+                        let finished = done.fetch_add(rows.len(), Ordering::Relaxed) + rows.len();
+                        sink.rows(rows);
+                        sink.progress(&Progress {
+                            done: finished,
+                            total,
+                            listing_complete: true,
+                            waiting_until: None,
+                        });
+                    }
+                    Err(s) => {
+                        run.cancel();
+                        let mut slot = stop.lock().unwrap_or_else(|p| p.into_inner());
+                        if !matches!(*slot, Some(Stop::Failed(_))) {
+                            *slot = Some(s);
+                        }
+                    }
+                }
+                futures::future::ready(())
+            })
+            .await;
+        report.refreshed = counts.0.into_inner();
+        report.failed = counts.1.into_inner();
+        apply_stop(
+            &mut report,
+            stop.into_inner().unwrap_or_else(|p| p.into_inner()),
+            cancel,
+        );
+        report
+    }
+
+    async fn refresh_chunk(
+        &self,
+        ids: Vec<String>,
+        cancel: &CancellationToken,
+    ) -> Result<Vec<RowUpdate>, Stop> {
+        let mut jobs = Vec::with_capacity(ids.len() * 2);
+        for id in &ids {
+            jobs.push(Job::new(id, fields::account_node(id)));
+            jobs.push(Job::new(id, fields::last_30d_insights(id)));
+        }
+        let results = self.run_jobs(jobs, cancel).await?;
+        let mut rows = Vec::with_capacity(ids.len());
+        for (id, pair) in ids.iter().zip(results.chunks(2)) {
+            let row = match (&pair[0], &pair[1]) {
+                (Err(problem), _) | (Ok(_), Err(problem)) => RowUpdate::Failed {
+                    id: id.clone(),
+                    problem: problem.clone(),
+                },
+                (Ok(node), Ok(insights)) => match wire::decode_account(&node.body, Utc::now()) {
+                    Ok(fetched) => self.completed_row(fetched, &insights.body, cancel).await?,
+                    Err(e) => RowUpdate::Failed {
+                        id: id.clone(),
+                        problem: self.decode_problem(&e.to_string()),
+                    },
+                },
+            };
+            rows.push(row);
+        }
+        Ok(rows)
+    }
+
+    fn decode_problem(&self, message: &str) -> Problem {
+        problem::classify(
+            &GraphError::malformed(200, message.to_owned()),
+            &self.ctx(Scope::Account, 0),
+        )
+    }
+
+    /// The finished row for an account, or its failure; only a failure that
+    /// ends the run is an `Err`.
+    async fn completed_row(
+        &self,
+        fetched: FetchedAccount,
+        insights: &serde_json::Value,
+        cancel: &CancellationToken,
+    ) -> Result<RowUpdate, Stop> {
+        let id = fetched.account.id.clone();
+        match self.complete_account(fetched, insights, cancel).await {
+            Ok(account) => Ok(RowUpdate::Refreshed(Box::new(account))),
+            Err(stop) if stop.ends_run() => Err(stop),
+            Err(Stop::Failed(problem)) => Ok(RowUpdate::Failed { id, problem }),
+            Err(stop) => Err(stop),
+        }
+    }
+
+    /// Adds the last-30-days spend and any datasets beyond the first page.
+    async fn complete_account(
+        &self,
+        fetched: FetchedAccount,
+        insights: &serde_json::Value,
+        cancel: &CancellationToken,
+    ) -> Result<Account, Stop> {
+        let mut account = fetched.account;
+        account.spend_last_30d = Some(wire::sum_spend(Some(insights), &account.currency));
+        let mut next = fetched.more_datasets;
+        let mut guard = HashSet::new();
+        while let Some(url) = next.take() {
+            if !guard.insert(url.clone()) {
+                break;
+            }
+            let reply = self
+                .call(
+                    Request::Next {
+                        url: &url,
+                        is_listing: false,
+                    },
+                    Scope::Account,
+                    Some(&account.id),
+                    cancel,
+                )
+                .await?;
+            let (more, following) = wire::decode_datasets(Some(&reply.body));
+            account.datasets.extend(more);
+            next = following;
+        }
+        Ok(account)
+    }
+
+    /// Lists every account and refreshes each one.
+    pub async fn refresh_all(&self, sink: &dyn Sink, cancel: &CancellationToken) -> RunReport {
+        let run = cancel.child_token();
+        let stop: std::sync::Mutex<Option<Stop>> = std::sync::Mutex::new(None);
+        let record_stop = |s: Stop| {
+            if !s.ends_run() {
+                return;
+            }
+            run.cancel();
+            let mut slot = stop.lock().unwrap_or_else(|p| p.into_inner());
+            if !matches!(*slot, Some(Stop::Failed(_))) {
+                *slot = Some(s);
+            }
+        };
+        let listed = AtomicUsize::new(0);
+        let done = AtomicUsize::new(0);
+        let counts = (AtomicUsize::new(0), AtomicUsize::new(0));
+        let complete = std::sync::atomic::AtomicBool::new(false);
+        let seen: std::sync::Mutex<HashSet<String>> = std::sync::Mutex::new(HashSet::new());
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<FetchedAccount>>(64);
+
+        let lister = async {
+            let result = self
+                .list_accounts(&run, |accounts| {
+                    let mut set = seen.lock().unwrap_or_else(|p| p.into_inner());
+                    for fetched in &accounts {
+                        set.insert(fetched.account.id.clone());
+                    }
+                    listed.store(set.len(), Ordering::Relaxed);
+                    drop(set);
+                    sink.progress(&Progress {
+                        done: done.load(Ordering::Relaxed),
+                        total: listed.load(Ordering::Relaxed),
+                        listing_complete: false,
+                        waiting_until: None,
+                    });
+                    let tx = tx.clone();
+                    async move { tx.send(accounts).await.is_ok() }
+                })
+                .await;
+            drop(tx);
+            match result {
+                Ok(()) => complete.store(true, Ordering::Relaxed),
+                Err(s) => record_stop(s),
+            }
+        };
+
+        let chunks = futures::stream::poll_fn(|cx| rx.poll_recv(cx)).flat_map(|accounts| {
+            let size = self.opts.batch_size.max(1);
+            let mut chunks = Vec::new();
+            let mut accounts = accounts;
+            while !accounts.is_empty() {
+                let rest = accounts.split_off(accounts.len().min(size));
+                chunks.push(std::mem::replace(&mut accounts, rest));
+            }
+            futures::stream::iter(chunks)
+        });
+        let filler = chunks
+            .map(|chunk| self.fill_last_30d(chunk, &run))
+            .buffer_unordered(self.opts.concurrency.max(1))
+            .for_each(|result| {
+                match result {
+                    Ok(rows) => {
+                        count_rows(&rows, &counts);
+                        let finished = done.fetch_add(rows.len(), Ordering::Relaxed) + rows.len();
+                        sink.rows(rows);
+                        sink.progress(&Progress {
+                            done: finished,
+                            total: listed.load(Ordering::Relaxed),
+                            listing_complete: complete.load(Ordering::Relaxed),
+                            waiting_until: None,
+                        });
+                    }
+                    Err(s) => record_stop(s),
+                }
+                futures::future::ready(())
+            });
+
+        let permissions = async {
+            match self.permissions_with(&run).await {
+                Ok(p) => Some(p),
+                Err(Stop::Failed(problem)) if problem.reason.is_token_problem() => {
+                    let mut problem = problem;
+                    problem.scope = Scope::Token;
+                    record_stop(Stop::Failed(problem));
+                    None
+                }
+                Err(_) => None,
+            }
+        };
+
+        let ((), (), permissions) = tokio::join!(lister, filler, permissions);
+        let mut report = RunReport {
+            seen: seen.into_inner().unwrap_or_else(|p| p.into_inner()),
+            listing_complete: complete.load(Ordering::Relaxed),
+            refreshed: counts.0.into_inner(),
+            failed: counts.1.into_inner(),
+            permissions,
+            ..RunReport::default()
+        };
+        apply_stop(
+            &mut report,
+            stop.into_inner().unwrap_or_else(|p| p.into_inner()),
+            cancel,
+        );
+        if report.problem.is_some() || report.cancelled {
+            report.listing_complete = false;
+        }
+        report
+    }
+
+    /// Pages through `/me/adaccounts`, handing each page's accounts to `each`.
+    async fn list_accounts<F, Fut>(
+        &self,
+        cancel: &CancellationToken,
+        mut each: F,
+    ) -> Result<(), Stop>
+    where
+        F: FnMut(Vec<FetchedAccount>) -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        let mut reply = self
+            .call(
+                Request::FirstPage {
+                    path: "me/adaccounts",
+                },
+                Scope::Token,
+                None,
+                cancel,
+            )
+            .await?;
+        let mut followed = HashSet::new();
+        loop {
+            let page = match Page::parse(&reply) {
+                Ok(page) => page,
+                Err(e) => return Err(Stop::Failed(self.decode_problem(&e.message))),
+            };
+            let now = Utc::now();
+            let accounts: Vec<FetchedAccount> = page
+                .data
+                .iter()
+                .filter_map(|value| {
+                    wire::decode_account(value, now)
+                        .map_err(|e| tracing::warn!("skipping an account in the listing: {e}"))
+                        .ok()
+                })
+                .collect();
+            if !accounts.is_empty() && !each(accounts).await {
+                return Err(Stop::Cancelled);
+            }
+            // Only a missing `next` ends the list; short or empty pages do not.
+            let Some(next) = page.next else {
+                return Ok(());
+            };
+            if !followed.insert(strip_limit(&next)) {
+                tracing::warn!("the listing repeated a page link; stopping there");
+                return Ok(());
+            }
+            reply = self
+                .call(
+                    Request::Next {
+                        url: &next,
+                        is_listing: true,
+                    },
+                    Scope::Token,
+                    None,
+                    cancel,
+                )
+                .await?;
+        }
+    }
+
+    /// Adds last-30-days spend (and extra datasets) to listed accounts.
+    async fn fill_last_30d(
+        &self,
+        accounts: Vec<FetchedAccount>,
+        cancel: &CancellationToken,
+    ) -> Result<Vec<RowUpdate>, Stop> {
+        let jobs = accounts
+            .iter()
+            .map(|f| Job::new(&f.account.id, fields::last_30d_insights(&f.account.id)))
+            .collect();
+        let results = self.run_jobs(jobs, cancel).await?;
+        let mut rows = Vec::with_capacity(accounts.len());
+        for (fetched, result) in accounts.into_iter().zip(results) {
+            rows.push(match result {
+                Ok(insights) => self.completed_row(fetched, &insights.body, cancel).await?,
+                Err(problem) => RowUpdate::Failed {
+                    id: fetched.account.id,
+                    problem,
+                },
+            });
+        }
+        Ok(rows)
+    }
+
+    /// Runs up to one batch worth of jobs, retrying only the items that failed
+    /// for a passing reason (and `null` items), each after its own wait.
+    async fn run_jobs(
+        &self,
+        mut jobs: Vec<Job>,
+        cancel: &CancellationToken,
+    ) -> Result<Vec<Result<Reply, Problem>>, Stop> {
+        let mut results: Vec<Option<Result<Reply, Problem>>> = vec![None; jobs.len()];
+        let mut batch_attempt = 0u32;
+        loop {
+            if cancel.is_cancelled() {
+                return Err(Stop::Cancelled);
+            }
+            let now = Instant::now();
+            let pending: Vec<usize> = (0..jobs.len()).filter(|&i| results[i].is_none()).collect();
+            if pending.is_empty() {
+                break;
+            }
+            let ready_at = |i: usize| -> Instant {
+                let job = &jobs[i];
+                let account = self.governor.account_ready_at(job.numeric());
+                job.not_before.max(account.unwrap_or(now))
+            };
+            let ready: Vec<usize> = pending
+                .iter()
+                .copied()
+                .filter(|&i| ready_at(i) <= now)
+                .collect();
+            if ready.is_empty() {
+                let earliest = pending.iter().map(|&i| ready_at(i)).min().unwrap_or(now);
+                let wait = earliest - now;
+                if wait > self.opts.max_wait {
+                    // Too long to wait here: report those rows as rate limited.
+                    let retry_at =
+                        Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
+                    for &i in &pending {
+                        results[i] = Some(Err(self.waiting_problem(&jobs[i], retry_at)));
+                    }
+                    break;
+                }
+                sleep_or_cancel(wait, cancel).await?;
+                continue;
+            }
+            let take: Vec<usize> = ready
+                .into_iter()
+                .take(self.opts.batch_size.max(1))
+                .collect();
+            let items: Vec<BatchItem> = take
+                .iter()
+                .map(|&i| BatchItem {
+                    relative_url: jobs[i].relative_url.clone(),
+                })
+                .collect();
+            let outcomes = match self.send_batch(&items).await {
+                Ok(outcomes) => outcomes,
+                Err(error) => {
+                    let problem = self.link(
+                        self.classify(&error, Scope::Token, batch_attempt).await,
+                        None,
+                    );
+                    match self.retry_wait(&problem, None, Scope::Token) {
+                        Some(wait) if batch_attempt + 1 < self.opts.max_attempts => {
+                            batch_attempt += 1;
+                            self.stats.retries.fetch_add(1, Ordering::Relaxed);
+                            sleep_or_cancel(wait, cancel).await?;
+                            continue;
+                        }
+                        _ if problem.reason.is_token_problem() => {
+                            return Err(Stop::Failed(problem));
+                        }
+                        _ => {
+                            for &i in &take {
+                                let mut p = problem.clone();
+                                p.scope = Scope::Account;
+                                results[i] = Some(Err(p));
+                            }
+                            continue;
+                        }
+                    }
+                }
+            };
+            for (&i, outcome) in take.iter().zip(outcomes) {
+                let job = &mut jobs[i];
+                match outcome {
+                    BatchOutcome::Ok(reply) => results[i] = Some(Ok(reply)),
+                    BatchOutcome::NotExecuted => {
+                        job.attempts += 1;
+                        if job.attempts >= self.opts.max_attempts {
+                            let error =
+                                GraphError::timeout("Meta did not run this request in its batch");
+                            let problem =
+                                problem::classify(&error, &self.ctx(Scope::Account, job.attempts));
+                            results[i] = Some(Err(problem));
+                        } else {
+                            self.stats.retries.fetch_add(1, Ordering::Relaxed);
+                            job.not_before = Instant::now()
+                                + jitter(problem::transient_backoff(job.attempts - 1));
+                        }
+                    }
+                    BatchOutcome::Failed(error) => {
+                        let problem = self.classify(&error, Scope::Account, job.attempts).await;
+                        let problem = self.link(problem, Some(&job.account));
+                        if problem.scope == Scope::Token && problem.reason.is_token_problem() {
+                            return Err(Stop::Failed(problem));
+                        }
+                        let wait = self.retry_wait(&problem, Some(&job.account), Scope::Account);
+                        job.attempts += 1;
+                        match wait {
+                            Some(wait) if job.attempts < self.opts.max_attempts => {
+                                self.stats.retries.fetch_add(1, Ordering::Relaxed);
+                                job.not_before = Instant::now() + wait;
+                            }
+                            _ => results[i] = Some(Err(problem)),
+                        }
+                    }
+                }
+            }
+        }
+        Ok(results
+            .into_iter()
+            .map(|r| r.unwrap_or_else(|| Err(self.decode_problem("no result"))))
+            .collect())
+    }
+
+    async fn send_batch(&self, items: &[BatchItem]) -> Result<Vec<BatchOutcome>, GraphError> {
+        self.governor.wait_turn().await;
+        self.stats.requests.fetch_add(1, Ordering::Relaxed);
+        let result = self.client.batch(items).await;
+        match &result {
+            Ok(outcomes) => {
+                for (item, outcome) in items.iter().zip(outcomes) {
+                    let account = account_of(&item.relative_url);
+                    match outcome {
+                        BatchOutcome::Ok(reply) => self.governor.observe(&reply.usage, account),
+                        BatchOutcome::Failed(error) => self.governor.observe(&error.usage, account),
+                        BatchOutcome::NotExecuted => {}
+                    }
+                }
+            }
+            Err(error) => self.governor.observe(&error.usage, None),
+        }
+        result
+    }
+
+    fn waiting_problem(&self, job: &Job, retry_at: DateTime<Utc>) -> Problem {
+        let error = GraphError {
+            code: Some(80004),
+            message: "Adkeep is waiting for Meta's access limit on this account to reset"
+                .to_owned(),
+            ..GraphError::timeout("")
+        };
+        let mut problem = problem::classify(&error, &self.ctx(Scope::Account, 0));
+        problem.code = None;
+        problem.retry_at = Some(retry_at);
+        self.link(problem, Some(&job.account))
+    }
+}
+
+#[derive(Debug)]
+struct Job {
+    account: String,
+    relative_url: String,
+    attempts: u32,
+    not_before: Instant,
+}
+
+impl Job {
+    fn new(account: &str, relative_url: String) -> Self {
+        Self {
+            account: account.to_owned(),
+            relative_url,
+            attempts: 0,
+            not_before: Instant::now(),
+        }
+    }
+
+    fn numeric(&self) -> &str {
+        self.account.strip_prefix("act_").unwrap_or(&self.account)
+    }
+}
+
+/// `act_123/insights?…` → `123`.
+fn account_of(relative_url: &str) -> Option<&str> {
+    let first = relative_url.split(['/', '?']).next()?;
+    first.strip_prefix("act_")
+}
+
+fn asks_for_less_data(error: &GraphError) -> bool {
+    error.code == Some(1) && error.http_status.is_some_and(|s| s >= 500) && error.subcode.is_none()
+}
+
+fn strip_limit(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) => {
+            let pairs: Vec<(String, String)> = parsed
+                .query_pairs()
+                .filter(|(k, _)| k != "limit" && k != "access_token")
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
+            parsed.query_pairs_mut().clear().extend_pairs(pairs);
+            parsed.to_string()
+        }
+        Err(_) => url.to_owned(),
+    }
+}
+
+fn count_rows(rows: &[RowUpdate], counts: &(AtomicUsize, AtomicUsize)) {
+    for row in rows {
+        match row {
+            RowUpdate::Refreshed(_) => counts.0.fetch_add(1, Ordering::Relaxed),
+            RowUpdate::Failed { .. } => counts.1.fetch_add(1, Ordering::Relaxed),
+        };
+    }
+}
+
+fn apply_stop(report: &mut RunReport, stop: Option<Stop>, outer: &CancellationToken) {
+    match stop {
+        Some(Stop::Failed(problem)) => report.problem = Some(problem),
+        Some(Stop::Cancelled) => report.cancelled = true,
+        None => {}
+    }
+    if outer.is_cancelled() {
+        report.cancelled = true;
+    }
+}
+
+fn stop_to_problem(stop: Stop) -> Problem {
+    match stop {
+        Stop::Failed(problem) => problem,
+        Stop::Cancelled => problem::classify(
+            &GraphError::timeout("cancelled"),
+            &Context::new(Scope::Token, Utc::now()),
+        ),
+    }
+}
+
+/// ±20 % so many clients (or many rows) don't retry in lockstep.
+fn jitter(wait: Duration) -> Duration {
+    if wait.is_zero() {
+        return wait;
+    }
+    let factor = rand::rng().random_range(0.8..1.2);
+    wait.mul_f64(factor)
+}
+
+async fn sleep_or_cancel(wait: Duration, cancel: &CancellationToken) -> Result<(), Stop> {
+    tokio::select! {
+        () = tokio::time::sleep(wait) => Ok(()),
+        () = cancel.cancelled() => Err(Stop::Cancelled),
+    }
+}
+
+/// Groups rows by id (later updates win). Used by callers that batch UI events.
+pub fn latest_by_id(rows: Vec<RowUpdate>) -> HashMap<String, RowUpdate> {
+    rows.into_iter().map(|r| (r.id().to_owned(), r)).collect()
+}
