@@ -1,0 +1,164 @@
+//! The sandbox: a small agency's world, for people exploring Adkeep without a
+//! Meta app. About 40 accounts over 3 businesses, every status, several
+//! currencies, datasets that stopped firing, terms not accepted.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+use crate::world::{Business, DEFAULT_USER, User, World, random_account, tasks_for};
+
+const BUSINESSES: [(&str, &str); 3] = [
+    ("810000000000001", "Bluebird Media (agency)"),
+    ("810000000000002", "Northwind Outfitters"),
+    ("810000000000003", "Harbor & Pine Hospitality"),
+];
+
+/// (name, business index or personal, currency, account_status, disable_reason)
+const ACCOUNTS: [(&str, Option<usize>, &str, u32, u32); 40] = [
+    ("Bluebird — Prospecting US", Some(0), "USD", 1, 0),
+    ("Bluebird — Retargeting US", Some(0), "USD", 1, 0),
+    ("Bluebird — Brand Awareness CA", Some(0), "CAD", 1, 0),
+    ("Bluebird — Lead Gen UK", Some(0), "GBP", 1, 0),
+    ("Bluebird — Test & Learn", Some(0), "USD", 9, 0),
+    ("Client: Lumen Dental Group", Some(0), "USD", 1, 0),
+    ("Client: Sakura Ramen Tokyo", Some(0), "JPY", 1, 0),
+    ("Client: Seoul Skin Lab", Some(0), "KRW", 1, 0),
+    ("Client: Café Montmartre", Some(0), "EUR", 1, 0),
+    ("Client: Copacabana Surf Co", Some(0), "BRL", 3, 0),
+    ("Client: Alpine Gear AG", Some(0), "EUR", 1, 0),
+    ("Client: Mumbai Spice Kitchen", Some(0), "INR", 1, 0),
+    ("Client: Oslo Bike Share", Some(0), "NOK", 2, 3),
+    ("Client: Desert Rose Realty", Some(0), "USD", 7, 0),
+    ("Client: Kiwi Adventure Tours", Some(0), "NZD", 1, 0),
+    ("Client: Budapest Bath House", Some(0), "HUF", 1, 0),
+    ("Client: Old Account (archived)", Some(0), "USD", 101, 7),
+    ("Northwind — Ecommerce US", Some(1), "USD", 1, 0),
+    ("Northwind — Ecommerce EU", Some(1), "EUR", 1, 0),
+    ("Northwind — Ecommerce UK", Some(1), "GBP", 1, 0),
+    ("Northwind — Japan Launch", Some(1), "JPY", 1, 0),
+    ("Northwind — Catalog Sales", Some(1), "USD", 8, 0),
+    ("Northwind — Outlet", Some(1), "USD", 2, 1),
+    ("Northwind — Influencer Whitelisting", Some(1), "USD", 1, 0),
+    ("Northwind — Holiday 2026", Some(1), "USD", 1, 0),
+    ("Northwind — Mexico", Some(1), "MXN", 1, 0),
+    ("Northwind — Chile", Some(1), "CLP", 1, 0),
+    ("Northwind — Colombia", Some(1), "COP", 100, 0),
+    ("Harbor & Pine — Hotels", Some(2), "USD", 1, 0),
+    ("Harbor & Pine — Restaurants", Some(2), "USD", 1, 0),
+    ("Harbor & Pine — Events", Some(2), "USD", 3, 0),
+    ("Harbor & Pine — Spa", Some(2), "AUD", 1, 0),
+    ("Harbor & Pine — Taiwan", Some(2), "TWD", 1, 0),
+    ("Harbor & Pine — Indonesia", Some(2), "IDR", 1, 0),
+    ("Harbor & Pine — Compromised test", Some(2), "USD", 2, 15),
+    ("Harbor & Pine — Iceland Lodge", Some(2), "ISK", 1, 0),
+    ("Jane's side project", None, "USD", 1, 0),
+    ("Jane — personal boosts", None, "USD", 1, 0),
+    ("Freelance: Pottery Studio", None, "EUR", 9, 0),
+    ("Freelance: Yoga Retreats", None, "USD", 1, 0),
+];
+
+pub fn agency() -> World {
+    let mut rng = ChaCha8Rng::seed_from_u64(2026);
+    let mut world = World::default();
+    for (id, name) in BUSINESSES {
+        world.businesses.insert(
+            id.to_owned(),
+            Business {
+                id: id.to_owned(),
+                name: name.to_owned(),
+            },
+        );
+    }
+    let mut access = BTreeMap::new();
+    for (i, (name, business, currency, status, reason)) in ACCOUNTS.iter().enumerate() {
+        let id = format!("{}", 230_000_000_000_000u64 + (i as u64 + 1) * 1_013);
+        let business_id = business.map(|b| BUSINESSES[b].0.to_owned());
+        let mut account = random_account(
+            &mut rng,
+            id.clone(),
+            (*name).to_owned(),
+            (*currency).to_owned(),
+            *status,
+            *reason,
+            business_id.clone(),
+        );
+        // Guaranteed showcases, whatever the generator rolled.
+        match i {
+            1 => {
+                // A dataset that stopped firing three weeks ago.
+                if let Some(d) = account.datasets.first_mut() {
+                    d.last_fired_ago_secs = Some(21 * 86_400);
+                } else {
+                    account.datasets.push(crate::world::Dataset {
+                        id: format!("8{id}0"),
+                        name: "Bluebird pixel 1".to_owned(),
+                        last_fired_ago_secs: Some(21 * 86_400),
+                        is_unavailable: false,
+                    });
+                }
+            }
+            5 => account.tos_accepted.clear(),
+            8 => account
+                .tos_accepted
+                .retain(|k| k != "web_custom_audience_tos"),
+            18 => {
+                if let Some(d) = account.datasets.first_mut() {
+                    d.is_unavailable = true;
+                }
+            }
+            _ => {}
+        }
+        if let Some(b) = &business_id {
+            let set = if b == BUSINESSES[0].0 && name.starts_with("Client:") {
+                world.client.entry(b.clone()).or_default()
+            } else {
+                world.owned.entry(b.clone()).or_default()
+            };
+            set.insert(id.clone());
+        }
+        access.insert(id.clone(), tasks_for(&mut rng));
+        world.accounts.insert(id, account);
+    }
+    world.users.insert(
+        DEFAULT_USER.to_owned(),
+        User {
+            id: DEFAULT_USER.to_owned(),
+            name: "Jane Doe (sandbox)".to_owned(),
+            email: "jane@example.com".to_owned(),
+            access,
+            grant_on_next_login: BTreeSet::new(),
+            password: "sandbox".to_owned(),
+        },
+    );
+    world.add_other_user();
+    world
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_agency_has_what_the_sandbox_promises() {
+        let world = agency();
+        assert_eq!(world.accounts.len(), 40);
+        assert_eq!(world.businesses.len(), 3);
+        let currencies: BTreeSet<&str> = world
+            .accounts
+            .values()
+            .map(|a| a.currency.as_str())
+            .collect();
+        assert!(currencies.len() >= 8 && currencies.contains("JPY"));
+        let statuses: BTreeSet<u32> = world.accounts.values().map(|a| a.account_status).collect();
+        assert!(statuses.len() >= 6, "{statuses:?}");
+        assert!(world.accounts.values().any(|a| a.tos_accepted.is_empty()));
+        assert!(world.accounts.values().any(|a| {
+            a.datasets
+                .iter()
+                .any(|d| d.last_fired_ago_secs.unwrap_or(0) > 7 * 86_400)
+        }));
+        assert!(world.accounts.values().any(|a| a.business.is_none()));
+    }
+}
