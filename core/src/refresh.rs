@@ -898,10 +898,13 @@ impl Engine {
         result
     }
 
+    /// The row problem when Adkeep itself holds an account back (its usage is
+    /// at the limit) for longer than this run may wait.
     fn waiting_problem(&self, job: &Job, retry_at: DateTime<Utc>) -> Problem {
         let error = GraphError {
-            code: Some(80004),
-            message: "Adkeep is waiting for Meta's access limit on this account to reset"
+            kind: crate::graph::FailureKind::Api,
+            code: Some(17),
+            message: "Adkeep paused this account: its Meta access limit is nearly used up"
                 .to_owned(),
             ..GraphError::timeout("")
         };

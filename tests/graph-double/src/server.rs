@@ -161,11 +161,15 @@ async fn dispatch(
 /// Faults that replace the answer.
 fn early_fault(fault: &Option<FaultKind>, version: &str) -> Option<Response> {
     match fault {
-        Some(FaultKind::Error { status, body }) => Some(to_response(
+        Some(FaultKind::Error {
+            status,
+            body,
+            headers,
+        }) => Some(to_response(
             Resp {
                 status: *status,
                 body: body.clone(),
-                headers: Vec::new(),
+                headers: headers.clone(),
             },
             version,
         )),
@@ -390,10 +394,14 @@ async fn batch(
                 items.push(Value::Null);
                 continue;
             }
-            Some(FaultKind::Error { status, body }) => Resp {
+            Some(FaultKind::Error {
                 status,
                 body,
-                headers: Vec::new(),
+                headers,
+            }) => Resp {
+                status,
+                body,
+                headers,
             },
             _ if !method.eq_ignore_ascii_case("GET") => Resp::error(
                 400,

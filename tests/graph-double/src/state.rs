@@ -16,8 +16,13 @@ use crate::world::{DataConfig, TokenState, World};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum FaultKind {
-    /// Answer with this status and Graph error body.
-    Error { status: u16, body: Value },
+    /// Answer with this status and Graph error body (and headers, e.g. usage).
+    Error {
+        status: u16,
+        body: Value,
+        #[serde(default)]
+        headers: Vec<(String, String)>,
+    },
     /// 502 with an HTML page.
     ServerError,
     /// Hold the response this long first.
@@ -57,7 +62,11 @@ impl Fault {
         Self {
             path_contains: None,
             account: None,
-            kind: FaultKind::Error { status, body },
+            kind: FaultKind::Error {
+                status,
+                body,
+                headers: Vec::new(),
+            },
             probability: 1.0,
             remaining: None,
         }
