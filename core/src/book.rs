@@ -28,6 +28,16 @@ pub struct AccountBook {
     pub listed_once: bool,
     /// The last token-wide problem, until a call succeeds again.
     pub token_problem: Option<Problem>,
+    /// What Adkeep learned about the token at login (never the token itself).
+    pub token: Option<TokenInfo>,
+}
+
+/// Token lifetime facts, learned at login or from `debug_token`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenInfo {
+    pub obtained_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub data_access_expires_at: Option<DateTime<Utc>>,
 }
 
 /// Remembers which accounts were known when a listing started.

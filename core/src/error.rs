@@ -7,7 +7,7 @@ use serde::{Serialize, Serializer};
 
 use crate::problem::Problem;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum Error {
     /// A classified Graph failure (see `Problem::reason`).
     #[error("{}", .0.title)]

@@ -1,1 +1,83 @@
+//! Adkeep's desktop app. `lib.rs` only composes: plugins, state, commands and
+//! the window; each feature lives in its own module. `run_app` takes any
+//! runtime so tests can build the app on Tauri's mock runtime.
 
+pub mod backend;
+pub mod cli;
+pub mod commands;
+pub mod doctor;
+pub mod events;
+pub mod links;
+pub mod logging;
+pub mod plugin_stores;
+pub mod stores;
+pub mod vault;
+pub mod views;
+
+use std::sync::Arc;
+
+use tauri::{Manager, RunEvent, Runtime};
+
+use crate::backend::Backend;
+use crate::events::WindowEvents;
+use crate::plugin_stores::PluginStores;
+use crate::vault::Vault;
+
+/// Builds the app on `builder` (the real runtime, or the mock one in tests).
+pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder
+        .plugin(tauri_plugin_store::Builder::default().build())
+        .plugin(tauri_plugin_opener::init())
+        .setup(|app| {
+            let data_dir = adkeep_core::config::data_dir().map_err(|e| Box::new(e) as Box<dyn std::error::Error>)?;
+            std::fs::create_dir_all(&data_dir)?;
+            if let Some(guard) = logging::init_app(&data_dir) {
+                app.manage(guard);
+            }
+            tracing::info!(data = %data_dir.display(), "Adkeep starting");
+            let stores = Arc::new(PluginStores::new(app.handle().clone(), data_dir.clone()));
+            let vault = Vault::new(adkeep_core::config::IDENTIFIER, data_dir);
+            let events = Arc::new(WindowEvents::new(app.handle().clone()));
+            let backend = Backend::open(stores.clone(), vault, events).map_err(|e| Box::new(e) as Box<dyn std::error::Error>)?;
+            app.manage(backend);
+            app.manage(stores);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_state,
+            commands::refresh_account,
+            commands::refresh_selected,
+            commands::refresh_all,
+            commands::cancel_refresh,
+            commands::enter_sandbox,
+            commands::leave_sandbox,
+            commands::save_settings,
+            commands::dismiss_notice,
+            commands::open_link,
+        ])
+}
+
+/// What the app does as it runs and stops.
+pub fn on_run_event<R: Runtime>(app: &tauri::AppHandle<R>, event: RunEvent) {
+    if let RunEvent::ExitRequested { .. } = event {
+        if let Some(backend) = app.try_state::<Arc<Backend>>() {
+            backend.cancel_refresh();
+            backend.persist_now();
+        }
+        if let Some(stores) = app.try_state::<Arc<PluginStores<R>>>() {
+            stores.close_all();
+        }
+    }
+}
+
+/// Runs the desktop app.
+pub fn run() {
+    let app = build_app(tauri::Builder::default()).build(tauri::generate_context!());
+    match app {
+        Ok(app) => app.run(|handle, event| on_run_event(handle, event)),
+        Err(e) => {
+            eprintln!("Adkeep could not start: {e}");
+            std::process::exit(1);
+        }
+    }
+}

@@ -1,1 +1,10 @@
-fn main() {}
+// No console window for the app on Windows; the CLI still prints when run from one.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if adkeep_app::cli::is_cli(&args) {
+        std::process::exit(adkeep_app::cli::run(args));
+    }
+    adkeep_app::run();
+}

@@ -1,0 +1,568 @@
+//! The app's orchestration, free of Tauri types so the window, the tray and
+//! the CLI share it: which data is shown (the user's or the sandbox's), the
+//! connection (endpoints, token, engines), refreshes (coalesced: a second
+//! request for the same work joins the one in flight), persistence and
+//! notices. The UI hears about changes through `Events`.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use futures::FutureExt;
+use futures::future::{BoxFuture, Shared};
+use tokio_util::sync::CancellationToken;
+
+use adkeep_core::book::AccountBook;
+use adkeep_core::governor::Governor;
+use adkeep_core::graph::client::{Endpoints, GraphClient, http_client, parse_base};
+use adkeep_core::graph::fields::normalize_account_id;
+use adkeep_core::model::Account;
+use adkeep_core::problem::Problem;
+use adkeep_core::refresh::{Engine, EngineOptions, Progress, RunReport};
+use adkeep_core::session::{self, Observer, Session};
+use adkeep_core::settings::{Mode, Settings};
+use adkeep_core::token::AccessToken;
+use adkeep_core::{Error, Result};
+use graph_double::{DoubleConfig, GraphDouble};
+
+use crate::stores::{BookKind, Read, Stores};
+use crate::vault::Vault;
+use crate::views::{AccountView, ActiveMode, Custody, Notice, RefreshStatus, StateView, TokenHealth};
+
+/// How the app tells the UI what changed.
+pub trait Events: Send + Sync {
+    fn accounts_changed(&self, accounts: Vec<AccountView>);
+    fn progress(&self, status: &RefreshStatus);
+    /// Anything else (mode, token problem, notices): the UI re-reads the state.
+    fn state_changed(&self);
+}
+
+/// For the CLI and tests: nobody is listening.
+pub struct NoEvents;
+
+impl Events for NoEvents {
+    fn accounts_changed(&self, _accounts: Vec<AccountView>) {}
+    fn progress(&self, _status: &RefreshStatus) {}
+    fn state_changed(&self) {}
+}
+
+/// What a finished refresh-all says.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RefreshSummary {
+    pub total: usize,
+    pub refreshed: usize,
+    pub failed: usize,
+    pub listing_complete: bool,
+    pub cancelled: bool,
+    pub problem: Option<Problem>,
+}
+
+impl From<&RunReport> for RefreshSummary {
+    fn from(r: &RunReport) -> Self {
+        Self {
+            total: r.seen.len(),
+            refreshed: r.refreshed,
+            failed: r.failed,
+            listing_complete: r.listing_complete,
+            cancelled: r.cancelled,
+            problem: r.problem.clone(),
+        }
+    }
+}
+
+type SharedResult<T> = Shared<BoxFuture<'static, Result<T>>>;
+
+/// Everything needed to call Graph in the current mode.
+pub struct Connection {
+    pub endpoints: Arc<Endpoints>,
+    pub custody: Custody,
+    /// For one row a person is waiting on: gives up quickly.
+    pub interactive: Engine,
+    /// For refresh-all: waits out limits and outages.
+    pub background: Engine,
+}
+
+pub struct Backend {
+    stores: Arc<dyn Stores>,
+    vault: Arc<Vault>,
+    events: Arc<dyn Events>,
+    settings: RwLock<Settings>,
+    mode: RwLock<ActiveMode>,
+    session: Session,
+    connection: tokio::sync::Mutex<Option<Arc<Connection>>>,
+    custody: RwLock<Custody>,
+    sandbox: tokio::sync::Mutex<Option<Arc<GraphDouble>>>,
+    governor: Arc<Governor>,
+    http: reqwest::Client,
+    notices: Mutex<Vec<Notice>>,
+    running_all: Mutex<Option<(CancellationToken, SharedResult<RefreshSummary>)>>,
+    running_rows: Mutex<HashMap<String, SharedResult<AccountView>>>,
+    status: Mutex<RefreshStatus>,
+    last_save: Mutex<Option<Instant>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn read<T>(l: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    l.read().unwrap_or_else(|p| p.into_inner())
+}
+
+fn write<T>(l: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    l.write().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Saves during a long refresh at most this often.
+const SAVE_EVERY: Duration = Duration::from_millis(1500);
+
+impl Backend {
+    /// Loads settings and the cached accounts (never touching the network or
+    /// the keychain, so the window can show them at once).
+    pub fn open(stores: Arc<dyn Stores>, vault: Vault, events: Arc<dyn Events>) -> Result<Arc<Self>> {
+        let http = http_client().map_err(|e| Error::Internal(format!("HTTP client: {e}")))?;
+        let backend = Self {
+            stores,
+            vault: Arc::new(vault),
+            events,
+            settings: RwLock::new(Settings::default()),
+            mode: RwLock::new(ActiveMode::Unconfigured),
+            session: Session::new(AccountBook::new()),
+            connection: tokio::sync::Mutex::new(None),
+            custody: RwLock::new(Custody::None),
+            sandbox: tokio::sync::Mutex::new(None),
+            governor: Arc::new(Governor::default()),
+            http,
+            notices: Mutex::new(Vec::new()),
+            running_all: Mutex::new(None),
+            running_rows: Mutex::new(HashMap::new()),
+            status: Mutex::new(RefreshStatus::default()),
+            last_save: Mutex::new(None),
+        };
+        let settings = match backend.stores.load_settings()? {
+            Read::Ok(s) => s,
+            Read::Missing => Settings::default(),
+            Read::SetAside { path, reason } => {
+                backend.notice(
+                    "warning",
+                    format!(
+                        "Your settings could not be read ({reason}). They were moved to {} and defaults are used.",
+                        path.display()
+                    ),
+                );
+                Settings::default()
+            }
+        };
+        let mode = initial_mode(&settings);
+        *write(&backend.settings) = settings;
+        *write(&backend.mode) = mode;
+        backend.load_book(mode)?;
+        Ok(Arc::new(backend))
+    }
+
+    fn book_kind(mode: ActiveMode) -> BookKind {
+        if mode == ActiveMode::Sandbox { BookKind::Sandbox } else { BookKind::Meta }
+    }
+
+    fn load_book(&self, mode: ActiveMode) -> Result<()> {
+        let book = match self.stores.load_book(Self::book_kind(mode))? {
+            Read::Ok(book) => book,
+            Read::Missing => AccountBook::new(),
+            Read::SetAside { path, reason } => {
+                self.notice(
+                    "warning",
+                    format!(
+                        "Your saved account list could not be read ({reason}). It was moved to {} and Adkeep starts fresh: refresh to load your accounts again.",
+                        path.display()
+                    ),
+                );
+                AccountBook::new()
+            }
+        };
+        self.session.replace(book);
+        Ok(())
+    }
+
+    pub fn notice(&self, level: &'static str, text: String) {
+        let mut notices = lock(&self.notices);
+        let id = format!("n{}", notices.len() + 1 + usize::try_from(Utc::now().timestamp_subsec_nanos()).unwrap_or(0));
+        notices.push(Notice { id, level, text });
+    }
+
+    pub fn dismiss_notice(&self, id: &str) {
+        lock(&self.notices).retain(|n| n.id != id);
+        self.events.state_changed();
+    }
+
+    pub fn mode(&self) -> ActiveMode {
+        *read(&self.mode)
+    }
+
+    pub fn settings(&self) -> Settings {
+        read(&self.settings).clone()
+    }
+
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    pub fn vault(&self) -> &Arc<Vault> {
+        &self.vault
+    }
+
+    pub fn governor(&self) -> &Arc<Governor> {
+        &self.governor
+    }
+
+    /// Everything the window needs to draw itself.
+    pub fn state(&self) -> StateView {
+        let book = self.session.snapshot();
+        let settings = self.settings();
+        let mode = self.mode();
+        let custody = *read(&self.custody);
+        let problem = book.token_problem.clone();
+        let token = book.token.as_ref().map(|t| token_health(t.expires_at, t.data_access_expires_at));
+        StateView {
+            mode,
+            connected: mode == ActiveMode::Sandbox || custody != Custody::None || book.profile.is_some(),
+            custody,
+            missing_scopes: book.permissions.as_ref().map(|p| p.missing()).unwrap_or_default(),
+            permissions: book.permissions.clone(),
+            opens_problem_page: problem.as_ref().is_some_and(session::opens_problem_page),
+            problem,
+            profile: book.profile.clone(),
+            token,
+            last_full_refresh: book.last_full_refresh,
+            accounts: AccountView::of(book.accounts.into_values()),
+            refresh: lock(&self.status).clone(),
+            notices: lock(&self.notices).clone(),
+            settings,
+        }
+    }
+
+    /// The connection for the current mode, built on first use.
+    pub async fn connection(&self) -> Result<Arc<Connection>> {
+        let mut slot = self.connection.lock().await;
+        if let Some(connection) = slot.as_ref() {
+            return Ok(connection.clone());
+        }
+        let (endpoints, token, custody) = match self.mode() {
+            ActiveMode::Sandbox => {
+                let double = self.sandbox_double().await?;
+                let url = parse_base(&double.url()).map_err(|e| Error::Internal(e.to_string()))?;
+                let endpoints = Endpoints {
+                    graph: url.clone(),
+                    facebook: url,
+                    version: adkeep_core::graph::client::DEFAULT_API_VERSION.to_owned(),
+                };
+                let token = AccessToken::new(double.issue_token()).ok_or(Error::NotConnected)?;
+                (endpoints, token, Custody::Sandbox)
+            }
+            ActiveMode::Meta | ActiveMode::Unconfigured => {
+                let settings = self.settings();
+                let endpoints = adkeep_core::config::endpoints_from_env(&settings.api_version)?;
+                let allow_plaintext = settings.allow_plaintext_token;
+                // Keychain calls block (D-Bus): keep them off the async threads.
+                let vault = self.vault.clone();
+                let (token, custody) = tokio::task::spawn_blocking(move || vault.load_token(allow_plaintext))
+                    .await
+                    .map_err(|e| Error::Internal(e.to_string()))?;
+                let token = token.ok_or(Error::NotConnected)?;
+                (endpoints, token, custody)
+            }
+        };
+        *write(&self.custody) = custody;
+        let endpoints = Arc::new(endpoints);
+        let client = GraphClient::new(self.http.clone(), endpoints.clone(), token);
+        let connection = Arc::new(Connection {
+            endpoints,
+            custody,
+            interactive: Engine::new(client.clone(), EngineOptions::interactive(), self.governor.clone()),
+            background: Engine::new(client, EngineOptions::background(), self.governor.clone()),
+        });
+        *slot = Some(connection.clone());
+        Ok(connection)
+    }
+
+    /// Forgets the connection (token, settings or mode changed).
+    pub async fn reset_connection(&self) {
+        *self.connection.lock().await = None;
+    }
+
+    async fn sandbox_double(&self) -> Result<Arc<GraphDouble>> {
+        let mut slot = self.sandbox.lock().await;
+        if let Some(double) = slot.as_ref() {
+            return Ok(double.clone());
+        }
+        let mut config = DoubleConfig::sandbox();
+        // A little latency, so the sandbox feels like the network it stands for.
+        config.knobs.latency_ms = 180;
+        let double = Arc::new(
+            GraphDouble::start(config)
+                .await
+                .map_err(|e| Error::Internal(format!("the sandbox could not start: {e}")))?,
+        );
+        *slot = Some(double.clone());
+        Ok(double)
+    }
+
+    /// The sandbox's double, when it runs (for tests and the login popup).
+    pub async fn running_sandbox(&self) -> Option<Arc<GraphDouble>> {
+        self.sandbox.lock().await.clone()
+    }
+
+    /// Switches to the sandbox (sample agency data, clearly labelled).
+    pub async fn enter_sandbox(self: &Arc<Self>) -> Result<()> {
+        self.switch_mode(ActiveMode::Sandbox, Mode::Sandbox).await
+    }
+
+    /// Leaves the sandbox for the user's own accounts (or the first-run screen).
+    pub async fn leave_sandbox(self: &Arc<Self>) -> Result<()> {
+        let next = if self.settings().app_id.is_empty() && adkeep_core::config::token_from_env().is_none() {
+            (ActiveMode::Unconfigured, Mode::Unconfigured)
+        } else {
+            (ActiveMode::Meta, Mode::Meta)
+        };
+        self.switch_mode(next.0, next.1).await?;
+        if let Some(double) = self.sandbox.lock().await.take() {
+            drop(double);
+        }
+        Ok(())
+    }
+
+    async fn switch_mode(self: &Arc<Self>, mode: ActiveMode, stored: Mode) -> Result<()> {
+        self.cancel_refresh();
+        self.persist_now();
+        let mut settings = self.settings();
+        settings.mode = stored;
+        self.save_settings_inner(settings)?;
+        *write(&self.mode) = mode;
+        *write(&self.custody) = Custody::None;
+        self.load_book(mode)?;
+        self.reset_connection().await;
+        *lock(&self.status) = RefreshStatus::default();
+        self.events.state_changed();
+        Ok(())
+    }
+
+    pub fn save_settings(&self, settings: Settings) -> Result<Settings> {
+        let settings = settings.validated()?;
+        self.save_settings_inner(settings.clone())?;
+        Ok(settings)
+    }
+
+    fn save_settings_inner(&self, settings: Settings) -> Result<()> {
+        self.stores.save_settings(&settings)?;
+        *write(&self.settings) = settings;
+        Ok(())
+    }
+
+    /// Saves the account book now.
+    pub fn persist_now(&self) {
+        let book = self.session.snapshot();
+        if let Err(e) = self.stores.save_book(Self::book_kind(self.mode()), &book) {
+            tracing::error!("saving the account list: {e}");
+            self.notice("error", format!("Adkeep could not save your account list: {e}"));
+            self.events.state_changed();
+        }
+        *lock(&self.last_save) = Some(Instant::now());
+    }
+
+    /// Saves if the last save was a while ago (during long refreshes).
+    fn persist_soon(&self) {
+        let due = lock(&self.last_save).is_none_or(|t| t.elapsed() >= SAVE_EVERY);
+        if due {
+            self.persist_now();
+        }
+    }
+
+    /// Refreshes one account. A second call for the same account while the
+    /// first is in flight waits for the same result (one request to Meta).
+    pub async fn refresh_account(self: &Arc<Self>, raw_id: &str) -> Result<AccountView> {
+        let id = normalize_account_id(raw_id)
+            .ok_or_else(|| Error::Settings(format!("{raw_id:?} is not an ad account id")))?;
+        let future = {
+            let mut rows = lock(&self.running_rows);
+            match rows.get(&id) {
+                Some(running) => running.clone(),
+                None => {
+                    let this = self.clone();
+                    let key = id.clone();
+                    let future = async move {
+                        let result = this.clone().do_refresh_account(&key).await;
+                        lock(&this.running_rows).remove(&key);
+                        result
+                    }
+                    .boxed()
+                    .shared();
+                    rows.insert(id.clone(), future.clone());
+                    future
+                }
+            }
+        };
+        future.await
+    }
+
+    async fn do_refresh_account(self: Arc<Self>, id: &str) -> Result<AccountView> {
+        let connection = self.connection().await?;
+        let observer = UiObserver { backend: &self };
+        let ids = [id.to_owned()];
+        let report = self
+            .session
+            .refresh_accounts(&connection.interactive, &ids, &observer, &CancellationToken::new())
+            .await;
+        self.after_run(&report);
+        let account = self
+            .session
+            .book()
+            .get(id)
+            .cloned()
+            .ok_or_else(|| Error::Internal(format!("{id} vanished")))?;
+        Ok(AccountView::new(account, Utc::now()))
+    }
+
+    /// Refreshes several accounts (selected rows, or the CLI's ids).
+    pub async fn refresh_accounts(self: &Arc<Self>, ids: &[String]) -> Result<RefreshSummary> {
+        let ids: Vec<String> = ids
+            .iter()
+            .map(|raw| normalize_account_id(raw).ok_or_else(|| Error::Settings(format!("{raw:?} is not an ad account id"))))
+            .collect::<Result<_>>()?;
+        let connection = self.connection().await?;
+        let observer = UiObserver { backend: self };
+        let report = self
+            .session
+            .refresh_accounts(&connection.background, &ids, &observer, &CancellationToken::new())
+            .await;
+        self.after_run(&report);
+        Ok(RefreshSummary::from(&report))
+    }
+
+    /// Refreshes every account. Joins a refresh-all already running.
+    pub async fn refresh_all(self: &Arc<Self>) -> Result<RefreshSummary> {
+        let future = {
+            let mut running = lock(&self.running_all);
+            match running.as_ref() {
+                Some((_, future)) => future.clone(),
+                None => {
+                    let cancel = CancellationToken::new();
+                    let this = self.clone();
+                    let token = cancel.clone();
+                    let future = async move {
+                        let result = this.clone().do_refresh_all(&token).await;
+                        *lock(&this.running_all) = None;
+                        result
+                    }
+                    .boxed()
+                    .shared();
+                    *running = Some((cancel, future.clone()));
+                    future
+                }
+            }
+        };
+        future.await
+    }
+
+    /// Whether a refresh-all is running now.
+    pub fn refreshing_all(&self) -> bool {
+        lock(&self.running_all).is_some()
+    }
+
+    pub fn cancel_refresh(&self) {
+        if let Some((cancel, _)) = lock(&self.running_all).as_ref() {
+            cancel.cancel();
+        }
+    }
+
+    async fn do_refresh_all(self: Arc<Self>, cancel: &CancellationToken) -> Result<RefreshSummary> {
+        let connection = self.connection().await?;
+        self.set_status(RefreshStatus {
+            running: true,
+            ..RefreshStatus::default()
+        });
+        let observer = UiObserver { backend: &self };
+        let report = self.session.refresh_all(&connection.background, &observer, cancel).await;
+        self.after_run(&report);
+        let status = {
+            let mut status = lock(&self.status);
+            status.running = false;
+            status.clone()
+        };
+        self.events.progress(&status);
+        Ok(RefreshSummary::from(&report))
+    }
+
+    fn set_status(&self, status: RefreshStatus) {
+        *lock(&self.status) = status.clone();
+        self.events.progress(&status);
+    }
+
+    fn after_run(&self, report: &RunReport) {
+        self.persist_now();
+        if report.problem.is_some() || report.listing_complete {
+            self.events.state_changed();
+        }
+    }
+
+    /// Records who is logged in and what the token allows (after a login or `/me`).
+    pub fn set_profile(&self, profile: adkeep_core::model::Profile) {
+        self.session.book().profile = Some(profile);
+    }
+}
+
+/// Passes engine updates to the UI and saves now and then.
+struct UiObserver<'a> {
+    backend: &'a Backend,
+}
+
+impl Observer for UiObserver<'_> {
+    fn accounts_changed(&self, accounts: &[Account]) {
+        self.backend.events.accounts_changed(AccountView::of(accounts.iter().cloned()));
+        self.backend.persist_soon();
+    }
+
+    fn progress(&self, progress: &Progress) {
+        let status = RefreshStatus {
+            running: true,
+            done: progress.done,
+            total: progress.total,
+            listing_complete: progress.listing_complete,
+            waiting_until: progress.waiting_until,
+        };
+        self.backend.set_status(status);
+    }
+}
+
+/// Which data to show at start: the sandbox if chosen (and no explicit Graph
+/// URL), the user's accounts if set up or given a token, else the first run.
+fn initial_mode(settings: &Settings) -> ActiveMode {
+    let graph_overridden = std::env::var_os(adkeep_core::config::ENV_GRAPH_URL).is_some();
+    let env_token = adkeep_core::config::token_from_env().is_some();
+    match settings.mode {
+        Mode::Sandbox if !graph_overridden && !env_token => ActiveMode::Sandbox,
+        Mode::Meta => ActiveMode::Meta,
+        _ if env_token => ActiveMode::Meta,
+        _ => ActiveMode::Unconfigured,
+    }
+}
+
+/// Days left and the warning level (7 days, 1 day).
+pub fn token_health(
+    expires_at: Option<chrono::DateTime<Utc>>,
+    data_access_expires_at: Option<chrono::DateTime<Utc>>,
+) -> TokenHealth {
+    let now = Utc::now();
+    let soonest = [expires_at, data_access_expires_at].into_iter().flatten().min();
+    let days_left = soonest.map(|t| (t - now).num_days());
+    let warning = match soonest.map(|t| t - now) {
+        Some(left) if left <= chrono::Duration::days(1) => "day",
+        Some(left) if left <= chrono::Duration::days(7) => "week",
+        _ => "none",
+    };
+    TokenHealth {
+        expires_at,
+        data_access_expires_at,
+        days_left,
+        warning,
+    }
+}

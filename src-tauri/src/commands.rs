@@ -1,0 +1,89 @@
+//! The window's commands: thin adapters over `Backend`. Each is also gated by
+//! the capability in `capabilities/main.json` (the login popup has none).
+
+use std::sync::Arc;
+
+use tauri::State;
+
+use adkeep_core::Error;
+use adkeep_core::settings::Settings;
+
+use crate::backend::{Backend, RefreshSummary};
+use crate::views::{AccountView, StateView};
+
+type Api<'a> = State<'a, Arc<Backend>>;
+
+/// The names `build.rs` registers (keep in sync with `generate_handler!`).
+pub const NAMES: &[&str] = &[
+    "app_state",
+    "refresh_account",
+    "refresh_selected",
+    "refresh_all",
+    "cancel_refresh",
+    "enter_sandbox",
+    "leave_sandbox",
+    "save_settings",
+    "dismiss_notice",
+    "open_link",
+];
+
+#[tauri::command]
+pub fn app_state(api: Api<'_>) -> StateView {
+    api.state()
+}
+
+#[tauri::command]
+pub async fn refresh_account(api: Api<'_>, id: String) -> Result<AccountView, Error> {
+    api.refresh_account(&id).await
+}
+
+#[tauri::command]
+pub async fn refresh_selected(api: Api<'_>, ids: Vec<String>) -> Result<RefreshSummary, Error> {
+    api.refresh_accounts(&ids).await
+}
+
+#[tauri::command]
+pub async fn refresh_all(api: Api<'_>) -> Result<RefreshSummary, Error> {
+    api.refresh_all().await
+}
+
+#[tauri::command]
+pub fn cancel_refresh(api: Api<'_>) {
+    api.cancel_refresh();
+}
+
+#[tauri::command]
+pub async fn enter_sandbox(api: Api<'_>) -> Result<(), Error> {
+    api.enter_sandbox().await
+}
+
+#[tauri::command]
+pub async fn leave_sandbox(api: Api<'_>) -> Result<(), Error> {
+    api.leave_sandbox().await
+}
+
+#[tauri::command]
+pub async fn save_settings(api: Api<'_>, settings: Settings) -> Result<Settings, Error> {
+    let saved = api.save_settings(settings)?;
+    api.reset_connection().await;
+    Ok(saved)
+}
+
+#[tauri::command]
+pub fn dismiss_notice(api: Api<'_>, id: String) {
+    api.dismiss_notice(&id);
+}
+
+/// Opens a Facebook page (Account Quality, the ToS page, facebook.com) in the
+/// system browser. Only links to Facebook hosts are opened.
+#[tauri::command]
+pub async fn open_link<R: tauri::Runtime>(app: tauri::AppHandle<R>, api: Api<'_>, url: String) -> Result<(), Error> {
+    let allowed = crate::links::is_allowed(&url, &api.state().settings, api.mode());
+    if !allowed {
+        return Err(Error::Settings("Adkeep only opens Facebook pages".to_owned()));
+    }
+    use tauri_plugin_opener::OpenerExt;
+    app.opener()
+        .open_url(url, None::<&str>)
+        .map_err(|e| Error::Internal(format!("could not open the browser: {e}")))
+}

@@ -1,0 +1,37 @@
+//! `Events` for the window: Tauri events to the main window only.
+
+use tauri::{AppHandle, Emitter, Runtime};
+
+use crate::backend::Events;
+use crate::views::{AccountView, RefreshStatus};
+
+pub const MAIN: &str = "main";
+pub const ACCOUNTS_CHANGED: &str = "accounts-changed";
+pub const REFRESH_PROGRESS: &str = "refresh-progress";
+pub const STATE_CHANGED: &str = "state-changed";
+
+pub struct WindowEvents<R: Runtime> {
+    app: AppHandle<R>,
+}
+
+impl<R: Runtime> WindowEvents<R> {
+    pub fn new(app: AppHandle<R>) -> Self {
+        Self { app }
+    }
+}
+
+impl<R: Runtime> Events for WindowEvents<R> {
+    fn accounts_changed(&self, accounts: Vec<AccountView>) {
+        if let Err(e) = self.app.emit_to(MAIN, ACCOUNTS_CHANGED, accounts) {
+            tracing::debug!("no window to update: {e}");
+        }
+    }
+
+    fn progress(&self, status: &RefreshStatus) {
+        let _ = self.app.emit_to(MAIN, REFRESH_PROGRESS, status);
+    }
+
+    fn state_changed(&self) {
+        let _ = self.app.emit_to(MAIN, STATE_CHANGED, ());
+    }
+}
