@@ -119,6 +119,8 @@ pub struct RunReport {
     pub refreshed: usize,
     pub failed: usize,
     pub permissions: Option<Permissions>,
+    /// Who the token belongs to (read with every refresh-all).
+    pub profile: Option<Profile>,
     /// What stopped the run early: a token-wide problem, or a listing that
     /// could not continue (then often `offline` or `transient`).
     pub problem: Option<Problem>,
@@ -649,13 +651,29 @@ impl Engine {
             }
         };
 
-        let ((), (), permissions) = tokio::join!(lister, filler, permissions);
+        let profile = async {
+            self.call(
+                Request::Get {
+                    path: "me",
+                    query: &[("fields", "id,name")],
+                },
+                Scope::Token,
+                None,
+                &run,
+            )
+            .await
+            .ok()
+            .and_then(|reply| wire::decode_profile(&reply.body))
+        };
+
+        let ((), (), permissions, profile) = tokio::join!(lister, filler, permissions, profile);
         let mut report = RunReport {
             seen: seen.into_inner().unwrap_or_else(|p| p.into_inner()),
             listing_complete: complete.load(Ordering::Relaxed),
             refreshed: counts.0.into_inner(),
             failed: counts.1.into_inner(),
             permissions,
+            profile,
             ..RunReport::default()
         };
         apply_stop(

@@ -83,6 +83,9 @@ impl Session {
             if let Some(permissions) = &report.permissions {
                 book.permissions = Some(permissions.clone());
             }
+            if let Some(profile) = &report.profile {
+                book.profile = Some(profile.clone());
+            }
             // Reach and "new" flags changed for accounts outside this run's rows too.
             book.accounts.values().cloned().collect()
         };

@@ -91,6 +91,10 @@ async fn refresh_all_returns_every_account_with_exact_money() {
     assert!(report.problem.is_none(), "{:?}", report.problem);
     assert!(report.listing_complete);
     assert_eq!(report.refreshed, 1_000);
+    assert_eq!(
+        session.snapshot().profile.map(|p| p.name).as_deref(),
+        Some("Jane Doe")
+    );
     let book = session.snapshot();
     assert_eq!(book.len(), 1_000);
     let currencies: HashSet<&str> = book

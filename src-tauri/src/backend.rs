@@ -28,7 +28,9 @@ use graph_double::{DoubleConfig, GraphDouble};
 
 use crate::stores::{BookKind, Read, Stores};
 use crate::vault::Vault;
-use crate::views::{AccountView, ActiveMode, Custody, Notice, RefreshStatus, StateView, TokenHealth};
+use crate::views::{
+    AccountView, ActiveMode, Custody, Notice, RefreshStatus, StateView, TokenHealth,
+};
 
 /// How the app tells the UI what changed.
 pub trait Events: Send + Sync {
@@ -120,7 +122,11 @@ const SAVE_EVERY: Duration = Duration::from_millis(1500);
 impl Backend {
     /// Loads settings and the cached accounts (never touching the network or
     /// the keychain, so the window can show them at once).
-    pub fn open(stores: Arc<dyn Stores>, vault: Vault, events: Arc<dyn Events>) -> Result<Arc<Self>> {
+    pub fn open(
+        stores: Arc<dyn Stores>,
+        vault: Vault,
+        events: Arc<dyn Events>,
+    ) -> Result<Arc<Self>> {
         let http = http_client().map_err(|e| Error::Internal(format!("HTTP client: {e}")))?;
         let backend = Self {
             stores,
@@ -162,7 +168,11 @@ impl Backend {
     }
 
     fn book_kind(mode: ActiveMode) -> BookKind {
-        if mode == ActiveMode::Sandbox { BookKind::Sandbox } else { BookKind::Meta }
+        if mode == ActiveMode::Sandbox {
+            BookKind::Sandbox
+        } else {
+            BookKind::Meta
+        }
     }
 
     fn load_book(&self, mode: ActiveMode) -> Result<()> {
@@ -186,7 +196,10 @@ impl Backend {
 
     pub fn notice(&self, level: &'static str, text: String) {
         let mut notices = lock(&self.notices);
-        let id = format!("n{}", notices.len() + 1 + usize::try_from(Utc::now().timestamp_subsec_nanos()).unwrap_or(0));
+        let id = format!(
+            "n{}",
+            notices.len() + 1 + usize::try_from(Utc::now().timestamp_subsec_nanos()).unwrap_or(0)
+        );
         notices.push(Notice { id, level, text });
     }
 
@@ -222,12 +235,21 @@ impl Backend {
         let mode = self.mode();
         let custody = *read(&self.custody);
         let problem = book.token_problem.clone();
-        let token = book.token.as_ref().map(|t| token_health(t.expires_at, t.data_access_expires_at));
+        let token = book
+            .token
+            .as_ref()
+            .map(|t| token_health(t.expires_at, t.data_access_expires_at));
         StateView {
             mode,
-            connected: mode == ActiveMode::Sandbox || custody != Custody::None || book.profile.is_some(),
+            connected: mode == ActiveMode::Sandbox
+                || custody != Custody::None
+                || book.profile.is_some(),
             custody,
-            missing_scopes: book.permissions.as_ref().map(|p| p.missing()).unwrap_or_default(),
+            missing_scopes: book
+                .permissions
+                .as_ref()
+                .map(|p| p.missing())
+                .unwrap_or_default(),
             permissions: book.permissions.clone(),
             opens_problem_page: problem.as_ref().is_some_and(session::opens_problem_page),
             problem,
@@ -265,9 +287,10 @@ impl Backend {
                 let allow_plaintext = settings.allow_plaintext_token;
                 // Keychain calls block (D-Bus): keep them off the async threads.
                 let vault = self.vault.clone();
-                let (token, custody) = tokio::task::spawn_blocking(move || vault.load_token(allow_plaintext))
-                    .await
-                    .map_err(|e| Error::Internal(e.to_string()))?;
+                let (token, custody) =
+                    tokio::task::spawn_blocking(move || vault.load_token(allow_plaintext))
+                        .await
+                        .map_err(|e| Error::Internal(e.to_string()))?;
                 let token = token.ok_or(Error::NotConnected)?;
                 (endpoints, token, custody)
             }
@@ -278,7 +301,11 @@ impl Backend {
         let connection = Arc::new(Connection {
             endpoints,
             custody,
-            interactive: Engine::new(client.clone(), EngineOptions::interactive(), self.governor.clone()),
+            interactive: Engine::new(
+                client.clone(),
+                EngineOptions::interactive(),
+                self.governor.clone(),
+            ),
             background: Engine::new(client, EngineOptions::background(), self.governor.clone()),
         });
         *slot = Some(connection.clone());
@@ -319,7 +346,9 @@ impl Backend {
 
     /// Leaves the sandbox for the user's own accounts (or the first-run screen).
     pub async fn leave_sandbox(self: &Arc<Self>) -> Result<()> {
-        let next = if self.settings().app_id.is_empty() && adkeep_core::config::token_from_env().is_none() {
+        let next = if self.settings().app_id.is_empty()
+            && adkeep_core::config::token_from_env().is_none()
+        {
             (ActiveMode::Unconfigured, Mode::Unconfigured)
         } else {
             (ActiveMode::Meta, Mode::Meta)
@@ -363,7 +392,10 @@ impl Backend {
         let book = self.session.snapshot();
         if let Err(e) = self.stores.save_book(Self::book_kind(self.mode()), &book) {
             tracing::error!("saving the account list: {e}");
-            self.notice("error", format!("Adkeep could not save your account list: {e}"));
+            self.notice(
+                "error",
+                format!("Adkeep could not save your account list: {e}"),
+            );
             self.events.state_changed();
         }
         *lock(&self.last_save) = Some(Instant::now());
@@ -410,7 +442,12 @@ impl Backend {
         let ids = [id.to_owned()];
         let report = self
             .session
-            .refresh_accounts(&connection.interactive, &ids, &observer, &CancellationToken::new())
+            .refresh_accounts(
+                &connection.interactive,
+                &ids,
+                &observer,
+                &CancellationToken::new(),
+            )
             .await;
         self.after_run(&report);
         let account = self
@@ -426,13 +463,21 @@ impl Backend {
     pub async fn refresh_accounts(self: &Arc<Self>, ids: &[String]) -> Result<RefreshSummary> {
         let ids: Vec<String> = ids
             .iter()
-            .map(|raw| normalize_account_id(raw).ok_or_else(|| Error::Settings(format!("{raw:?} is not an ad account id"))))
+            .map(|raw| {
+                normalize_account_id(raw)
+                    .ok_or_else(|| Error::Settings(format!("{raw:?} is not an ad account id")))
+            })
             .collect::<Result<_>>()?;
         let connection = self.connection().await?;
         let observer = UiObserver { backend: self };
         let report = self
             .session
-            .refresh_accounts(&connection.background, &ids, &observer, &CancellationToken::new())
+            .refresh_accounts(
+                &connection.background,
+                &ids,
+                &observer,
+                &CancellationToken::new(),
+            )
             .await;
         self.after_run(&report);
         Ok(RefreshSummary::from(&report))
@@ -481,7 +526,10 @@ impl Backend {
             ..RefreshStatus::default()
         });
         let observer = UiObserver { backend: &self };
-        let report = self.session.refresh_all(&connection.background, &observer, cancel).await;
+        let report = self
+            .session
+            .refresh_all(&connection.background, &observer, cancel)
+            .await;
         self.after_run(&report);
         let status = {
             let mut status = lock(&self.status);
@@ -517,7 +565,9 @@ struct UiObserver<'a> {
 
 impl Observer for UiObserver<'_> {
     fn accounts_changed(&self, accounts: &[Account]) {
-        self.backend.events.accounts_changed(AccountView::of(accounts.iter().cloned()));
+        self.backend
+            .events
+            .accounts_changed(AccountView::of(accounts.iter().cloned()));
         self.backend.persist_soon();
     }
 
@@ -552,7 +602,10 @@ pub fn token_health(
     data_access_expires_at: Option<chrono::DateTime<Utc>>,
 ) -> TokenHealth {
     let now = Utc::now();
-    let soonest = [expires_at, data_access_expires_at].into_iter().flatten().min();
+    let soonest = [expires_at, data_access_expires_at]
+        .into_iter()
+        .flatten()
+        .min();
     let days_left = soonest.map(|t| (t - now).num_days());
     let warning = match soonest.map(|t| t - now) {
         Some(left) if left <= chrono::Duration::days(1) => "day",

@@ -50,7 +50,16 @@ enum Command {
     },
 }
 
-const COMMANDS: [&str; 8] = ["accounts", "refresh", "doctor", "help", "--help", "-h", "--version", "-V"];
+const COMMANDS: [&str; 8] = [
+    "accounts",
+    "refresh",
+    "doctor",
+    "help",
+    "--help",
+    "-h",
+    "--version",
+    "-V",
+];
 
 /// Whether the arguments ask for the CLI rather than the window.
 pub fn is_cli(args: &[String]) -> bool {
@@ -67,7 +76,10 @@ pub fn run(args: Vec<String>) -> i32 {
         }
     };
     crate::logging::init_cli();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("adkeep: {e}");
@@ -131,7 +143,9 @@ async fn execute(command: Command) -> Result<i32, Error> {
             let backend = open()?;
             let report = crate::doctor::run(&backend).await;
             if json {
-                println_json(&serde_json::to_value(&report).map_err(|e| Error::Internal(e.to_string()))?)?;
+                println_json(
+                    &serde_json::to_value(&report).map_err(|e| Error::Internal(e.to_string()))?,
+                )?;
             } else {
                 print!("{}", report.human());
             }
@@ -158,12 +172,19 @@ fn println_json(value: &serde_json::Value) -> Result<(), Error> {
 
 fn print_accounts(accounts: &[AccountView], json: bool) -> Result<(), Error> {
     if json {
-        return println_json(&serde_json::to_value(accounts).map_err(|e| Error::Internal(e.to_string()))?);
+        return println_json(
+            &serde_json::to_value(accounts).map_err(|e| Error::Internal(e.to_string()))?,
+        );
     }
     let mut out = std::io::stdout().lock();
-    let write = |out: &mut std::io::StdoutLock<'_>, line: String| writeln!(out, "{line}").map_err(|e| Error::Internal(e.to_string()));
+    let write = |out: &mut std::io::StdoutLock<'_>, line: String| {
+        writeln!(out, "{line}").map_err(|e| Error::Internal(e.to_string()))
+    };
     if accounts.is_empty() {
-        return write(&mut out, "No accounts yet. Run `adkeep refresh`.".to_owned());
+        return write(
+            &mut out,
+            "No accounts yet. Run `adkeep refresh`.".to_owned(),
+        );
     }
     write(
         &mut out,
@@ -174,10 +195,15 @@ fn print_accounts(accounts: &[AccountView], json: bool) -> Result<(), Error> {
     )?;
     for view in accounts {
         let a = &view.account;
-        let money = |d: &Option<rust_decimal::Decimal>| d.map_or_else(|| "—".to_owned(), |d| format!("{d} {}", a.currency));
+        let money = |d: &Option<rust_decimal::Decimal>| {
+            d.map_or_else(|| "—".to_owned(), |d| format!("{d} {}", a.currency))
+        };
         let mut notes = Vec::new();
         if let Some(problem) = &a.error {
-            let since = a.refreshed_at.map_or_else(|| "never refreshed".to_owned(), |t| format!("data as of {}", t.format("%Y-%m-%d %H:%M UTC")));
+            let since = a.refreshed_at.map_or_else(
+                || "never refreshed".to_owned(),
+                |t| format!("data as of {}", t.format("%Y-%m-%d %H:%M UTC")),
+            );
             notes.push(format!("{} ({since})", problem.title));
         }
         if a.reach == adkeep_core::model::Reach::NoLongerAccessible {

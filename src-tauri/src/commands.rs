@@ -77,10 +77,16 @@ pub fn dismiss_notice(api: Api<'_>, id: String) {
 /// Opens a Facebook page (Account Quality, the ToS page, facebook.com) in the
 /// system browser. Only links to Facebook hosts are opened.
 #[tauri::command]
-pub async fn open_link<R: tauri::Runtime>(app: tauri::AppHandle<R>, api: Api<'_>, url: String) -> Result<(), Error> {
+pub async fn open_link<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    api: Api<'_>,
+    url: String,
+) -> Result<(), Error> {
     let allowed = crate::links::is_allowed(&url, &api.state().settings, api.mode());
     if !allowed {
-        return Err(Error::Settings("Adkeep only opens Facebook pages".to_owned()));
+        return Err(Error::Settings(
+            "Adkeep only opens Facebook pages".to_owned(),
+        ));
     }
     use tauri_plugin_opener::OpenerExt;
     app.opener()

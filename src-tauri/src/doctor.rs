@@ -73,11 +73,20 @@ impl DoctorReport {
         let when = |t: Option<DateTime<Utc>>| {
             t.map_or_else(
                 || "unknown".to_owned(),
-                |t| format!("{} ({} days)", t.format("%Y-%m-%d %H:%M UTC"), (t - Utc::now()).num_days()),
+                |t| {
+                    format!(
+                        "{} ({} days)",
+                        t.format("%Y-%m-%d %H:%M UTC"),
+                        (t - Utc::now()).num_days()
+                    )
+                },
             )
         };
         out.push_str(&format!("Expires:    {}\n", when(self.token.expires_at)));
-        out.push_str(&format!("Data until: {}\n", when(self.token.data_access_expires_at)));
+        out.push_str(&format!(
+            "Data until: {}\n",
+            when(self.token.data_access_expires_at)
+        ));
         if !self.token.scopes.is_empty() {
             out.push_str(&format!("Scopes:     {}\n", self.token.scopes.join(", ")));
         }
@@ -91,7 +100,10 @@ impl DoctorReport {
                 out.push_str(&format!("            {}\n", p.explanation));
                 out.push_str(&format!("Action:     {}\n", p.action));
                 if let Some(at) = p.retry_at {
-                    out.push_str(&format!("Retry at:   {}\n", at.format("%Y-%m-%d %H:%M:%S UTC")));
+                    out.push_str(&format!(
+                        "Retry at:   {}\n",
+                        at.format("%Y-%m-%d %H:%M:%S UTC")
+                    ));
                 }
                 if p.code.is_some() || p.fbtrace_id.is_some() {
                     out.push_str(&format!(
@@ -117,7 +129,8 @@ fn not_connected() -> ProblemReport {
         action: "reauthenticate".to_owned(),
         retry_at: None,
         title: "Not connected to Facebook".to_owned(),
-        explanation: "Open Adkeep and use Reauthenticate to log in, or set ADKEEP_ACCESS_TOKEN.".to_owned(),
+        explanation: "Open Adkeep and use Reauthenticate to log in, or set ADKEEP_ACCESS_TOKEN."
+            .to_owned(),
     }
 }
 
@@ -162,7 +175,8 @@ pub async fn run(backend: &Backend) -> DoctorReport {
             backend.set_profile(profile);
         }
         Err(problem) => {
-            report.token.valid = (!problem.reason.retries_by_itself()).then_some(!problem.reason.is_token_problem());
+            report.token.valid =
+                (!problem.reason.retries_by_itself()).then_some(!problem.reason.is_token_problem());
             backend.session().set_token_problem(Some(problem.clone()));
             backend.persist_now();
             report.problem = Some(ProblemReport::from(&problem));
@@ -172,9 +186,15 @@ pub async fn run(backend: &Backend) -> DoctorReport {
     match engine.permissions().await {
         Ok(permissions) => {
             report.token.scopes = permissions.granted.clone();
-            report.token.declined = permissions.declined.iter().chain(&permissions.expired).cloned().collect();
+            report.token.declined = permissions
+                .declined
+                .iter()
+                .chain(&permissions.expired)
+                .cloned()
+                .collect();
             let missing = permissions.missing();
-            let problem = (!permissions.can_read_ads()).then(|| problem::declined_scopes(&missing, Utc::now()));
+            let problem = (!permissions.can_read_ads())
+                .then(|| problem::declined_scopes(&missing, Utc::now()));
             backend.session().book().permissions = Some(permissions);
             backend.session().set_token_problem(problem.clone());
             report.problem = problem.as_ref().map(ProblemReport::from);

@@ -29,7 +29,8 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         .plugin(tauri_plugin_store::Builder::default().build())
         .plugin(tauri_plugin_opener::init())
         .setup(|app| {
-            let data_dir = adkeep_core::config::data_dir().map_err(|e| Box::new(e) as Box<dyn std::error::Error>)?;
+            let data_dir = adkeep_core::config::data_dir()
+                .map_err(|e| Box::new(e) as Box<dyn std::error::Error>)?;
             std::fs::create_dir_all(&data_dir)?;
             if let Some(guard) = logging::init_app(&data_dir) {
                 app.manage(guard);
@@ -38,7 +39,8 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             let stores = Arc::new(PluginStores::new(app.handle().clone(), data_dir.clone()));
             let vault = Vault::new(adkeep_core::config::IDENTIFIER, data_dir);
             let events = Arc::new(WindowEvents::new(app.handle().clone()));
-            let backend = Backend::open(stores.clone(), vault, events).map_err(|e| Box::new(e) as Box<dyn std::error::Error>)?;
+            let backend = Backend::open(stores.clone(), vault, events)
+                .map_err(|e| Box::new(e) as Box<dyn std::error::Error>)?;
             app.manage(backend);
             app.manage(stores);
             Ok(())

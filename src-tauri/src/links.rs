@@ -10,7 +10,10 @@ pub fn is_allowed(raw: &str, settings: &Settings, mode: ActiveMode) -> bool {
         return false;
     };
     let facebook_host = |host: &str| {
-        host == "facebook.com" || host.ends_with(".facebook.com") || host == "fb.com" || host.ends_with(".meta.com")
+        host == "facebook.com"
+            || host.ends_with(".facebook.com")
+            || host == "fb.com"
+            || host.ends_with(".meta.com")
     };
     if url.scheme() == "https" && url.host_str().is_some_and(facebook_host) {
         return true;
@@ -21,7 +24,9 @@ pub fn is_allowed(raw: &str, settings: &Settings, mode: ActiveMode) -> bool {
             return url.origin() == base.facebook.origin();
         }
     }
-    url.scheme() == "http" && matches!(url.host_str(), Some("127.0.0.1")) && mode == ActiveMode::Sandbox
+    url.scheme() == "http"
+        && matches!(url.host_str(), Some("127.0.0.1"))
+        && mode == ActiveMode::Sandbox
 }
 
 #[cfg(test)]
@@ -31,11 +36,31 @@ mod tests {
     #[test]
     fn only_facebook_pages_open() {
         let s = Settings::default();
-        assert!(is_allowed("https://www.facebook.com/accountquality", &s, ActiveMode::Meta));
-        assert!(is_allowed("https://business.facebook.com/settings", &s, ActiveMode::Meta));
-        assert!(!is_allowed("http://www.facebook.com/", &s, ActiveMode::Meta));
-        assert!(!is_allowed("https://evil.example/facebook.com", &s, ActiveMode::Meta));
-        assert!(!is_allowed("https://facebook.com.evil.example/", &s, ActiveMode::Meta));
+        assert!(is_allowed(
+            "https://www.facebook.com/accountquality",
+            &s,
+            ActiveMode::Meta
+        ));
+        assert!(is_allowed(
+            "https://business.facebook.com/settings",
+            &s,
+            ActiveMode::Meta
+        ));
+        assert!(!is_allowed(
+            "http://www.facebook.com/",
+            &s,
+            ActiveMode::Meta
+        ));
+        assert!(!is_allowed(
+            "https://evil.example/facebook.com",
+            &s,
+            ActiveMode::Meta
+        ));
+        assert!(!is_allowed(
+            "https://facebook.com.evil.example/",
+            &s,
+            ActiveMode::Meta
+        ));
         assert!(!is_allowed("javascript:alert(1)", &s, ActiveMode::Meta));
         assert!(!is_allowed("file:///etc/passwd", &s, ActiveMode::Meta));
     }

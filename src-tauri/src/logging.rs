@@ -12,7 +12,8 @@ pub type Guard = tracing_appender::non_blocking::WorkerGuard;
 
 /// For the window: info to stderr and to `<data>/logs/adkeep.log.<date>`.
 pub fn init_app(data_dir: &Path) -> Option<Guard> {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,adkeep_app=debug,adkeep_core=info"));
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,adkeep_app=debug,adkeep_core=info"));
     let appender = tracing_appender::rolling::Builder::new()
         .rotation(tracing_appender::rolling::Rotation::DAILY)
         .filename_prefix("adkeep.log")
@@ -22,12 +23,21 @@ pub fn init_app(data_dir: &Path) -> Option<Guard> {
     match appender {
         Ok(appender) => {
             let (writer, guard) = tracing_appender::non_blocking(appender);
-            let file = tracing_subscriber::fmt::layer().with_ansi(false).with_writer(writer);
-            let _ = tracing_subscriber::registry().with(filter).with(stderr).with(file).try_init();
+            let file = tracing_subscriber::fmt::layer()
+                .with_ansi(false)
+                .with_writer(writer);
+            let _ = tracing_subscriber::registry()
+                .with(filter)
+                .with(stderr)
+                .with(file)
+                .try_init();
             Some(guard)
         }
         Err(e) => {
-            let _ = tracing_subscriber::registry().with(filter).with(stderr).try_init();
+            let _ = tracing_subscriber::registry()
+                .with(filter)
+                .with(stderr)
+                .try_init();
             tracing::warn!("no log file: {e}");
             None
         }

@@ -79,7 +79,12 @@ impl<R: Runtime> PluginStores<R> {
     }
 
     fn forget(&self, file: &'static str) {
-        if let Some(store) = self.open.lock().unwrap_or_else(|p| p.into_inner()).remove(file) {
+        if let Some(store) = self
+            .open
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(file)
+        {
             store.close_resource();
         }
     }
@@ -87,7 +92,12 @@ impl<R: Runtime> PluginStores<R> {
     /// Releases the plugin's stores before exit, so its own (non-atomic)
     /// save-on-exit has nothing to write: every change is already on disk.
     pub fn close_all(&self) {
-        let stores: Vec<_> = self.open.lock().unwrap_or_else(|p| p.into_inner()).drain().collect();
+        let stores: Vec<_> = self
+            .open
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .drain()
+            .collect();
         for (_, store) in stores {
             store.close_resource();
         }

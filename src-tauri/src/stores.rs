@@ -11,7 +11,9 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use adkeep_core::book::AccountBook;
-use adkeep_core::config::{ACCOUNTS_FILE, BOOK_KEY, SANDBOX_ACCOUNTS_FILE, SETTINGS_FILE, SETTINGS_KEY};
+use adkeep_core::config::{
+    ACCOUNTS_FILE, BOOK_KEY, SANDBOX_ACCOUNTS_FILE, SETTINGS_FILE, SETTINGS_KEY,
+};
 use adkeep_core::persist::{self, Loaded};
 use adkeep_core::settings::Settings;
 
@@ -37,7 +39,10 @@ pub enum Read<T> {
     Missing,
     Ok(T),
     /// The file (or the value in it) was unreadable and was moved aside.
-    SetAside { path: PathBuf, reason: String },
+    SetAside {
+        path: PathBuf,
+        reason: String,
+    },
 }
 
 pub trait Stores: Send + Sync {
@@ -53,7 +58,10 @@ pub trait Stores: Send + Sync {
 pub fn read_value<T: DeserializeOwned>(path: &Path, key: &str) -> io::Result<Read<T>> {
     match persist::load_store_file(path)? {
         Loaded::Missing => Ok(Read::Missing),
-        Loaded::Corrupt { set_aside, reason } => Ok(Read::SetAside { path: set_aside, reason }),
+        Loaded::Corrupt { set_aside, reason } => Ok(Read::SetAside {
+            path: set_aside,
+            reason,
+        }),
         Loaded::Ok(map) => match map.get(key) {
             None => Ok(Read::Missing),
             Some(value) => match serde_json::from_value::<T>(value.clone()) {
@@ -83,7 +91,10 @@ fn set_aside(path: &Path) -> io::Result<PathBuf> {
 
 pub fn entry<T: Serialize>(key: &str, value: &T) -> io::Result<Map<String, Value>> {
     let mut map = Map::new();
-    map.insert(key.to_owned(), serde_json::to_value(value).map_err(io::Error::other)?);
+    map.insert(
+        key.to_owned(),
+        serde_json::to_value(value).map_err(io::Error::other)?,
+    );
     Ok(map)
 }
 
@@ -108,7 +119,10 @@ impl Stores for FileStores {
     }
 
     fn save_settings(&self, settings: &Settings) -> io::Result<()> {
-        persist::write_store_file(&self.dir.join(SETTINGS_FILE), &entry(SETTINGS_KEY, settings)?)
+        persist::write_store_file(
+            &self.dir.join(SETTINGS_FILE),
+            &entry(SETTINGS_KEY, settings)?,
+        )
     }
 
     fn load_book(&self, kind: BookKind) -> io::Result<Read<AccountBook>> {
@@ -128,15 +142,25 @@ mod tests {
     fn books_round_trip_and_a_bad_one_is_set_aside() {
         let dir = tempfile::tempdir().unwrap();
         let stores = FileStores::new(dir.path().to_path_buf());
-        assert!(matches!(stores.load_book(BookKind::Meta).unwrap(), Read::Missing));
+        assert!(matches!(
+            stores.load_book(BookKind::Meta).unwrap(),
+            Read::Missing
+        ));
         let mut book = AccountBook::new();
         book.listed_once = true;
         stores.save_book(BookKind::Meta, &book).unwrap();
         assert!(matches!(stores.load_book(BookKind::Meta).unwrap(), Read::Ok(b) if b.listed_once));
-        assert!(matches!(stores.load_book(BookKind::Sandbox).unwrap(), Read::Missing));
+        assert!(matches!(
+            stores.load_book(BookKind::Sandbox).unwrap(),
+            Read::Missing
+        ));
 
         // Valid JSON, but not a book: set aside too.
-        std::fs::write(dir.path().join(ACCOUNTS_FILE), br#"{"book": {"accounts": 12}}"#).unwrap();
+        std::fs::write(
+            dir.path().join(ACCOUNTS_FILE),
+            br#"{"book": {"accounts": 12}}"#,
+        )
+        .unwrap();
         match stores.load_book(BookKind::Meta).unwrap() {
             Read::SetAside { path, .. } => assert!(path.exists()),
             other => panic!("{other:?}"),

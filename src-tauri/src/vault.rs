@@ -51,7 +51,10 @@ impl Vault {
     /// The OS keychain, entries under `service`.
     pub fn new(service: impl Into<String>, data_dir: PathBuf) -> Self {
         let service = service.into();
-        Self::with_entries(data_dir, Box::new(move |name| keyring::Entry::new(&service, name)))
+        Self::with_entries(
+            data_dir,
+            Box::new(move |name| keyring::Entry::new(&service, name)),
+        )
     }
 
     pub fn with_entries(data_dir: PathBuf, entries: EntryFactory) -> Self {
@@ -106,7 +109,11 @@ impl Vault {
             Err(e) => {
                 tracing::warn!("keeping the token outside the keychain: {e}");
                 if allow_plaintext
-                    && adkeep_core::persist::write_private(&self.plaintext_path(), token.expose().as_bytes()).is_ok()
+                    && adkeep_core::persist::write_private(
+                        &self.plaintext_path(),
+                        token.expose().as_bytes(),
+                    )
+                    .is_ok()
                 {
                     return Custody::PlaintextFile;
                 }
@@ -201,8 +208,11 @@ fn with_timeout<T: Send + 'static>(
     std::thread::spawn(move || {
         let _ = tx.send(call());
     });
-    rx.recv_timeout(KEYCHAIN_TIMEOUT)
-        .unwrap_or_else(|_| Err(KeychainError::Unavailable("the keychain did not answer".to_owned())))
+    rx.recv_timeout(KEYCHAIN_TIMEOUT).unwrap_or_else(|_| {
+        Err(KeychainError::Unavailable(
+            "the keychain did not answer".to_owned(),
+        ))
+    })
 }
 
 #[cfg(test)]
@@ -235,11 +245,17 @@ mod tests {
         }
         fn get_secret(&self) -> keyring::Result<Vec<u8>> {
             self.check()?;
-            lock(&self.keychain.items).get(&self.name).cloned().ok_or(keyring::Error::NoEntry)
+            lock(&self.keychain.items)
+                .get(&self.name)
+                .cloned()
+                .ok_or(keyring::Error::NoEntry)
         }
         fn delete_credential(&self) -> keyring::Result<()> {
             self.check()?;
-            lock(&self.keychain.items).remove(&self.name).map(|_| ()).ok_or(keyring::Error::NoEntry)
+            lock(&self.keychain.items)
+                .remove(&self.name)
+                .map(|_| ())
+                .ok_or(keyring::Error::NoEntry)
         }
         fn as_any(&self) -> &dyn std::any::Any {
             self
@@ -249,7 +265,9 @@ mod tests {
     impl TestCredential {
         fn check(&self) -> keyring::Result<()> {
             if self.keychain.unavailable.load(Ordering::SeqCst) {
-                Err(keyring::Error::NoStorageAccess("collection is locked".into()))
+                Err(keyring::Error::NoStorageAccess(
+                    "collection is locked".into(),
+                ))
             } else {
                 Ok(())
             }
@@ -263,10 +281,12 @@ mod tests {
         let vault = Vault::with_entries(
             dir.path().to_path_buf(),
             Box::new(move |name| {
-                Ok(keyring::Entry::new_with_credential(Box::new(TestCredential {
-                    name: name.to_owned(),
-                    keychain: shared.clone(),
-                })))
+                Ok(keyring::Entry::new_with_credential(Box::new(
+                    TestCredential {
+                        name: name.to_owned(),
+                        keychain: shared.clone(),
+                    },
+                )))
             }),
         );
         (vault, keychain, dir)
@@ -283,7 +303,10 @@ mod tests {
         let (found, custody) = vault.load_token(false);
         assert_eq!(found, Some(token()));
         assert_eq!(custody, Custody::Keychain);
-        assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none(), "nothing on disk");
+        assert!(
+            std::fs::read_dir(dir.path()).unwrap().next().is_none(),
+            "nothing on disk"
+        );
         vault.delete_token();
         assert!(lock(&keychain.items).is_empty());
         assert_eq!(vault.load_token(false).1, Custody::None);
@@ -295,7 +318,10 @@ mod tests {
         keychain.unavailable.store(true, Ordering::SeqCst);
         assert_eq!(vault.save_token(&token(), false), Custody::Memory);
         assert_eq!(vault.load_token(false), (Some(token()), Custody::Memory));
-        assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none(), "nothing on disk");
+        assert!(
+            std::fs::read_dir(dir.path()).unwrap().next().is_none(),
+            "nothing on disk"
+        );
     }
 
     #[test]
@@ -307,10 +333,20 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+            assert_eq!(
+                std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
         }
-        assert_eq!(vault.load_token(true), (Some(token()), Custody::PlaintextFile));
-        assert_eq!(vault.load_token(false).1, Custody::None, "not read without the opt-in");
+        assert_eq!(
+            vault.load_token(true),
+            (Some(token()), Custody::PlaintextFile)
+        );
+        assert_eq!(
+            vault.load_token(false).1,
+            Custody::None,
+            "not read without the opt-in"
+        );
         // Once the keychain works again, the token moves there and the file goes.
         keychain.unavailable.store(false, Ordering::SeqCst);
         assert_eq!(vault.save_token(&token(), true), Custody::Keychain);

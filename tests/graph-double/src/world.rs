@@ -400,12 +400,13 @@ pub(crate) fn random_account(
     } else {
         0
     };
-    let daily_spend = daily_major * scale * unit
-        + if zero_decimals {
-            0
-        } else {
-            rng.random_range(0..100)
-        };
+    // Accounts that cannot run ads spend nothing today.
+    let cents = if zero_decimals || !active {
+        0
+    } else {
+        rng.random_range(0..100)
+    };
+    let daily_spend = daily_major * scale * unit + cents;
     let spend_last_30d = if active || rng.random_bool(0.5) {
         daily_major * scale * unit * rng.random_range(20..31)
             + if zero_decimals {
@@ -431,10 +432,10 @@ pub(crate) fn random_account(
         0
     };
     let mut tos = Vec::new();
-    if rng.random_bool(0.85) {
+    if rng.random_bool(0.96) {
         tos.push("custom_audience_tos".to_owned());
     }
-    if rng.random_bool(0.8) {
+    if rng.random_bool(0.94) {
         tos.push("web_custom_audience_tos".to_owned());
     }
     if rng.random_bool(0.3) {
@@ -443,10 +444,10 @@ pub(crate) fn random_account(
     let dataset_count = rng.random_range(0..4);
     let datasets = (0..dataset_count)
         .map(|d| {
-            let fired = match rng.random_range(0..10) {
+            let fired = match rng.random_range(0..25) {
                 0 => None,
-                1 | 2 => Some(rng.random_range(8 * 86_400..60 * 86_400)),
-                3 => Some(rng.random_range(86_400..7 * 86_400)),
+                1 => Some(rng.random_range(8 * 86_400..60 * 86_400)),
+                2 => Some(rng.random_range(86_400..7 * 86_400)),
                 _ => Some(rng.random_range(60..86_400)),
             };
             Dataset {
@@ -457,7 +458,7 @@ pub(crate) fn random_account(
                     d + 1
                 ),
                 last_fired_ago_secs: fired,
-                is_unavailable: rng.random_bool(0.04),
+                is_unavailable: rng.random_bool(0.01),
             }
         })
         .collect();

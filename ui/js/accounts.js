@@ -1,0 +1,291 @@
+// The account list. Rows are cloned from a <template> and filled with
+// textContent only: account names and every other remote string are
+// user-controlled and must never be parsed as HTML. Updating one account
+// touches only its row; filtering toggles `hidden` on rows it already has.
+
+import {
+  HEALTH, ago, attentionText, clock, disableReasonText, fullTime, money, plural, roleOf, statusOf, statusRank, tosName,
+} from './format.js';
+
+const EXPECTED_TOS = ['custom_audience_tos', 'web_custom_audience_tos'];
+
+function number(value) {
+  return value === null || value === undefined ? -Infinity : Number(value);
+}
+
+const SORTS = {
+  name: (a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: 'base' }) || a.id.localeCompare(b.id),
+  status: (a, b) => statusRank(a) - statusRank(b) || SORTS.name(a, b),
+  today: (a, b) => number(b.spend_today) - number(a.spend_today) || SORTS.name(a, b),
+  last30: (a, b) => number(b.spend_last_30d) - number(a.spend_last_30d) || SORTS.name(a, b),
+  lifetime: (a, b) => number(b.amount_spent) - number(a.amount_spent) || SORTS.name(a, b),
+  refreshed: (a, b) => (Date.parse(a.refreshed_at || 0) || 0) - (Date.parse(b.refreshed_at || 0) || 0) || SORTS.name(a, b),
+};
+
+const FILTERS = {
+  all: () => true,
+  attention: (a) => a.needs_attention,
+  active: (a) => a.status === 'active' && a.reach !== 'no_longer_accessible',
+  not_active: (a) => a.status !== 'active',
+  failed: (a) => Boolean(a.error),
+  lost: (a) => a.reach === 'no_longer_accessible',
+  new: (a) => a.is_new,
+};
+
+function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
+}
+
+export class AccountList {
+  constructor({ table, template, attentionGroup, restGroup, empty, counts, onEmpty }) {
+    this.table = table;
+    this.template = template;
+    this.groups = { attention: attentionGroup, rest: restGroup };
+    this.empty = empty;
+    this.counts = counts;
+    this.onEmpty = onEmpty;
+    this.rows = new Map(); // id -> { tr, view, key }
+    this.query = '';
+    this.filter = 'all';
+    this.sort = 'name';
+    this.busy = new Set();
+  }
+
+  /** Replaces every row (first paint, or a new mode). */
+  setAll(views) {
+    for (const { tr } of this.rows.values()) tr.remove();
+    this.rows.clear();
+    for (const view of views) this.rows.set(view.id, this.build(view));
+    this.arrange();
+  }
+
+  /** Updates the given accounts' rows only (adds rows for new accounts). */
+  update(views) {
+    let moved = false;
+    for (const view of views) {
+      const existing = this.rows.get(view.id);
+      if (existing) {
+        const wasAttention = existing.view.needs_attention;
+        existing.view = view;
+        existing.key = searchKey(view);
+        this.fill(existing.tr, view);
+        if (wasAttention !== view.needs_attention) moved = true;
+        existing.tr.hidden = !this.matches(existing);
+      } else {
+        this.rows.set(view.id, this.build(view));
+        moved = true;
+      }
+    }
+    if (moved || views.length > 1) {
+      this.arrange();
+    } else {
+      this.refreshCounts();
+    }
+  }
+
+  setQuery(query) {
+    this.query = query.trim().toLowerCase();
+    this.applyFilter();
+  }
+
+  setFilter(filter) {
+    this.filter = FILTERS[filter] ? filter : 'all';
+    this.applyFilter();
+  }
+
+  setSort(sort) {
+    this.sort = SORTS[sort] ? sort : 'name';
+    this.arrange();
+  }
+
+  setBusy(id, busy) {
+    if (busy) this.busy.add(id); else this.busy.delete(id);
+    const row = this.rows.get(id);
+    if (!row) return;
+    row.tr.classList.toggle('refreshing', busy);
+    row.tr.setAttribute('aria-busy', busy ? 'true' : 'false');
+    const button = row.tr.querySelector('.row-refresh');
+    button.disabled = busy;
+  }
+
+  get(id) {
+    const row = this.rows.get(id);
+    return row && row.view;
+  }
+
+  get size() {
+    return this.rows.size;
+  }
+
+  /** Ids of the rows currently shown. */
+  visibleIds() {
+    return [...this.rows.values()].filter((r) => !r.tr.hidden).map((r) => r.view.id);
+  }
+
+  build(view) {
+    const tr = this.template.content.firstElementChild.cloneNode(true);
+    tr.dataset.id = view.id;
+    const row = { tr, view, key: searchKey(view) };
+    this.fill(tr, view);
+    return row;
+  }
+
+  matches(row) {
+    return FILTERS[this.filter](row.view) && (!this.query || row.key.includes(this.query));
+  }
+
+  applyFilter() {
+    let shown = 0;
+    for (const row of this.rows.values()) {
+      const visible = this.matches(row);
+      if (row.tr.hidden === visible) row.tr.hidden = !visible;
+      if (visible) shown += 1;
+    }
+    this.refreshCounts();
+    return shown;
+  }
+
+  /** Orders rows into the two groups (needs attention first), sorted. */
+  arrange() {
+    const compare = SORTS[this.sort];
+    const all = [...this.rows.values()].sort((a, b) => compare(a.view, b.view));
+    const attention = document.createDocumentFragment();
+    const rest = document.createDocumentFragment();
+    for (const row of all) {
+      row.tr.hidden = !this.matches(row);
+      (row.view.needs_attention ? attention : rest).appendChild(row.tr);
+    }
+    this.groups.attention.appendChild(attention);
+    this.groups.rest.appendChild(rest);
+    this.refreshCounts();
+  }
+
+  refreshCounts() {
+    let attention = 0;
+    let rest = 0;
+    let shownAttention = 0;
+    let shownRest = 0;
+    for (const row of this.rows.values()) {
+      if (row.view.needs_attention) {
+        attention += 1;
+        if (!row.tr.hidden) shownAttention += 1;
+      } else {
+        rest += 1;
+        if (!row.tr.hidden) shownRest += 1;
+      }
+    }
+    const label = (shown, total) => (shown === total ? plural(total, 'account', 'accounts') : `${shown.toLocaleString()} of ${plural(total, 'account', 'accounts')}`);
+    setText(this.counts.attention, label(shownAttention, attention));
+    setText(this.counts.rest, label(shownRest, rest));
+    this.groups.attention.hidden = shownAttention === 0;
+    this.groups.rest.hidden = shownRest === 0;
+    const nothing = shownAttention + shownRest === 0;
+    this.empty.hidden = !nothing;
+    if (nothing) this.onEmpty(this.rows.size === 0);
+  }
+
+  fill(tr, a, now = Date.now()) {
+    const status = statusOf(a);
+    const badge = tr.querySelector('.badge');
+    badge.dataset.tone = status.tone;
+    setText(tr.querySelector('.badge-icon'), status.icon);
+    const reason = a.status !== 'active' ? disableReasonText(a.disable_reason) : '';
+    setText(tr.querySelector('.badge-text'), reason ? `${status.text} · ${reason}` : status.text);
+
+    setText(tr.querySelector('.account-name'), a.name);
+    const idText = a.is_new ? `${a.id} · new` : a.id;
+    setText(tr.querySelector('.account-id'), idText);
+    tr.classList.toggle('is-new', Boolean(a.is_new));
+    tr.classList.toggle('is-lost', a.reach === 'no_longer_accessible');
+    tr.classList.toggle('has-error', Boolean(a.error));
+
+    const note = tr.querySelector('.row-note');
+    const notes = rowNotes(a);
+    note.hidden = notes.length === 0;
+    setText(note, notes.join(' · '));
+    note.dataset.tone = a.error ? 'bad' : 'warn';
+
+    setText(tr.querySelector('.col-business'), a.business ? a.business.name : 'Personal');
+
+    const today = tr.querySelector('.spend-today');
+    setText(today, a.currency ? `${money(a.spend_today, a.currency)} today` : '—');
+    const detail = [];
+    if (a.currency) {
+      detail.push(`${money(a.spend_last_30d, a.currency)} in 30 days`);
+      detail.push(`${money(a.amount_spent, a.currency)} lifetime`);
+      if (a.spend_cap) detail.push(`cap ${money(a.spend_cap, a.currency)}`);
+      if (a.balance && Number(a.balance) !== 0) detail.push(`${money(a.balance, a.currency)} due`);
+    }
+    setText(tr.querySelector('.spend-detail'), detail.join(' · '));
+
+    const datasets = tr.querySelector('.col-datasets');
+    setText(datasets, datasetSummary(a));
+    datasets.title = a.datasets.map((d, i) => `${d.name} (${d.id}): ${(HEALTH[a.dataset_health[i]] || HEALTH.never_fired).text}`).join('\n');
+    datasets.dataset.tone = datasetTone(a);
+
+    const tos = tr.querySelector('.col-tos');
+    const missing = EXPECTED_TOS.filter((k) => !a.tos_accepted.includes(k));
+    setText(tos, missing.length === 0 ? '✓ Accepted' : `Not accepted: ${missing.map(tosName).join(', ')}`);
+    tos.dataset.tone = missing.length === 0 ? 'ok' : 'warn';
+    tos.title = a.tos_accepted.length ? `Accepted: ${a.tos_accepted.map(tosName).join(', ')}` : 'No terms accepted';
+
+    const role = tr.querySelector('.col-role');
+    setText(role, roleOf(a.tasks));
+    role.title = a.tasks.join(', ');
+
+    const time = tr.querySelector('time');
+    if (a.refreshed_at) time.dateTime = a.refreshed_at; else time.removeAttribute('datetime');
+    setText(time, a.error && a.refreshed_at ? `as of ${ago(a.refreshed_at, now)}` : ago(a.refreshed_at, now));
+    time.title = a.refreshed_at ? fullTime(a.refreshed_at) : 'Never refreshed';
+
+    const button = tr.querySelector('.row-refresh');
+    button.setAttribute('aria-label', `Refresh ${a.name}`);
+    button.title = `Refresh ${a.name}`;
+  }
+
+  /** Re-renders relative times (called every minute). */
+  tick() {
+    const now = Date.now();
+    for (const { tr, view } of this.rows.values()) {
+      const time = tr.querySelector('time');
+      setText(time, view.error && view.refreshed_at ? `as of ${ago(view.refreshed_at, now)}` : ago(view.refreshed_at, now));
+    }
+  }
+}
+
+function searchKey(a) {
+  return `${a.name}\n${a.id}\n${a.business ? a.business.name : 'personal'}`.toLowerCase();
+}
+
+function rowNotes(a) {
+  const notes = [];
+  if (a.error) {
+    const p = a.error;
+    const when = a.refreshed_at ? `showing data as of ${clock(a.refreshed_at)}` : 'no data yet';
+    if (p.reason === 'offline') notes.push(`Offline — ${when}`);
+    else if (p.reason === 'rate_limited' && p.retry_at) notes.push(`${p.title} — available again at ${clock(p.retry_at)}; ${when}`);
+    else notes.push(`${p.title} — ${when}`);
+  }
+  for (const item of a.attention) {
+    if (item.kind === 'refresh_failed' || item.kind === 'status') continue;
+    notes.push(attentionText(item, a));
+  }
+  return notes;
+}
+
+function datasetSummary(a) {
+  if (a.datasets.length === 0) return 'None';
+  const counts = {};
+  for (const h of a.dataset_health) counts[h] = (counts[h] || 0) + 1;
+  const parts = [];
+  for (const key of ['stopped', 'unavailable', 'quiet', 'never_fired', 'active']) {
+    if (counts[key]) parts.push(`${counts[key]} ${HEALTH[key].text}`);
+  }
+  return `${plural(a.datasets.length, 'dataset', 'datasets')}: ${parts.join(', ')}`;
+}
+
+function datasetTone(a) {
+  if (a.dataset_health.some((h) => h === 'stopped' || h === 'unavailable')) return 'bad';
+  if (a.dataset_health.some((h) => h === 'quiet')) return 'warn';
+  return 'ok';
+}

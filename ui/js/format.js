@@ -1,0 +1,140 @@
+// How values read: money, times, statuses, roles. Pure functions, no DOM.
+
+const STATUS = {
+  active: { text: 'Active', tone: 'ok', icon: '✓' },
+  disabled: { text: 'Disabled', tone: 'bad', icon: '⛔' },
+  unsettled: { text: 'Unsettled', tone: 'bad', icon: '!' },
+  pending_risk_review: { text: 'Under review', tone: 'warn', icon: '⏳' },
+  pending_settlement: { text: 'Payment pending', tone: 'warn', icon: '⏳' },
+  in_grace_period: { text: 'Payment failed', tone: 'warn', icon: '!' },
+  pending_closure: { text: 'Closing', tone: 'muted', icon: '⏏' },
+  closed: { text: 'Closed', tone: 'muted', icon: '✕' },
+  unknown: { text: 'Unknown', tone: 'muted', icon: '?' },
+};
+
+export function statusOf(account) {
+  if (account.reach === 'no_longer_accessible') {
+    return { text: 'No access', tone: 'muted', icon: '⊘' };
+  }
+  return STATUS[account.status] || STATUS.unknown;
+}
+
+const STATUS_ORDER = ['disabled', 'unsettled', 'in_grace_period', 'pending_risk_review', 'pending_settlement', 'pending_closure', 'unknown', 'active', 'closed'];
+export function statusRank(account) {
+  if (account.reach === 'no_longer_accessible') return -1;
+  const i = STATUS_ORDER.indexOf(account.status);
+  return i < 0 ? STATUS_ORDER.length : i;
+}
+
+const DISABLE_REASONS = {
+  ads_integrity_policy: 'ads integrity policy',
+  ads_ip_review: 'intellectual property review',
+  risk_payment: 'payment risk',
+  gray_account_shut_down: 'account shut down',
+  ads_afc_review: 'AFC review',
+  business_integrity_rar: 'business integrity',
+  permanent_close: 'permanently closed',
+  unused_reseller_account: 'unused reseller account',
+  unused_account: 'unused account',
+  umbrella_ad_account: 'umbrella account',
+  business_manager_integrity_policy: 'Business Manager integrity policy',
+  misrepresented_ad_account: 'misrepresented account',
+  aoab_deshare_legal_entity: 'legal entity unshared',
+  ctx_thread_review: 'thread review',
+  compromised_ad_account: 'compromised account',
+};
+
+export function disableReasonText(reason) {
+  return DISABLE_REASONS[reason] || '';
+}
+
+/** Formats a decimal string exactly (no float) in the account's currency. */
+export function money(amount, currency) {
+  if (amount === null || amount === undefined || amount === '') return '—';
+  try {
+    const digits = (String(amount).split('.')[1] || '').length;
+    const formatter = new Intl.NumberFormat(undefined, {
+      style: 'currency',
+      currency,
+      minimumFractionDigits: Math.min(digits, 2),
+      maximumFractionDigits: Math.max(digits, 0),
+    });
+    // Intl formats decimal strings exactly (no conversion to a float).
+    return formatter.format(String(amount));
+  } catch {
+    return `${amount} ${currency}`;
+  }
+}
+
+const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+const absolute = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const timeOnly = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
+
+export function ago(iso, now = Date.now()) {
+  if (!iso) return 'never';
+  const seconds = Math.round((Date.parse(iso) - now) / 1000);
+  const abs = Math.abs(seconds);
+  if (abs < 45) return 'just now';
+  if (abs < 3600) return relative.format(Math.round(seconds / 60), 'minute');
+  if (abs < 86400) return relative.format(Math.round(seconds / 3600), 'hour');
+  return relative.format(Math.round(seconds / 86400), 'day');
+}
+
+export function fullTime(iso) {
+  return iso ? absolute.format(new Date(iso)) : '';
+}
+
+export function clock(iso) {
+  return iso ? timeOnly.format(new Date(iso)) : '';
+}
+
+/** "Admin", "Advertiser", "Analyst" from the user's tasks. */
+export function roleOf(tasks) {
+  if (!tasks || tasks.length === 0) return 'No role';
+  if (tasks.includes('MANAGE')) return 'Admin';
+  if (tasks.includes('ADVERTISE')) return 'Advertiser';
+  if (tasks.includes('ANALYZE') || tasks.includes('AA_ANALYZE')) return 'Analyst';
+  if (tasks.includes('DRAFT')) return 'Drafts only';
+  return tasks.join(', ');
+}
+
+const TOS_NAMES = {
+  custom_audience_tos: 'Customer lists',
+  web_custom_audience_tos: 'Website audiences',
+  value_based_custom_audience_tos: 'Value-based audiences',
+};
+
+export function tosName(key) {
+  return TOS_NAMES[key] || key.replace(/_/g, ' ');
+}
+
+export const HEALTH = {
+  active: { text: 'firing', tone: 'ok' },
+  quiet: { text: 'quiet 1–7 days', tone: 'warn' },
+  stopped: { text: 'stopped', tone: 'bad' },
+  never_fired: { text: 'never fired', tone: 'muted' },
+  unavailable: { text: 'unavailable', tone: 'bad' },
+};
+
+/** Why a row is in "Needs attention", in words. */
+export function attentionText(item, account) {
+  const dataset = (id) => {
+    const found = account && account.datasets.find((d) => d.id === id);
+    return found ? `“${found.name}”` : id;
+  };
+  switch (item.kind) {
+    case 'status': return `Account is ${(STATUS[item.status] || STATUS.unknown).text.toLowerCase()}`;
+    case 'billing': return item.status === 'in_grace_period' ? 'Payment failed: fix billing before ads stop' : 'Payment pending';
+    case 'refresh_failed': return 'Last refresh failed';
+    case 'no_longer_accessible': return 'Your login no longer reaches this account';
+    case 'dataset_unavailable': return `Dataset ${dataset(item.dataset_id)} is unavailable`;
+    case 'dataset_stopped': return `Dataset ${dataset(item.dataset_id)} stopped receiving events`;
+    case 'tos_missing': return `Terms not accepted: ${tosName(item.key)}`;
+    case 'no_advertise_task': return 'Your role cannot run ads here';
+    default: return item.kind;
+  }
+}
+
+export function plural(n, one, many) {
+  return `${n.toLocaleString()} ${n === 1 ? one : many}`;
+}

@@ -1,0 +1,43 @@
+// The one module that talks to Tauri. Everything else goes through `api` and `on`.
+
+function tauri() {
+  const t = window.__TAURI__;
+  if (!t || !t.core || !t.event) {
+    throw new Error("Adkeep's backend is not available");
+  }
+  return t;
+}
+
+export function invoke(command, args) {
+  return tauri().core.invoke(command, args);
+}
+
+/** Listens to a backend event; resolves to a function that stops listening. */
+export function on(event, handler) {
+  return tauri().event.listen(event, (e) => handler(e.payload));
+}
+
+export const api = {
+  state: () => invoke('app_state'),
+  refreshAccount: (id) => invoke('refresh_account', { id }),
+  refreshSelected: (ids) => invoke('refresh_selected', { ids }),
+  refreshAll: () => invoke('refresh_all'),
+  cancelRefresh: () => invoke('cancel_refresh'),
+  enterSandbox: () => invoke('enter_sandbox'),
+  leaveSandbox: () => invoke('leave_sandbox'),
+  saveSettings: (settings) => invoke('save_settings', { settings }),
+  dismissNotice: (id) => invoke('dismiss_notice', { id }),
+  openLink: (url) => invoke('open_link', { url }),
+  reauthenticate: () => invoke('reauthenticate'),
+};
+
+/** A readable sentence from whatever a command rejected with. */
+export function errorText(error) {
+  if (error && typeof error === 'object') {
+    if (error.problem && error.problem.title) {
+      return `${error.problem.title}. ${error.problem.explanation || ''}`.trim();
+    }
+    if (typeof error.message === 'string') return error.message;
+  }
+  return String(error);
+}

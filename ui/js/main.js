@@ -1,0 +1,383 @@
+// Adkeep's window: which screen shows, the toolbar, and the wiring between
+// the backend's events and the account list.
+
+import { api, errorText, on } from './ipc.js';
+import { AccountList } from './accounts.js';
+import { ProblemPage } from './problem.js';
+import { fillSettings, readSettings } from './settings.js';
+import { ago, clock, plural } from './format.js';
+
+const $ = (selector) => document.querySelector(selector);
+
+const ui = {
+  app: $('#app'),
+  screens: {
+    first_run: $('#screen-first-run'),
+    accounts: $('#screen-accounts'),
+    problem: $('#screen-problem'),
+    settings: $('#screen-settings'),
+  },
+  live: $('#live'),
+  summary: $('#summary'),
+  progress: $('#progress'),
+  progressBar: $('#progress-bar'),
+  progressText: $('#progress-text'),
+  refreshAll: $('#refresh-all'),
+  cancel: $('#cancel-refresh'),
+  notices: $('#notices'),
+};
+
+/** Opening Adkeep refreshes everything when the last full refresh is older than this. */
+const STALE_AFTER_MS = 15 * 60 * 1000;
+
+let state = null;
+let screen = 'loading';
+let showDataAnyway = false;
+
+const list = new AccountList({
+  table: $('#accounts-table'),
+  template: $('#row-template'),
+  attentionGroup: $('#group-attention'),
+  restGroup: $('#group-rest'),
+  empty: $('#empty'),
+  counts: { attention: $('#count-attention'), rest: $('#count-rest') },
+  onEmpty: (noAccounts) => {
+    $('#empty').textContent = noAccounts
+      ? 'No ad accounts yet. Use Refresh all to load them, or Reauthenticate to grant access to more.'
+      : 'No account matches the search or filter.';
+  },
+});
+
+const problemPage = new ProblemPage(ui.screens.problem, {
+  onAction: (action, problem) => runProblemAction(action, problem),
+  onCopy: (text) => copy(text),
+});
+
+function announce(text) {
+  ui.live.textContent = '';
+  // A fresh text node so screen readers announce repeats too.
+  requestAnimationFrame(() => { ui.live.textContent = text; });
+}
+
+function show(name) {
+  screen = name;
+  ui.app.dataset.screen = name;
+  for (const [key, el] of Object.entries(ui.screens)) el.hidden = key !== name;
+  if (name !== 'problem') problemPage.hide();
+  $('#nav-accounts').setAttribute('aria-current', name === 'accounts' ? 'page' : 'false');
+  $('#nav-settings').setAttribute('aria-current', name === 'settings' ? 'page' : 'false');
+}
+
+/** Chooses the screen from the state (unless the person is in Settings). */
+function route() {
+  if (screen === 'settings') return;
+  if (state.mode === 'unconfigured' && !state.connected && state.accounts.length === 0) {
+    show('first_run');
+  } else if (state.opens_problem_page && !showDataAnyway) {
+    show('problem');
+    problemPage.show(state.problem, state.profile);
+  } else {
+    show('accounts');
+  }
+}
+
+function renderHeader() {
+  const sandbox = state.mode === 'sandbox';
+  $('#sandbox-banner').hidden = !sandbox;
+  document.body.classList.toggle('sandbox', sandbox);
+  const identity = $('#identity');
+  identity.hidden = !state.profile && !state.token;
+  $('#profile-name').textContent = state.profile ? state.profile.name : '';
+  const health = $('#token-health');
+  const token = state.token;
+  if (token && token.days_left !== null && token.days_left !== undefined) {
+    health.textContent = token.days_left < 0 ? 'login expired' : `login expires in ${plural(Math.max(token.days_left, 0), 'day', 'days')}`;
+    health.dataset.tone = token.warning === 'none' ? 'ok' : token.warning === 'week' ? 'warn' : 'bad';
+  } else {
+    health.textContent = '';
+  }
+  const custody = state.custody === 'memory' ? ' · login kept for this session only (no keychain)' : '';
+  const last = state.last_full_refresh ? `Last full refresh ${ago(state.last_full_refresh)}` : 'Not refreshed yet';
+  const attention = state.accounts.filter((a) => a.needs_attention).length;
+  ui.summary.textContent = `${plural(state.accounts.length, 'ad account', 'ad accounts')} · ${plural(attention, 'needs', 'need')} attention · ${last}${custody}`;
+  $('#reauthenticate').textContent = state.connected && state.profile ? 'Reauthenticate' : 'Log in with Facebook';
+}
+
+function renderNotices() {
+  ui.notices.replaceChildren(...state.notices.map((n) => {
+    const li = document.createElement('li');
+    li.className = 'notice';
+    li.dataset.level = n.level;
+    const text = document.createElement('span');
+    text.textContent = n.text;
+    const close = document.createElement('button');
+    close.type = 'button';
+    close.className = 'link';
+    close.textContent = 'Dismiss';
+    close.addEventListener('click', () => api.dismissNotice(n.id));
+    li.append(text, close);
+    return li;
+  }));
+}
+
+function renderProgress(status) {
+  const running = Boolean(status && status.running);
+  ui.progress.hidden = !running;
+  ui.cancel.hidden = !running;
+  ui.refreshAll.disabled = running;
+  ui.refreshAll.classList.toggle('refreshing', running);
+  if (!running) return;
+  const total = Math.max(status.total, status.done);
+  ui.progressBar.max = Math.max(total, 1);
+  ui.progressBar.value = status.done;
+  const waiting = status.waiting_until ? ` — waiting for Meta until ${clock(status.waiting_until)}` : '';
+  ui.progressText.textContent = total === 0
+    ? 'Finding your ad accounts…'
+    : `Refreshing ${status.done.toLocaleString()} of ${total.toLocaleString()}${status.listing_complete ? '' : '+'}${waiting}`;
+}
+
+async function load() {
+  state = await api.state();
+  list.setAll(state.accounts);
+  renderHeader();
+  renderNotices();
+  renderProgress(state.refresh);
+  fillSettings($('#settings-form'), state.settings);
+  route();
+}
+
+let reloadTimer = null;
+function reloadSoon() {
+  clearTimeout(reloadTimer);
+  reloadTimer = setTimeout(async () => {
+    const previousMode = state && state.mode;
+    state = await api.state();
+    if (state.mode !== previousMode) list.setAll(state.accounts); else list.update(state.accounts);
+    renderHeader();
+    renderNotices();
+    renderProgress(state.refresh);
+    route();
+  }, 60);
+}
+
+async function refreshRow(id) {
+  list.setBusy(id, true);
+  try {
+    const view = await api.refreshAccount(id);
+    list.update([view]);
+    announce(view.error ? `${view.name}: ${view.error.title}` : `${view.name} refreshed`);
+  } catch (error) {
+    announce(errorText(error));
+    showError(error);
+  } finally {
+    list.setBusy(id, false);
+  }
+}
+
+async function refreshAll() {
+  try {
+    renderProgress({ running: true, done: 0, total: 0, listing_complete: false });
+    const summary = await api.refreshAll();
+    const parts = [`${plural(summary.refreshed, 'account', 'accounts')} refreshed`];
+    if (summary.failed) parts.push(`${summary.failed.toLocaleString()} could not be refreshed`);
+    if (summary.problem) parts.push(summary.problem.title);
+    if (summary.cancelled) parts.push('stopped');
+    announce(parts.join('; '));
+  } catch (error) {
+    announce(errorText(error));
+    showError(error);
+  } finally {
+    reloadSoon();
+  }
+}
+
+async function refreshSelectedOrAll() {
+  const selected = [...document.querySelectorAll('.account-row[aria-selected="true"]')].map((tr) => tr.dataset.id);
+  if (selected.length === 1) return refreshRow(selected[0]);
+  if (selected.length > 1) {
+    selected.forEach((id) => list.setBusy(id, true));
+    try {
+      const summary = await api.refreshSelected(selected);
+      announce(`${plural(summary.refreshed, 'account', 'accounts')} refreshed`);
+    } catch (error) {
+      showError(error);
+    } finally {
+      selected.forEach((id) => list.setBusy(id, false));
+    }
+    return undefined;
+  }
+  return refreshAll();
+}
+
+function showError(error) {
+  if (error && error.kind === 'not_connected') {
+    announce('Log in with Facebook first: use Reauthenticate.');
+  }
+  state.notices = [...state.notices, { id: `local-${Date.now()}`, level: 'error', text: errorText(error) }];
+  renderNotices();
+}
+
+async function reauthenticate() {
+  const button = $('#reauthenticate');
+  button.disabled = true;
+  try {
+    const result = await api.reauthenticate();
+    if (result && result.message) announce(result.message);
+    showDataAnyway = false;
+  } catch (error) {
+    if (!error || error.kind !== 'cancelled') showError(error);
+  } finally {
+    button.disabled = false;
+    reloadSoon();
+  }
+}
+
+async function runProblemAction(action, problem) {
+  switch (action) {
+    case 'reauthenticate':
+      return reauthenticate();
+    case 'open_facebook':
+    case 'open_account_quality':
+    case 'accept_tos':
+      if (problem.action_url) {
+        try { await api.openLink(problem.action_url); } catch (error) { showError(error); }
+      }
+      return undefined;
+    case 'wait':
+    case 'refresh':
+    default:
+      return refreshAll();
+  }
+}
+
+async function copy(text) {
+  const out = $('#copy-result');
+  try {
+    await navigator.clipboard.writeText(text);
+    out.textContent = 'Copied.';
+  } catch {
+    // Clipboard access can be refused: select the details instead.
+    const range = document.createRange();
+    range.selectNodeContents($('#problem-details dl'));
+    const selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    out.textContent = 'Selected: press Ctrl+C to copy.';
+  }
+}
+
+function selectRow(tr, additive) {
+  if (!additive) {
+    document.querySelectorAll('.account-row[aria-selected="true"]').forEach((row) => row.setAttribute('aria-selected', 'false'));
+  }
+  tr.setAttribute('aria-selected', tr.getAttribute('aria-selected') === 'true' ? 'false' : 'true');
+}
+
+document.addEventListener('click', (event) => {
+  const target = event.target.closest('[data-action]');
+  if (!target) {
+    const row = event.target.closest('.account-row');
+    if (row) selectRow(row, event.ctrlKey || event.metaKey);
+    return;
+  }
+  switch (target.dataset.action) {
+    case 'refresh-row': {
+      const row = target.closest('.account-row');
+      if (row) refreshRow(row.dataset.id);
+      break;
+    }
+    case 'refresh-all': refreshAll(); break;
+    case 'cancel-refresh': api.cancelRefresh(); break;
+    case 'reauthenticate': reauthenticate(); break;
+    case 'enter-sandbox':
+      target.disabled = true;
+      api.enterSandbox().then(async () => {
+        await load();
+        refreshAll();
+      }).catch(showError).finally(() => { target.disabled = false; });
+      break;
+    case 'leave-sandbox':
+      api.leaveSandbox().then(load).catch(showError);
+      break;
+    case 'show-accounts':
+      screen = 'accounts';
+      route();
+      break;
+    case 'show-accounts-anyway':
+      showDataAnyway = true;
+      show('accounts');
+      break;
+    case 'show-settings':
+      fillSettings($('#settings-form'), state.settings);
+      show('settings');
+      break;
+    default:
+      break;
+  }
+});
+
+document.addEventListener('keydown', (event) => {
+  const refreshKey = event.key === 'F5' || ((event.ctrlKey || event.metaKey) && (event.key === 'r' || event.key === 'R'));
+  if (refreshKey) {
+    // The webview's own reload would throw the page away: refresh accounts instead.
+    event.preventDefault();
+    if (screen === 'accounts') refreshSelectedOrAll();
+  } else if (event.key === 'Escape') {
+    document.querySelectorAll('.account-row[aria-selected="true"]').forEach((row) => row.setAttribute('aria-selected', 'false'));
+  } else if ((event.ctrlKey || event.metaKey) && event.key === 'f' && screen === 'accounts') {
+    event.preventDefault();
+    $('#search').focus();
+  }
+});
+
+$('#search').addEventListener('input', (event) => list.setQuery(event.target.value));
+$('#filter').addEventListener('change', (event) => list.setFilter(event.target.value));
+$('#sort').addEventListener('change', (event) => list.setSort(event.target.value));
+
+$('#settings-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const error = $('#settings-error');
+  const ok = $('#settings-ok');
+  error.hidden = true;
+  ok.hidden = true;
+  try {
+    state.settings = await api.saveSettings(readSettings(event.target, state.settings));
+    fillSettings(event.target, state.settings);
+    ok.hidden = false;
+  } catch (e) {
+    error.textContent = errorText(e);
+    error.hidden = false;
+  }
+});
+
+$('#connect-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const error = $('#connect-error');
+  error.hidden = true;
+  try {
+    state.settings = await api.saveSettings({ ...state.settings, app_id: $('#connect-app-id').value.trim(), mode: 'meta' });
+    await reauthenticate();
+  } catch (e) {
+    error.textContent = errorText(e);
+    error.hidden = false;
+  }
+});
+
+async function start() {
+  try {
+    await on('accounts-changed', (views) => list.update(views));
+    await on('refresh-progress', (status) => renderProgress(status));
+    await on('state-changed', () => reloadSoon());
+    await load();
+    setInterval(() => list.tick(), 60_000);
+    document.body.dataset.ready = 'true';
+    // Open with the last data at once, then bring it up to date if it is old.
+    const stale = !state.last_full_refresh || Date.now() - Date.parse(state.last_full_refresh) > STALE_AFTER_MS;
+    if (screen === 'accounts' && state.connected && stale && !state.refresh.running) refreshAll();
+  } catch (error) {
+    show('accounts');
+    ui.summary.textContent = `Adkeep could not start: ${errorText(error)}`;
+  }
+}
+
+start();
