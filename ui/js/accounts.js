@@ -37,14 +37,13 @@ function setText(el, text) {
 }
 
 export class AccountList {
-  constructor({ table, template, attentionGroup, restGroup, empty, counts, onEmpty }) {
-    this.table = table;
+  constructor({ template, attentionGroup, restGroup, empty, counts, onEmpty }) {
     this.template = template;
     this.groups = { attention: attentionGroup, rest: restGroup };
     this.empty = empty;
     this.counts = counts;
     this.onEmpty = onEmpty;
-    this.rows = new Map(); // id -> { tr, view, key }
+    this.rows = new Map(); // id -> { el, view, key }
     this.query = '';
     this.filter = 'all';
     this.sort = 'name';
@@ -53,7 +52,7 @@ export class AccountList {
 
   /** Replaces every row (first paint, or a new mode). */
   setAll(views) {
-    for (const { tr } of this.rows.values()) tr.remove();
+    for (const { el } of this.rows.values()) el.remove();
     this.rows.clear();
     for (const view of views) this.rows.set(view.id, this.build(view));
     this.arrange();
@@ -68,9 +67,9 @@ export class AccountList {
         const wasAttention = existing.view.needs_attention;
         existing.view = view;
         existing.key = searchKey(view);
-        this.fill(existing.tr, view);
+        this.fill(existing.el, view);
         if (wasAttention !== view.needs_attention) moved = true;
-        existing.tr.hidden = !this.matches(existing);
+        existing.el.hidden = !this.matches(existing);
       } else {
         this.rows.set(view.id, this.build(view));
         moved = true;
@@ -102,9 +101,9 @@ export class AccountList {
     if (busy) this.busy.add(id); else this.busy.delete(id);
     const row = this.rows.get(id);
     if (!row) return;
-    row.tr.classList.toggle('refreshing', busy);
-    row.tr.setAttribute('aria-busy', busy ? 'true' : 'false');
-    const button = row.tr.querySelector('.row-refresh');
+    row.el.classList.toggle('refreshing', busy);
+    row.el.setAttribute('aria-busy', busy ? 'true' : 'false');
+    const button = row.el.querySelector('.row-refresh');
     button.disabled = busy;
   }
 
@@ -119,14 +118,14 @@ export class AccountList {
 
   /** Ids of the rows currently shown. */
   visibleIds() {
-    return [...this.rows.values()].filter((r) => !r.tr.hidden).map((r) => r.view.id);
+    return [...this.rows.values()].filter((r) => !r.el.hidden).map((r) => r.view.id);
   }
 
   build(view) {
-    const tr = this.template.content.firstElementChild.cloneNode(true);
-    tr.dataset.id = view.id;
-    const row = { tr, view, key: searchKey(view) };
-    this.fill(tr, view);
+    const el = this.template.content.firstElementChild.cloneNode(true);
+    el.dataset.id = view.id;
+    const row = { el, view, key: searchKey(view) };
+    this.fill(el, view);
     return row;
   }
 
@@ -138,7 +137,7 @@ export class AccountList {
     let shown = 0;
     for (const row of this.rows.values()) {
       const visible = this.matches(row);
-      if (row.tr.hidden === visible) row.tr.hidden = !visible;
+      if (row.el.hidden === visible) row.el.hidden = !visible;
       if (visible) shown += 1;
     }
     this.refreshCounts();
@@ -152,8 +151,8 @@ export class AccountList {
     const attention = document.createDocumentFragment();
     const rest = document.createDocumentFragment();
     for (const row of all) {
-      row.tr.hidden = !this.matches(row);
-      (row.view.needs_attention ? attention : rest).appendChild(row.tr);
+      row.el.hidden = !this.matches(row);
+      (row.view.needs_attention ? attention : rest).appendChild(row.el);
     }
     this.groups.attention.appendChild(attention);
     this.groups.rest.appendChild(rest);
@@ -168,10 +167,10 @@ export class AccountList {
     for (const row of this.rows.values()) {
       if (row.view.needs_attention) {
         attention += 1;
-        if (!row.tr.hidden) shownAttention += 1;
+        if (!row.el.hidden) shownAttention += 1;
       } else {
         rest += 1;
-        if (!row.tr.hidden) shownRest += 1;
+        if (!row.el.hidden) shownRest += 1;
       }
     }
     const label = (shown, total) => (shown === total ? plural(total, 'account', 'accounts') : `${shown.toLocaleString()} of ${plural(total, 'account', 'accounts')}`);
@@ -184,30 +183,30 @@ export class AccountList {
     if (nothing) this.onEmpty(this.rows.size === 0);
   }
 
-  fill(tr, a, now = Date.now()) {
+  fill(el, a, now = Date.now()) {
     const status = statusOf(a);
-    const badge = tr.querySelector('.badge');
+    const badge = el.querySelector('.badge');
     badge.dataset.tone = status.tone;
-    setText(tr.querySelector('.badge-icon'), status.icon);
+    setText(el.querySelector('.badge-icon'), status.icon);
     const reason = a.status !== 'active' ? disableReasonText(a.disable_reason) : '';
-    setText(tr.querySelector('.badge-text'), reason ? `${status.text} · ${reason}` : status.text);
+    setText(el.querySelector('.badge-text'), reason ? `${status.text} · ${reason}` : status.text);
 
-    setText(tr.querySelector('.account-name'), a.name);
+    setText(el.querySelector('.account-name'), a.name);
     const idText = a.is_new ? `${a.id} · new` : a.id;
-    setText(tr.querySelector('.account-id'), idText);
-    tr.classList.toggle('is-new', Boolean(a.is_new));
-    tr.classList.toggle('is-lost', a.reach === 'no_longer_accessible');
-    tr.classList.toggle('has-error', Boolean(a.error));
+    setText(el.querySelector('.account-id'), idText);
+    el.classList.toggle('is-new', Boolean(a.is_new));
+    el.classList.toggle('is-lost', a.reach === 'no_longer_accessible');
+    el.classList.toggle('has-error', Boolean(a.error));
 
-    const note = tr.querySelector('.row-note');
+    const note = el.querySelector('.row-note');
     const notes = rowNotes(a);
     note.hidden = notes.length === 0;
     setText(note, notes.join(' · '));
     note.dataset.tone = a.error ? 'bad' : 'warn';
 
-    setText(tr.querySelector('.col-business'), a.business ? a.business.name : 'Personal');
+    setText(el.querySelector('.col-business'), a.business ? a.business.name : 'Personal');
 
-    const today = tr.querySelector('.spend-today');
+    const today = el.querySelector('.spend-today');
     setText(today, a.currency ? `${money(a.spend_today, a.currency)} today` : '—');
     const detail = [];
     if (a.currency) {
@@ -216,29 +215,29 @@ export class AccountList {
       if (a.spend_cap) detail.push(`cap ${money(a.spend_cap, a.currency)}`);
       if (a.balance && Number(a.balance) !== 0) detail.push(`${money(a.balance, a.currency)} due`);
     }
-    setText(tr.querySelector('.spend-detail'), detail.join(' · '));
+    setText(el.querySelector('.spend-detail'), detail.join(' · '));
 
-    const datasets = tr.querySelector('.col-datasets');
+    const datasets = el.querySelector('.col-datasets');
     setText(datasets, datasetSummary(a));
     datasets.title = a.datasets.map((d, i) => `${d.name} (${d.id}): ${(HEALTH[a.dataset_health[i]] || HEALTH.never_fired).text}`).join('\n');
     datasets.dataset.tone = datasetTone(a);
 
-    const tos = tr.querySelector('.col-tos');
+    const tos = el.querySelector('.col-tos');
     const missing = EXPECTED_TOS.filter((k) => !a.tos_accepted.includes(k));
     setText(tos, missing.length === 0 ? '✓ Accepted' : `Not accepted: ${missing.map(tosName).join(', ')}`);
     tos.dataset.tone = missing.length === 0 ? 'ok' : 'warn';
     tos.title = a.tos_accepted.length ? `Accepted: ${a.tos_accepted.map(tosName).join(', ')}` : 'No terms accepted';
 
-    const role = tr.querySelector('.col-role');
+    const role = el.querySelector('.col-role');
     setText(role, roleOf(a.tasks));
     role.title = a.tasks.join(', ');
 
-    const time = tr.querySelector('time');
+    const time = el.querySelector('time');
     if (a.refreshed_at) time.dateTime = a.refreshed_at; else time.removeAttribute('datetime');
     setText(time, a.error && a.refreshed_at ? `as of ${ago(a.refreshed_at, now)}` : ago(a.refreshed_at, now));
     time.title = a.refreshed_at ? fullTime(a.refreshed_at) : 'Never refreshed';
 
-    const button = tr.querySelector('.row-refresh');
+    const button = el.querySelector('.row-refresh');
     button.setAttribute('aria-label', `Refresh ${a.name}`);
     button.title = `Refresh ${a.name}`;
   }
@@ -246,8 +245,8 @@ export class AccountList {
   /** Re-renders relative times (called every minute). */
   tick() {
     const now = Date.now();
-    for (const { tr, view } of this.rows.values()) {
-      const time = tr.querySelector('time');
+    for (const { el, view } of this.rows.values()) {
+      const time = el.querySelector('time');
       setText(time, view.error && view.refreshed_at ? `as of ${ago(view.refreshed_at, now)}` : ago(view.refreshed_at, now));
     }
   }

@@ -35,7 +35,6 @@ let screen = 'loading';
 let showDataAnyway = false;
 
 const list = new AccountList({
-  table: $('#accounts-table'),
   template: $('#row-template'),
   attentionGroup: $('#group-attention'),
   restGroup: $('#group-rest'),
@@ -192,7 +191,7 @@ async function refreshAll() {
 }
 
 async function refreshSelectedOrAll() {
-  const selected = [...document.querySelectorAll('.account-row[aria-selected="true"]')].map((tr) => tr.dataset.id);
+  const selected = [...document.querySelectorAll('.account-row[aria-selected="true"]')].map((el) => el.dataset.id);
   if (selected.length === 1) return refreshRow(selected[0]);
   if (selected.length > 1) {
     selected.forEach((id) => list.setBusy(id, true));
@@ -266,11 +265,11 @@ async function copy(text) {
   }
 }
 
-function selectRow(tr, additive) {
+function selectRow(el, additive) {
   if (!additive) {
     document.querySelectorAll('.account-row[aria-selected="true"]').forEach((row) => row.setAttribute('aria-selected', 'false'));
   }
-  tr.setAttribute('aria-selected', tr.getAttribute('aria-selected') === 'true' ? 'false' : 'true');
+  el.setAttribute('aria-selected', el.getAttribute('aria-selected') === 'true' ? 'false' : 'true');
 }
 
 document.addEventListener('click', (event) => {
@@ -371,6 +370,7 @@ async function start() {
     await load();
     setInterval(() => list.tick(), 60_000);
     document.body.dataset.ready = 'true';
+    requestAnimationFrame(() => performance.mark('adkeep:first-paint'));
     // Open with the last data at once, then bring it up to date if it is old.
     const stale = !state.last_full_refresh || Date.now() - Date.parse(state.last_full_refresh) > STALE_AFTER_MS;
     if (screen === 'accounts' && state.connected && stale && !state.refresh.running) refreshAll();

@@ -1,0 +1,179 @@
+// The accounts page in a real browser engine with a fake backend.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve, launch, openApp, calls } from './harness.mjs';
+import { account, accounts, state } from './fixtures.mjs';
+
+let server;
+let base;
+let browser;
+
+before(async () => {
+  ({ server, base } = await serve());
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+const rowText = (page, id, selector) => page.locator(`.account-row[data-id="${id}"] ${selector}`).textContent();
+
+test('accounts show grouped, needs attention first, with no script or CSP errors', async () => {
+  const page = await openApp(browser, base, state({ accounts: accounts(30) }));
+  assert.equal(await page.locator('#screen-accounts').isVisible(), true);
+  assert.equal(await page.locator('.account-row').count(), 30);
+  const groups = await page.locator('.accounts-table > .group').evaluateAll((els) => els.map((e) => e.id));
+  assert.deepEqual(groups, ['group-attention', 'group-rest']);
+  const attention = await page.locator('#group-attention .account-row').count();
+  const expected = accounts(30).filter((a) => a.needs_attention).length;
+  assert.equal(attention, expected);
+  assert.match(await page.locator('#count-attention').textContent(), new RegExp(`${expected} accounts`));
+  // Status badges carry text, never colour alone.
+  const disabled = accounts(30).find((a) => a.status === 'disabled');
+  assert.match(await rowText(page, disabled.id, '.badge-text'), /Disabled/);
+  assert.deepEqual(page.problems, []);
+});
+
+test('remote strings are shown as text, never parsed as HTML', async () => {
+  const evil = '<img src=x onerror="window.__pwned=1">';
+  const fixture = state({
+    accounts: [
+      account(1, {
+        name: evil,
+        business: { id: '1', name: `<b>${evil}</b>` },
+        datasets: [{ id: '9', name: `<script>window.__pwned=2</script>`, last_fired_time: null, is_unavailable: true }],
+        dataset_health: ['unavailable'],
+        attention: [{ kind: 'dataset_unavailable', dataset_id: '9' }],
+        needs_attention: true,
+        error: { reason: 'transient', action: 'refresh', scope: 'account', title: evil, explanation: evil, code: null, subcode: null, http_status: 500, message: evil, user_title: null, user_msg: null, fbtrace_id: evil, retry_at: null, action_url: null, at: '2026-11-27T10:00:00Z' },
+      }),
+    ],
+  });
+  const page = await openApp(browser, base, fixture);
+  const id = fixture.accounts[0].id;
+  assert.equal(await rowText(page, id, '.account-name'), evil);
+  assert.equal(await rowText(page, id, '.col-business'), `<b>${evil}</b>`);
+  assert.match(await rowText(page, id, '.row-note'), /<img src=x/);
+  assert.equal(await page.locator('#accounts-table img, #accounts-table script, #accounts-table b').count(), 0);
+  await page.waitForTimeout(100);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  assert.deepEqual(page.problems, []);
+});
+
+test('search, filter and sort work on what is already drawn', async () => {
+  const fixture = state({ accounts: accounts(40) });
+  const page = await openApp(browser, base, fixture);
+  const visible = () => page.locator('.account-row:visible').count();
+
+  await page.fill('#search', 'account 0007');
+  assert.equal(await visible(), 1);
+  await page.fill('#search', 'act_100012');
+  assert.equal(await visible(), 1);
+  await page.fill('#search', 'business 2');
+  assert.equal(await visible(), fixture.accounts.filter((a) => a.business && a.business.name === 'Business 2').length);
+  await page.fill('#search', '');
+  assert.equal(await visible(), 40);
+
+  await page.selectOption('#filter', 'attention');
+  assert.equal(await visible(), fixture.accounts.filter((a) => a.needs_attention).length);
+  assert.equal(await page.locator('#group-rest').isVisible(), false);
+  await page.selectOption('#filter', 'all');
+
+  await page.selectOption('#sort', 'lifetime');
+  const first = await page.locator('#group-rest .account-row').first().getAttribute('data-id');
+  const rest = fixture.accounts.filter((a) => !a.needs_attention);
+  const top = rest.reduce((m, a) => (Number(a.amount_spent) > Number(m.amount_spent) ? a : m));
+  assert.equal(first, top.id);
+  await page.fill('#search', 'no such account');
+  assert.equal(await page.locator('#empty').isVisible(), true);
+});
+
+test('refreshing a row updates that row and only that row', async () => {
+  const fixture = state({ accounts: accounts(10) });
+  const page = await openApp(browser, base, fixture, { before: () => { window.__delays = { refresh_account: 300 }; } });
+  const target = fixture.accounts[3].id;
+  const snapshot = () => page.locator('.account-row').evaluateAll((rows) => rows.map((r) => [r.dataset.id, r.textContent]));
+  const beforeRows = new Map(await snapshot());
+
+  await page.click(`.account-row[data-id="${target}"] .row-refresh`);
+  assert.equal(await page.locator(`.account-row[data-id="${target}"]`).getAttribute('aria-busy'), 'true');
+  assert.equal(await page.locator(`.account-row[data-id="${target}"] .row-refresh`).isDisabled(), true);
+  assert.equal(await page.locator('.account-row.refreshing').count(), 1, 'only that row spins');
+  await page.waitForSelector(`.account-row[data-id="${target}"][aria-busy="false"]`);
+
+  const afterRows = new Map(await snapshot());
+  assert.match(afterRows.get(target), /999\.99/);
+  for (const [id, text] of beforeRows) {
+    if (id !== target) assert.equal(afterRows.get(id), text, `${id} must not change`);
+  }
+  assert.deepEqual((await calls(page, 'refresh_account')).map((c) => c.args.id), [target]);
+  assert.match(await page.locator('#live').textContent(), /refreshed/);
+});
+
+test('a failed row keeps its values, marked as of their time, with the reason', async () => {
+  const failed = account(2, {
+    error: { reason: 'offline', action: 'refresh', scope: 'account', title: "Facebook can't be reached", explanation: 'x', code: null, subcode: null, http_status: null, message: 'connection refused', user_title: null, user_msg: null, fbtrace_id: null, retry_at: null, action_url: null, at: '2026-11-27T10:05:00Z' },
+    attention: [{ kind: 'refresh_failed' }],
+    needs_attention: true,
+  });
+  const page = await openApp(browser, base, state({ accounts: [failed, account(3)] }));
+  assert.match(await rowText(page, failed.id, '.row-note'), /^Offline — showing data as of /);
+  assert.match(await rowText(page, failed.id, 'time'), /^as of /);
+  assert.match(await rowText(page, failed.id, '.spend-detail'), /lifetime/);
+  assert.match(await page.locator(`.account-row[data-id="${failed.id}"]`).getAttribute('class'), /\bhas-error\b/);
+});
+
+test('money is shown exactly, without float rounding', async () => {
+  const big = account(0, { currency: 'USD', amount_spent: '90071992547409.93' });
+  const yen = account(2, { currency: 'JPY', spend_today: '123456789', amount_spent: '5' });
+  const page = await openApp(browser, base, state({ accounts: [big, yen] }));
+  assert.match(await rowText(page, big.id, '.spend-detail'), /\$90,071,992,547,409\.93 lifetime/);
+  assert.match(await rowText(page, yen.id, '.spend-today'), /¥123,456,789 today/);
+});
+
+test('events from the backend update rows as they arrive', async () => {
+  const fixture = state({ accounts: accounts(5) });
+  const page = await openApp(browser, base, fixture);
+  const changed = { ...fixture.accounts[1], name: 'Renamed by Meta', spend_today: '42.00' };
+  await page.evaluate((a) => window.__emit('accounts-changed', [a]), changed);
+  assert.equal(await rowText(page, changed.id, '.account-name'), 'Renamed by Meta');
+  const added = account(77, { name: 'Newly granted', is_new: true });
+  await page.evaluate((a) => window.__emit('accounts-changed', [a]), added);
+  assert.equal(await page.locator('.account-row').count(), 6);
+  assert.match(await rowText(page, added.id, '.account-id'), /new/);
+});
+
+test('refresh-all shows progress and F5 refreshes the selection or everything', async () => {
+  const page = await openApp(browser, base, state({ accounts: accounts(6) }));
+  await page.evaluate(() => window.__emit('refresh-progress', { running: true, done: 2, total: 6, listing_complete: true, waiting_until: null }));
+  assert.equal(await page.locator('#progress').isVisible(), true);
+  assert.match(await page.locator('#progress-text').textContent(), /Refreshing 2 of 6/);
+  assert.equal(await page.locator('#refresh-all').isDisabled(), true);
+  await page.evaluate(() => window.__emit('refresh-progress', { running: false, done: 6, total: 6, listing_complete: true, waiting_until: null }));
+  assert.equal(await page.locator('#progress').isVisible(), false);
+
+  await page.keyboard.press('F5');
+  await page.waitForFunction(() => window.__calls.some((c) => c.command === 'refresh_all'));
+  const id = (await page.locator('.account-row').first().getAttribute('data-id'));
+  await page.click(`.account-row[data-id="${id}"] .col-business`);
+  await page.keyboard.press('Control+r');
+  await page.waitForFunction((want) => window.__calls.some((c) => c.command === 'refresh_account' && c.args.id === want), id);
+});
+
+test('the sandbox is always labelled', async () => {
+  const page = await openApp(browser, base, state({ mode: 'sandbox', custody: 'sandbox' }));
+  assert.equal(await page.locator('#sandbox-banner').isVisible(), true);
+  assert.match(await page.locator('#sandbox-banner').textContent(), /not your Meta accounts/);
+  await page.click('#nav-settings');
+  assert.equal(await page.locator('#sandbox-banner').isVisible(), true);
+});
+
+test('first run offers the sandbox', async () => {
+  const page = await openApp(browser, base, state({ mode: 'unconfigured', connected: false, accounts: [], profile: null, token: null, custody: 'none' }));
+  assert.equal(await page.locator('#screen-first-run').isVisible(), true);
+  await page.click('#enter-sandbox');
+  await page.waitForFunction(() => window.__calls.some((c) => c.command === 'enter_sandbox'));
+});

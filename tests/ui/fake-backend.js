@@ -1,0 +1,46 @@
+// Injected before the page's scripts: a fake Tauri backend. Tests set
+// `window.__fixture` (the state) and read `window.__calls`; `window.__emit`
+// sends backend events; `window.__handlers` overrides commands.
+(() => {
+  const listeners = new Map();
+  window.__calls = [];
+  window.__handlers = window.__handlers || {};
+  window.__emit = (event, payload) => {
+    for (const handler of listeners.get(event) || []) handler({ event, payload });
+  };
+  const defaults = {
+    app_state: () => structuredClone(window.__fixture),
+    refresh_account: ({ id }) => {
+      const account = window.__fixture.accounts.find((a) => a.id === id);
+      return { ...account, refreshed_at: new Date().toISOString(), spend_today: '999.99' };
+    },
+    refresh_all: () => ({ total: window.__fixture.accounts.length, refreshed: window.__fixture.accounts.length, failed: 0, listing_complete: true, cancelled: false, problem: null }),
+    refresh_selected: ({ ids }) => ({ total: ids.length, refreshed: ids.length, failed: 0, listing_complete: true, cancelled: false, problem: null }),
+    cancel_refresh: () => null,
+    dismiss_notice: () => null,
+    open_link: () => null,
+    save_settings: ({ settings }) => settings,
+    enter_sandbox: () => null,
+    leave_sandbox: () => null,
+    reauthenticate: () => ({ message: 'Logged in' }),
+  };
+  window.__TAURI__ = {
+    core: {
+      invoke: async (command, args) => {
+        window.__calls.push({ command, args: args || {} });
+        const handler = window.__handlers[command] || defaults[command];
+        if (!handler) throw { kind: 'internal', message: `unknown command ${command}`, problem: null };
+        const delay = window.__delays && window.__delays[command];
+        if (delay) await new Promise((r) => setTimeout(r, delay));
+        return handler(args || {});
+      },
+    },
+    event: {
+      listen: async (event, handler) => {
+        if (!listeners.has(event)) listeners.set(event, []);
+        listeners.get(event).push(handler);
+        return () => {};
+      },
+    },
+  };
+})();

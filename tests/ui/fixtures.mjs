@@ -1,0 +1,83 @@
+// Account views as the backend sends them (see src-tauri/src/views.rs).
+
+const STATUSES = ['active', 'active', 'active', 'active', 'disabled', 'unsettled', 'in_grace_period', 'pending_risk_review', 'closed'];
+const CURRENCIES = ['USD', 'EUR', 'JPY', 'GBP', 'KRW'];
+
+export function account(i, overrides = {}) {
+  const currency = CURRENCIES[i % CURRENCIES.length];
+  const zeroDecimals = currency === 'JPY' || currency === 'KRW';
+  const money = (n) => (zeroDecimals ? String(n) : `${n}.${String(i % 100).padStart(2, '0')}`);
+  const status = STATUSES[i % STATUSES.length];
+  const base = {
+    id: `act_${100000 + i}`,
+    name: `Account ${String(i).padStart(4, '0')}`,
+    status,
+    status_code: 1,
+    disable_reason: status === 'disabled' ? 'risk_payment' : 'none',
+    currency,
+    timezone: 'Europe/Berlin',
+    business: i % 7 === 0 ? null : { id: `9${i % 3}`, name: `Business ${i % 3}` },
+    amount_spent: money(100000 + i),
+    spend_cap: i % 4 === 0 ? money(900000) : null,
+    balance: money(0),
+    spend_today: money(i % 50),
+    spend_last_30d: money(1000 + i),
+    datasets: [{ id: `8${i}`, name: `Pixel ${i}`, last_fired_time: '2026-11-27T09:00:00Z', is_unavailable: false }],
+    tos_accepted: ['custom_audience_tos', 'web_custom_audience_tos'],
+    user_tos_accepted: [],
+    tasks: ['MANAGE', 'ADVERTISE', 'ANALYZE'],
+    refreshed_at: '2026-11-27T10:00:00Z',
+    error: null,
+    reach: 'reachable',
+    is_new: false,
+    dataset_health: ['active'],
+    attention: status === 'active' ? [] : [{ kind: 'status', status }],
+    needs_attention: status !== 'active',
+  };
+  return { ...base, ...overrides };
+}
+
+export function accounts(n) {
+  return Array.from({ length: n }, (_, i) => account(i));
+}
+
+export function state(overrides = {}) {
+  return {
+    mode: 'meta',
+    connected: true,
+    custody: 'keychain',
+    settings: { mode: 'meta', app_id: '1234', config_id: '', login_method: 'popup', api_version: 'v27.0', loopback_ports: [47711], notifications: true, close_to_tray: false, launch_at_login: false, has_app_secret: false, allow_plaintext_token: false },
+    profile: { id: '1021', name: 'Jane Doe' },
+    permissions: { granted: ['ads_read', 'ads_management', 'business_management'], declined: [], expired: [] },
+    missing_scopes: [],
+    problem: null,
+    opens_problem_page: false,
+    token: { expires_at: '2027-01-20T00:00:00Z', data_access_expires_at: null, days_left: 54, warning: 'none' },
+    accounts: accounts(12),
+    last_full_refresh: new Date().toISOString(),
+    refresh: { running: false, done: 0, total: 0, listing_complete: false, waiting_until: null },
+    notices: [],
+    ...overrides,
+  };
+}
+
+export function problem(reason, action, overrides = {}) {
+  return {
+    reason,
+    action,
+    scope: 'token',
+    title: `Title for ${reason}`,
+    explanation: `Explanation for ${reason}.`,
+    code: 190,
+    subcode: 463,
+    http_status: 400,
+    message: 'Error validating access token: Session has expired',
+    user_title: null,
+    user_msg: null,
+    fbtrace_id: 'AbCdEf123',
+    retry_at: null,
+    action_url: null,
+    at: '2026-11-27T10:00:00Z',
+    ...overrides,
+  };
+}
