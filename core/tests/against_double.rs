@@ -1,6 +1,8 @@
 //! The core against the Graph double: listing, money, one round trip per row,
 //! failures that keep prior data, every kind of damaged response.
 
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -160,7 +162,12 @@ async fn one_account_is_one_round_trip() {
     let id = double.world(|w| w.accounts.values().next().unwrap().node_id());
     double.reset_stats();
     let report = session
-        .refresh_accounts(&engine, &[id.clone()], &Quiet, &CancellationToken::new())
+        .refresh_accounts(
+            &engine,
+            std::slice::from_ref(&id),
+            &Quiet,
+            &CancellationToken::new(),
+        )
         .await;
     assert_eq!(report.refreshed, 1);
     assert_eq!(double.stats().http_requests, 1, "one HTTP request");
@@ -185,7 +192,12 @@ async fn a_failed_refresh_keeps_prior_data() {
     // The account is unshared: Meta answers 100/33 for it.
     double.revoke(graph_double::DEFAULT_USER, &[&id]);
     let report = session
-        .refresh_accounts(&engine, &[id.clone()], &Quiet, &CancellationToken::new())
+        .refresh_accounts(
+            &engine,
+            std::slice::from_ref(&id),
+            &Quiet,
+            &CancellationToken::new(),
+        )
         .await;
     assert_eq!(report.failed, 1);
     let after = session.snapshot().get(&id).cloned().unwrap();
@@ -405,7 +417,12 @@ async fn the_governor_pauses_an_account_before_meta_refuses() {
     let mut paused = None;
     for _ in 0..8 {
         let report = session
-            .refresh_accounts(&engine, &[id.clone()], &Quiet, &CancellationToken::new())
+            .refresh_accounts(
+                &engine,
+                std::slice::from_ref(&id),
+                &Quiet,
+                &CancellationToken::new(),
+            )
             .await;
         if report.failed == 1 {
             paused = session.snapshot().get(&id).unwrap().error.clone();

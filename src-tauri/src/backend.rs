@@ -119,6 +119,9 @@ fn write<T>(l: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
 /// Saves during a long refresh at most this often.
 const SAVE_EVERY: Duration = Duration::from_millis(1500);
 
+/// A list older than this is refreshed when Adkeep starts.
+const STALE_AFTER: Duration = Duration::from_secs(15 * 60);
+
 impl Backend {
     /// Loads settings and the cached accounts (never touching the network or
     /// the keychain, so the window can show them at once).
@@ -243,7 +246,7 @@ impl Backend {
             mode,
             connected: mode == ActiveMode::Sandbox
                 || custody != Custody::None
-                || book.profile.is_some(),
+                || adkeep_core::config::token_from_env().is_some(),
             custody,
             missing_scopes: book
                 .permissions
@@ -310,6 +313,18 @@ impl Backend {
         });
         *slot = Some(connection.clone());
         Ok(connection)
+    }
+
+    /// The Facebook website Adkeep links to in this mode.
+    pub async fn facebook_base(&self) -> Result<url::Url> {
+        if let Some(connection) = self.connection.lock().await.as_ref() {
+            return Ok(connection.endpoints.facebook.clone());
+        }
+        if self.mode() == ActiveMode::Sandbox {
+            let double = self.sandbox_double().await?;
+            return parse_base(&double.url()).map_err(|e| Error::Internal(e.to_string()));
+        }
+        Ok(adkeep_core::config::endpoints_from_env(&self.settings().api_version)?.facebook)
     }
 
     /// Forgets the connection (token, settings or mode changed).
@@ -549,6 +564,31 @@ impl Backend {
         self.persist_now();
         if report.problem.is_some() || report.listing_complete {
             self.events.state_changed();
+        }
+    }
+
+    /// After start-up, off the window's path: finds the login (the keychain
+    /// can be slow) and refreshes the list if it is stale, so the window (or
+    /// the tray, with no window) shows current data without being asked.
+    pub async fn warm_up(self: Arc<Self>) {
+        if self.mode() == ActiveMode::Unconfigured
+            && adkeep_core::config::token_from_env().is_none()
+        {
+            return;
+        }
+        match self.connection().await {
+            Ok(_) => self.events.state_changed(),
+            Err(Error::NotConnected) => return,
+            Err(e) => {
+                tracing::warn!("no connection at start: {e}");
+                return;
+            }
+        }
+        let stale = self.session.book().last_full_refresh.is_none_or(|t| {
+            Utc::now() - t > chrono::Duration::from_std(STALE_AFTER).unwrap_or_default()
+        });
+        if stale && let Err(e) = self.refresh_all().await {
+            tracing::warn!("refresh at start: {e}");
         }
     }
 

@@ -82,8 +82,8 @@ pub async fn open_link<R: tauri::Runtime>(
     api: Api<'_>,
     url: String,
 ) -> Result<(), Error> {
-    let allowed = crate::links::is_allowed(&url, &api.state().settings, api.mode());
-    if !allowed {
+    let facebook = api.facebook_base().await?;
+    if !crate::links::is_allowed(&url, &facebook) {
         return Err(Error::Settings(
             "Adkeep only opens Facebook pages".to_owned(),
         ));

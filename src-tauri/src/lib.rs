@@ -14,6 +14,7 @@ pub mod stores;
 pub mod vault;
 pub mod views;
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use tauri::{Manager, RunEvent, Runtime};
@@ -24,13 +25,20 @@ use crate::plugin_stores::PluginStores;
 use crate::vault::Vault;
 
 /// Builds the app on `builder` (the real runtime, or the mock one in tests).
-pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+/// `data_dir` overrides `ADKEEP_DATA_DIR` and the OS app-data folder.
+pub fn build_app<R: Runtime>(
+    builder: tauri::Builder<R>,
+    data_dir: Option<PathBuf>,
+) -> tauri::Builder<R> {
     builder
         .plugin(tauri_plugin_store::Builder::default().build())
         .plugin(tauri_plugin_opener::init())
-        .setup(|app| {
-            let data_dir = adkeep_core::config::data_dir()
-                .map_err(|e| Box::new(e) as Box<dyn std::error::Error>)?;
+        .setup(move |app| {
+            let data_dir = match data_dir {
+                Some(dir) => dir,
+                None => adkeep_core::config::data_dir()
+                    .map_err(|e| Box::new(e) as Box<dyn std::error::Error>)?,
+            };
             std::fs::create_dir_all(&data_dir)?;
             if let Some(guard) = logging::init_app(&data_dir) {
                 app.manage(guard);
@@ -41,6 +49,7 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             let events = Arc::new(WindowEvents::new(app.handle().clone()));
             let backend = Backend::open(stores.clone(), vault, events)
                 .map_err(|e| Box::new(e) as Box<dyn std::error::Error>)?;
+            tauri::async_runtime::spawn(backend.clone().warm_up());
             app.manage(backend);
             app.manage(stores);
             Ok(())
@@ -74,9 +83,9 @@ pub fn on_run_event<R: Runtime>(app: &tauri::AppHandle<R>, event: RunEvent) {
 
 /// Runs the desktop app.
 pub fn run() {
-    let app = build_app(tauri::Builder::default()).build(tauri::generate_context!());
+    let app = build_app(tauri::Builder::default(), None).build(tauri::generate_context!());
     match app {
-        Ok(app) => app.run(|handle, event| on_run_event(handle, event)),
+        Ok(app) => app.run(on_run_event),
         Err(e) => {
             eprintln!("Adkeep could not start: {e}");
             std::process::exit(1);

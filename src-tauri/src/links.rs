@@ -1,12 +1,11 @@
-//! Which links Adkeep opens in the system browser: Facebook's own pages (or
-//! the configured Facebook base, so the double's pages in tests).
+//! Which links Adkeep opens in the system browser: Facebook's own pages, and
+//! pages of the Facebook base Adkeep is configured with (the Graph double in
+//! tests and the sandbox).
 
-use adkeep_core::settings::Settings;
+use url::Url;
 
-use crate::views::ActiveMode;
-
-pub fn is_allowed(raw: &str, settings: &Settings, mode: ActiveMode) -> bool {
-    let Ok(url) = url::Url::parse(raw) else {
+pub fn is_allowed(raw: &str, facebook_base: &Url) -> bool {
+    let Ok(url) = Url::parse(raw) else {
         return false;
     };
     let facebook_host = |host: &str| {
@@ -18,15 +17,7 @@ pub fn is_allowed(raw: &str, settings: &Settings, mode: ActiveMode) -> bool {
     if url.scheme() == "https" && url.host_str().is_some_and(facebook_host) {
         return true;
     }
-    // The configured Facebook base (the Graph double in tests and the sandbox).
-    if mode != ActiveMode::Sandbox {
-        if let Ok(base) = adkeep_core::config::endpoints_from_env(&settings.api_version) {
-            return url.origin() == base.facebook.origin();
-        }
-    }
-    url.scheme() == "http"
-        && matches!(url.host_str(), Some("127.0.0.1"))
-        && mode == ActiveMode::Sandbox
+    matches!(url.scheme(), "http" | "https") && url.origin() == facebook_base.origin()
 }
 
 #[cfg(test)]
@@ -35,33 +26,21 @@ mod tests {
 
     #[test]
     fn only_facebook_pages_open() {
-        let s = Settings::default();
-        assert!(is_allowed(
-            "https://www.facebook.com/accountquality",
-            &s,
-            ActiveMode::Meta
-        ));
-        assert!(is_allowed(
-            "https://business.facebook.com/settings",
-            &s,
-            ActiveMode::Meta
-        ));
-        assert!(!is_allowed(
-            "http://www.facebook.com/",
-            &s,
-            ActiveMode::Meta
-        ));
-        assert!(!is_allowed(
-            "https://evil.example/facebook.com",
-            &s,
-            ActiveMode::Meta
-        ));
-        assert!(!is_allowed(
-            "https://facebook.com.evil.example/",
-            &s,
-            ActiveMode::Meta
-        ));
-        assert!(!is_allowed("javascript:alert(1)", &s, ActiveMode::Meta));
-        assert!(!is_allowed("file:///etc/passwd", &s, ActiveMode::Meta));
+        let meta = Url::parse("https://www.facebook.com/").unwrap();
+        assert!(is_allowed("https://www.facebook.com/accountquality", &meta));
+        assert!(is_allowed("https://business.facebook.com/settings", &meta));
+        assert!(!is_allowed("http://www.facebook.com/", &meta));
+        assert!(!is_allowed("https://evil.example/facebook.com", &meta));
+        assert!(!is_allowed("https://facebook.com.evil.example/", &meta));
+        assert!(!is_allowed("javascript:alert(1)", &meta));
+        assert!(!is_allowed("file:///etc/passwd", &meta));
+    }
+
+    #[test]
+    fn the_configured_base_is_allowed_and_nothing_else_local() {
+        let double = Url::parse("http://127.0.0.1:4100/").unwrap();
+        assert!(is_allowed("http://127.0.0.1:4100/accountquality", &double));
+        assert!(!is_allowed("http://127.0.0.1:9999/", &double));
+        assert!(!is_allowed("http://localhost:4100/", &double));
     }
 }

@@ -88,12 +88,11 @@ impl Vault {
         if let Some(token) = lock(&self.memory_token).clone() {
             return (Some(token), Custody::Memory);
         }
-        if allow_plaintext {
-            if let Ok(raw) = std::fs::read_to_string(self.plaintext_path()) {
-                if let Some(token) = AccessToken::new(raw) {
-                    return (Some(token), Custody::PlaintextFile);
-                }
-            }
+        if allow_plaintext
+            && let Ok(raw) = std::fs::read_to_string(self.plaintext_path())
+            && let Some(token) = AccessToken::new(raw)
+        {
+            return (Some(token), Custody::PlaintextFile);
         }
         (None, Custody::None)
     }

@@ -27,9 +27,6 @@ const ui = {
   notices: $('#notices'),
 };
 
-/** Opening Adkeep refreshes everything when the last full refresh is older than this. */
-const STALE_AFTER_MS = 15 * 60 * 1000;
-
 let state = null;
 let screen = 'loading';
 let showDataAnyway = false;
@@ -371,9 +368,6 @@ async function start() {
     setInterval(() => list.tick(), 60_000);
     document.body.dataset.ready = 'true';
     requestAnimationFrame(() => performance.mark('adkeep:first-paint'));
-    // Open with the last data at once, then bring it up to date if it is old.
-    const stale = !state.last_full_refresh || Date.now() - Date.parse(state.last_full_refresh) > STALE_AFTER_MS;
-    if (screen === 'accounts' && state.connected && stale && !state.refresh.running) refreshAll();
   } catch (error) {
     show('accounts');
     ui.summary.textContent = `Adkeep could not start: ${errorText(error)}`;

@@ -1,0 +1,236 @@
+//! The `adkeep` binary from the terminal, against the Graph double.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use graph_double::{DoubleConfig, GraphDouble};
+use rust_decimal::Decimal;
+use serde_json::Value;
+
+struct Output {
+    status: i32,
+    stdout: String,
+    stderr: String,
+}
+
+async fn adkeep(args: &[&str], double: &str, token: &str, data: &Path) -> Output {
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_adkeep"))
+        .args(args)
+        .env("ADKEEP_GRAPH_URL", double)
+        .env("ADKEEP_FACEBOOK_URL", double)
+        .env("ADKEEP_ACCESS_TOKEN", token)
+        .env("ADKEEP_DATA_DIR", data)
+        .env_remove("DISPLAY")
+        .output()
+        .await
+        .expect("adkeep runs");
+    Output {
+        status: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn frozen() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-27T13:45:00Z")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+async fn agency_double(accounts: usize) -> GraphDouble {
+    let mut config = DoubleConfig::generated(accounts, 3);
+    config.data.currencies = ["USD", "JPY", "EUR", "GBP", "KRW", "BRL"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    config.knobs.frozen_now = Some(frozen());
+    config.knobs.ragged_pages = true;
+    GraphDouble::start(config).await.expect("double")
+}
+
+fn money(minor: i64, zero_decimals: bool) -> String {
+    Decimal::new(minor, if zero_decimals { 0 } else { 2 }).to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn refresh_json_returns_every_account_with_exact_money() {
+    let double = agency_double(1_000).await;
+    let token = double.issue_token();
+    let data = tempfile::tempdir().unwrap();
+    let out = adkeep(&["refresh", "--json"], &double.url(), &token, data.path()).await;
+    assert_eq!(out.status, 0, "stderr: {}", out.stderr);
+    let accounts: Vec<Value> = serde_json::from_str(&out.stdout).expect("a JSON array");
+    assert_eq!(accounts.len(), 1_000);
+
+    let currencies: HashSet<&str> = accounts
+        .iter()
+        .map(|a| a["currency"].as_str().unwrap())
+        .collect();
+    assert!(
+        currencies.len() >= 5 && currencies.contains("JPY"),
+        "{currencies:?}"
+    );
+    let businesses: HashSet<&str> = accounts
+        .iter()
+        .filter_map(|a| a["business"]["id"].as_str())
+        .collect();
+    assert_eq!(businesses.len(), 3);
+
+    double.world(|w| {
+        for a in &accounts {
+            let id = a["id"].as_str().unwrap();
+            assert!(id.starts_with("act_"));
+            let truth = &w.accounts[id.trim_start_matches("act_")];
+            let zero = truth.offset() == 1;
+            assert_eq!(a["amount_spent"], money(truth.amount_spent, zero), "{id}");
+            assert_eq!(a["balance"], money(truth.balance, zero), "{id}");
+            let cap = (truth.spend_cap != 0).then(|| money(truth.spend_cap, zero));
+            assert_eq!(a["spend_cap"].as_str().map(str::to_owned), cap, "{id}");
+            assert_eq!(
+                a["spend_today"],
+                money(truth.spend_today(frozen()), zero),
+                "{id}"
+            );
+            assert_eq!(
+                a["spend_last_30d"],
+                money(truth.spend_last_30d, zero),
+                "{id}"
+            );
+            assert!(a["error"].is_null());
+            assert!(DateTime::parse_from_rfc3339(a["refreshed_at"].as_str().unwrap()).is_ok());
+            for field in [
+                "name",
+                "status",
+                "disable_reason",
+                "datasets",
+                "tos_accepted",
+                "tasks",
+            ] {
+                assert!(!a[field].is_null(), "{id} has {field}");
+            }
+        }
+    });
+    assert!(
+        !out.stdout.contains(&token) && !out.stderr.contains(&token),
+        "the token is never printed"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_refresh_keeps_prior_data_and_exits_non_zero() {
+    let double = agency_double(30).await;
+    let token = double.issue_token();
+    let data = tempfile::tempdir().unwrap();
+    let first = adkeep(&["refresh", "--json"], &double.url(), &token, data.path()).await;
+    assert_eq!(first.status, 0, "{}", first.stderr);
+    let before: Vec<Value> = serde_json::from_str(&first.stdout).unwrap();
+    let target = before[4].clone();
+    let id = target["id"].as_str().unwrap().to_owned();
+
+    // Meta stops letting this login read the account.
+    double.revoke(graph_double::DEFAULT_USER, &[&id]);
+    let numeric = id.trim_start_matches("act_").to_owned();
+    let out = adkeep(
+        &["refresh", &numeric, "--json"],
+        &double.url(),
+        &token,
+        data.path(),
+    )
+    .await;
+    assert_eq!(out.status, 1, "a failed refresh is not success");
+    let rows: Vec<Value> = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(rows.len(), 1);
+    let row = &rows[0];
+    assert_eq!(row["error"]["reason"], "permissions_changed");
+    assert_eq!(row["error"]["code"], 100);
+    assert_eq!(row["error"]["subcode"], 33);
+    assert_eq!(row["error"]["action"], "reauthenticate");
+    assert!(row["error"]["fbtrace_id"].is_string());
+    for field in [
+        "amount_spent",
+        "spend_cap",
+        "balance",
+        "spend_today",
+        "spend_last_30d",
+        "datasets",
+        "refreshed_at",
+    ] {
+        assert_eq!(row[field], target[field], "{field} kept");
+    }
+
+    // Offline: the cached list still prints, with no network at all.
+    drop(double);
+    let cached = adkeep(
+        &["accounts", "--json"],
+        "http://127.0.0.1:9",
+        &token,
+        data.path(),
+    )
+    .await;
+    assert_eq!(cached.status, 0, "{}", cached.stderr);
+    let cached: Vec<Value> = serde_json::from_str(&cached.stdout).unwrap();
+    assert_eq!(cached.len(), 30);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn doctor_reports_the_token_and_problems() {
+    let double = agency_double(3).await;
+    let token = double.issue_token();
+    let data = tempfile::tempdir().unwrap();
+    let out = adkeep(&["doctor", "--json"], &double.url(), &token, data.path()).await;
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(report["token"]["valid"], true);
+    assert!(report["problem"].is_null());
+    assert!(
+        report["token"]["scopes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s == "ads_read")
+    );
+
+    double.set_scenario(graph_double::Scenario::TokenExpired);
+    let out = adkeep(&["doctor", "--json"], &double.url(), &token, data.path()).await;
+    assert_ne!(out.status, 0);
+    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(report["token"]["valid"], false);
+    assert_eq!(report["problem"]["reason"], "token_expired");
+    assert_eq!(report["problem"]["code"], 190);
+    assert_eq!(report["problem"]["subcode"], 463);
+    assert_eq!(report["problem"]["action"], "reauthenticate");
+    assert!(!out.stdout.contains(&token));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_corrupt_cache_is_set_aside_with_a_message_not_a_crash() {
+    let data = tempfile::tempdir().unwrap();
+    std::fs::write(
+        data.path().join("accounts.json"),
+        b"{\"book\": {\"accounts\": {\"act_1\": {\"id\": ",
+    )
+    .unwrap();
+    let out = adkeep(
+        &["accounts", "--json"],
+        "http://127.0.0.1:9",
+        "x",
+        data.path(),
+    )
+    .await;
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert_eq!(out.stdout.trim(), "[]");
+    assert!(out.stderr.contains("could not be read"), "{}", out.stderr);
+    let aside: Vec<_> = std::fs::read_dir(data.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("accounts.json.corrupt-")
+        })
+        .collect();
+    assert_eq!(aside.len(), 1, "the unreadable file is kept aside");
+}

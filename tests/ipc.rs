@@ -1,0 +1,132 @@
+//! The app's commands through Tauri's real IPC and ACL (mock runtime, the
+//! app's own compiled capabilities): the main window may call them; a window
+//! showing Facebook's login page may call nothing at all.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{INVOKE_KEY, get_ipc_response, mock_builder};
+use tauri::webview::InvokeRequest;
+use tauri::{Manager, WebviewUrl, WebviewWindowBuilder};
+
+fn request(command: &str, origin: &str, body: serde_json::Value) -> InvokeRequest {
+    InvokeRequest {
+        cmd: command.into(),
+        callback: CallbackFn(0),
+        error: CallbackFn(1),
+        url: origin.parse().expect("url"),
+        body: InvokeBody::Json(body),
+        headers: Default::default(),
+        invoke_key: INVOKE_KEY.to_string(),
+    }
+}
+
+/// The app, started: one iteration of the mock runtime runs its setup (state,
+/// the configured windows), as the real event loop does first thing.
+fn app(dir: &std::path::Path) -> tauri::App<tauri::test::MockRuntime> {
+    let mut app = adkeep_app::build_app(mock_builder(), Some(dir.to_path_buf()))
+        .build(tauri::generate_context!())
+        .expect("the app builds");
+    #[allow(deprecated)] // the supported way to run setup without blocking in a test
+    app.run_iteration(|_, _| {});
+    app
+}
+
+/// The app's own window, as tauri.conf.json declares it (the mock runtime
+/// creates configured windows only when the app runs).
+fn main_window(
+    app: &tauri::App<tauri::test::MockRuntime>,
+) -> tauri::WebviewWindow<tauri::test::MockRuntime> {
+    app.get_webview_window("main").unwrap_or_else(|| {
+        WebviewWindowBuilder::new(app, "main", WebviewUrl::default())
+            .build()
+            .expect("main window")
+    })
+}
+
+#[test]
+fn the_main_window_reads_the_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(dir.path());
+    let main = main_window(&app);
+    let response = get_ipc_response(
+        &main,
+        request("app_state", "tauri://localhost", serde_json::json!({})),
+    )
+    .expect("main may read the state");
+    let state: serde_json::Value = response.deserialize().unwrap();
+    assert_eq!(state["mode"], "unconfigured");
+    assert_eq!(state["accounts"], serde_json::json!([]));
+    assert_eq!(state["settings"]["api_version"], "v27.0");
+}
+
+#[test]
+fn typed_errors_reach_the_ui_with_a_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(dir.path());
+    let main = main_window(&app);
+    let error = get_ipc_response(
+        &main,
+        request(
+            "refresh_account",
+            "tauri://localhost",
+            serde_json::json!({"id": "not-an-id"}),
+        ),
+    )
+    .expect_err("a bad id is refused");
+    assert_eq!(error["kind"], "settings");
+    let error = get_ipc_response(
+        &main,
+        request(
+            "save_settings",
+            "tauri://localhost",
+            serde_json::json!({"settings": {"api_version": "27"}}),
+        ),
+    )
+    .expect_err("a bad version is refused");
+    assert_eq!(error["kind"], "settings");
+}
+
+#[test]
+fn the_login_popup_cannot_invoke_any_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(dir.path());
+    let popup = WebviewWindowBuilder::new(
+        &app,
+        "facebook-login",
+        WebviewUrl::External(
+            "https://www.facebook.com/v27.0/dialog/oauth"
+                .parse()
+                .unwrap(),
+        ),
+    )
+    .build()
+    .unwrap();
+    // The same request from the main window works, so refusals below are the ACL's doing.
+    let main = main_window(&app);
+    assert!(
+        get_ipc_response(
+            &main,
+            request("app_state", "tauri://localhost", serde_json::json!({}))
+        )
+        .is_ok()
+    );
+
+    let mut commands: Vec<&str> = adkeep_app::commands::NAMES.to_vec();
+    commands.extend([
+        "plugin:store|get",
+        "plugin:store|save",
+        "plugin:opener|open_url",
+        "plugin:event|listen",
+        "plugin:event|emit",
+    ]);
+    for command in commands {
+        for origin in ["https://www.facebook.com", "tauri://localhost"] {
+            let result = get_ipc_response(&popup, request(command, origin, serde_json::json!({})));
+            assert!(
+                result.is_err(),
+                "{command} from the popup ({origin}) must be refused"
+            );
+        }
+    }
+}

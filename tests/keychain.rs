@@ -1,0 +1,64 @@
+//! Token custody against a real Secret Service (gnome-keyring on a private
+//! D-Bus session, started by scripts/test.sh).
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+use adkeep_app::vault::Vault;
+use adkeep_app::views::Custody;
+use adkeep_core::token::AccessToken;
+
+fn service() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!("io.adkeep.test.{}.{nanos}", std::process::id())
+}
+
+#[test]
+#[ignore = "needs a D-Bus session with an unlocked gnome-keyring (scripts/test.sh starts one)"]
+fn the_token_persists_in_the_os_keychain_and_nowhere_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = service();
+    let token = AccessToken::new("EAAkeychaintestkeychaintest123").unwrap();
+
+    let vault = Vault::new(&service, dir.path().to_path_buf());
+    assert_eq!(
+        vault.save_token(&token, false),
+        Custody::Keychain,
+        "a real keychain answered"
+    );
+
+    // A new vault, as after a restart, finds it there.
+    let again = Vault::new(&service, dir.path().to_path_buf());
+    assert_eq!(
+        again.load_token(false),
+        (Some(token.clone()), Custody::Keychain)
+    );
+    assert!(
+        std::fs::read_dir(dir.path()).unwrap().next().is_none(),
+        "nothing on disk"
+    );
+
+    again.delete_token();
+    assert_eq!(
+        Vault::new(&service, dir.path().to_path_buf()).load_token(false),
+        (None, Custody::None)
+    );
+}
+
+#[test]
+#[ignore = "needs a D-Bus session with an unlocked gnome-keyring (scripts/test.sh starts one)"]
+fn the_app_secret_round_trips_through_the_os_keychain() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = service();
+    let vault = Vault::new(&service, dir.path().to_path_buf());
+    assert_eq!(vault.save_secret("app-secret-123"), Custody::Keychain);
+    let again = Vault::new(&service, dir.path().to_path_buf());
+    assert_eq!(again.load_secret().as_deref(), Some("app-secret-123"));
+    again.delete_secret();
+    assert_eq!(
+        Vault::new(&service, dir.path().to_path_buf()).load_secret(),
+        None
+    );
+}

@@ -1,0 +1,233 @@
+//! Real-window end-to-end tests: the built `adkeep` binary driven through
+//! tauri-driver and WebKitWebDriver. Each app gets its own tauri-driver, data
+//! folder and home. The test script provides the display (Xvfb) and a D-Bus
+//! session (with an unlocked keyring).
+
+#![allow(dead_code)]
+// A test harness: failing loudly is its job.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+
+pub struct App {
+    pub client: Client,
+    driver: Child,
+    pub data_dir: PathBuf,
+    pub home: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+#[derive(Default)]
+pub struct Options {
+    pub env: Vec<(String, String)>,
+    /// Reuse a data folder (e.g. to test what a second start sees).
+    pub data_dir: Option<PathBuf>,
+}
+
+impl Options {
+    pub fn env(mut self, key: &str, value: impl Into<String>) -> Self {
+        self.env.push((key.to_owned(), value.into()));
+        self
+    }
+
+    /// Points the app at a Graph double (Meta mode) with a token.
+    pub fn double(self, url: &str, token: &str) -> Self {
+        self.env("ADKEEP_GRAPH_URL", url)
+            .env("ADKEEP_FACEBOOK_URL", url)
+            .env("ADKEEP_ACCESS_TOKEN", token)
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+fn tauri_driver() -> PathBuf {
+    if let Ok(path) = std::env::var("TAURI_DRIVER") {
+        return PathBuf::from(path);
+    }
+    let home = std::env::var("HOME").unwrap_or_default();
+    let cargo_bin = Path::new(&home).join(".cargo/bin/tauri-driver");
+    if cargo_bin.exists() {
+        cargo_bin
+    } else {
+        PathBuf::from("tauri-driver")
+    }
+}
+
+impl App {
+    pub async fn launch(options: Options) -> App {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let home = dir.path().join("home");
+        let data_dir = options
+            .data_dir
+            .clone()
+            .unwrap_or_else(|| dir.path().join("data"));
+        std::fs::create_dir_all(&home).expect("home");
+        std::fs::create_dir_all(&data_dir).expect("data");
+        let port = free_port();
+        let native_port = free_port();
+        let log = std::fs::File::create(dir.path().join("driver.log")).expect("log");
+        let mut command = Command::new(tauri_driver());
+        command
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .args(["--native-driver", "/usr/bin/WebKitWebDriver"])
+            .env("HOME", &home)
+            .env("XDG_CONFIG_HOME", home.join(".config"))
+            .env("XDG_DATA_HOME", home.join(".local/share"))
+            .env("XDG_CACHE_HOME", home.join(".cache"))
+            .env("MESA_SHADER_CACHE_DIR", home.join(".cache/mesa"))
+            .env("ADKEEP_DATA_DIR", &data_dir)
+            .env_remove("ADKEEP_ACCESS_TOKEN")
+            .env_remove("ADKEEP_GRAPH_URL")
+            .env_remove("ADKEEP_FACEBOOK_URL")
+            .stdout(Stdio::from(log.try_clone().expect("log")))
+            .stderr(Stdio::from(log))
+            // Its own process group: dropping the App stops the driver, WebKitWebDriver and the app.
+            .process_group(0);
+        for (k, v) in &options.env {
+            command.env(k, v);
+        }
+        let driver = command
+            .spawn()
+            .expect("tauri-driver (cargo install tauri-driver --version '^2' --locked)");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "tauri-driver did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), json!("wry"));
+        caps.insert(
+            "tauri:options".into(),
+            json!({ "application": env!("CARGO_BIN_EXE_adkeep") }),
+        );
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("a WebDriver session");
+        let app = App {
+            client,
+            driver,
+            data_dir,
+            home,
+            _dir: dir,
+        };
+        app.wait_for(
+            "document.body && document.body.dataset.ready === 'true'",
+            30,
+        )
+        .await;
+        app
+    }
+
+    /// Runs JavaScript in the current window and returns its value.
+    pub async fn js(&self, script: &str) -> Value {
+        self.client.execute(script, vec![]).await.expect("script")
+    }
+
+    /// Waits until `expression` is truthy.
+    pub async fn wait_for(&self, expression: &str, seconds: u64) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(seconds);
+        let script = format!("return ({expression});");
+        loop {
+            if let Ok(value) = self.client.execute(&script, vec![]).await
+                && !value.is_null()
+                && value != json!(false)
+                && value != json!(0)
+                && value != json!("")
+            {
+                return value;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for: {expression}"
+            );
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
+    pub async fn click(&self, css: &str) {
+        let element = self
+            .client
+            .wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
+        // Like a person: bring it into view (clear of the sticky toolbar), then click.
+        self.client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center'});",
+                vec![serde_json::to_value(&element).expect("element")],
+            )
+            .await
+            .expect("scroll");
+        element
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e:?}"));
+    }
+
+    /// `[id, refreshed_at, full text]` of every account row.
+    pub async fn rows(&self) -> Vec<(String, String, String)> {
+        let value = self
+            .js("return [...document.querySelectorAll('.account-row')].map(r => [r.dataset.id, r.querySelector('time').getAttribute('datetime') || '', r.textContent])")
+            .await;
+        value
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|r| {
+                let s = |i: usize| r[i].as_str().unwrap_or_default().to_owned();
+                (s(0), s(1), s(2))
+            })
+            .collect()
+    }
+
+    /// Waits until no refresh-all is running.
+    pub async fn wait_idle(&self, seconds: u64) {
+        self.wait_for("document.querySelector('#progress').hidden && !document.querySelector('#refresh-all').disabled", seconds)
+            .await;
+    }
+
+    /// Ends the session (the app quits); dropping stops the driver.
+    pub async fn close(self) {
+        let _ = self.client.clone().close().await;
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.driver.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+        std::thread::sleep(Duration::from_millis(200));
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+        let _ = self.driver.wait();
+        if std::thread::panicking() {
+            let log =
+                std::fs::read_to_string(self._dir.path().join("driver.log")).unwrap_or_default();
+            let tail: Vec<&str> = log.lines().rev().take(40).collect();
+            eprintln!("--- tauri-driver and app log (last lines) ---");
+            for line in tail.iter().rev() {
+                eprintln!("{line}");
+            }
+        }
+    }
+}
