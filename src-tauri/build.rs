@@ -11,6 +11,12 @@ const COMMANDS: &[&str] = &[
     "save_settings",
     "dismiss_notice",
     "open_link",
+    "reauthenticate",
+    "confirm_switch_user",
+    "disconnect",
+    "set_app_secret",
+    "clear_app_secret",
+    "allow_plaintext_token",
 ];
 
 fn main() {

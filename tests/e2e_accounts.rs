@@ -8,7 +8,7 @@ use graph_double::{DoubleConfig, GraphDouble};
 use support::{App, Options};
 
 #[tokio::test(flavor = "multi_thread")]
-#[ignore = "real window: needs Xvfb, WebKitWebDriver and tauri-driver (scripts/test-e2e.sh)"]
+#[ignore = "real window: needs Xvfb, WebKitWebDriver and tauri-driver (scripts/test.sh starts them)"]
 async fn sandbox_row_refresh_updates_that_row_and_only_that_row() {
     let app = App::launch(Options::default()).await;
     // A fresh start shows the first-run screen, which offers the sandbox.
@@ -55,7 +55,7 @@ async fn sandbox_row_refresh_updates_that_row_and_only_that_row() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-#[ignore = "real window: needs Xvfb, WebKitWebDriver and tauri-driver (scripts/test-e2e.sh)"]
+#[ignore = "real window: needs Xvfb, WebKitWebDriver and tauri-driver (scripts/test.sh starts them)"]
 async fn account_names_render_as_text_in_the_real_window() {
     let double = GraphDouble::start(DoubleConfig::generated(6, 1))
         .await

@@ -30,6 +30,8 @@ pub struct AccountBook {
     pub token_problem: Option<Problem>,
     /// What Adkeep learned about the token at login (never the token itself).
     pub token: Option<TokenInfo>,
+    /// Bumped on every change to an account (see `Account::revision`).
+    pub revision: u64,
 }
 
 /// Token lifetime facts, learned at login or from `debug_token`.
@@ -92,6 +94,8 @@ impl AccountBook {
         }
         fresh.reach = Reach::Reachable;
         fresh.error = None;
+        self.revision += 1;
+        fresh.revision = self.revision;
         self.accounts.insert(id.clone(), fresh);
         &self.accounts[&id]
     }
@@ -99,11 +103,14 @@ impl AccountBook {
     /// Records a failed refresh. The previous values stay, as of their time.
     /// An account Adkeep never read gets a placeholder carrying the error.
     pub fn apply_failure(&mut self, id: &str, problem: Problem) -> &Account {
+        self.revision += 1;
+        let revision = self.revision;
         let entry = self
             .accounts
             .entry(id.to_owned())
             .or_insert_with(|| placeholder(id));
         entry.error = Some(problem);
+        entry.revision = revision;
         entry
     }
 
@@ -124,12 +131,17 @@ impl AccountBook {
         now: DateTime<Utc>,
     ) {
         for (id, account) in self.accounts.iter_mut() {
+            let before = (account.reach, account.is_new);
             if seen.contains(id) {
                 account.reach = Reach::Reachable;
                 account.is_new = start.listed_before && !start.known.contains(id);
             } else if complete {
                 account.reach = Reach::NoLongerAccessible;
                 account.is_new = false;
+            }
+            if before != (account.reach, account.is_new) {
+                self.revision += 1;
+                account.revision = self.revision;
             }
         }
         if complete {
@@ -176,6 +188,7 @@ fn placeholder(id: &str) -> Account {
         error: None,
         reach: Reach::Reachable,
         is_new: false,
+        revision: 0,
     }
 }
 
@@ -279,6 +292,22 @@ mod tests {
         book.finish_listing(&start, &HashSet::new(), false, now);
         assert_eq!(book.get("act_1").unwrap().reach, Reach::Reachable);
         assert!(book.last_full_refresh.is_none());
+    }
+
+    #[test]
+    fn every_change_raises_the_revision() {
+        let now = Utc::now();
+        let mut book = AccountBook::new();
+        let r1 = book.apply_refreshed(fresh("act_1", 1, now)).revision;
+        let r2 = book.apply_failure("act_1", problem(now)).revision;
+        let r3 = book.apply_refreshed(fresh("act_1", 2, now)).revision;
+        assert!(r1 < r2 && r2 < r3);
+        let start = book.start_listing();
+        book.finish_listing(&start, &HashSet::new(), true, now);
+        assert!(
+            book.get("act_1").unwrap().revision > r3,
+            "becoming unreachable is a change"
+        );
     }
 
     #[test]

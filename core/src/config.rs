@@ -70,6 +70,21 @@ pub fn data_dir() -> Result<PathBuf, ConfigError> {
         .ok_or(ConfigError::NoDataDir)
 }
 
+/// The keychain service the login is kept under. The OS data folder uses the
+/// app's identifier; any other data folder (`ADKEEP_DATA_DIR`) is a separate
+/// profile with its own login.
+pub fn keychain_service(data_dir: &std::path::Path) -> String {
+    use sha2::{Digest, Sha256};
+    let default = dirs::data_dir().map(|d| d.join(IDENTIFIER));
+    if default.as_deref() == Some(data_dir) {
+        return IDENTIFIER.to_owned();
+    }
+    let canonical = std::fs::canonicalize(data_dir).unwrap_or_else(|_| data_dir.to_path_buf());
+    let digest = Sha256::digest(canonical.to_string_lossy().as_bytes());
+    let short: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+    format!("{IDENTIFIER}.{short}")
+}
+
 /// The token from `ADKEEP_ACCESS_TOKEN`, which wins over the keychain.
 pub fn token_from_env() -> Option<crate::token::AccessToken> {
     std::env::var(ENV_ACCESS_TOKEN)
@@ -115,6 +130,19 @@ mod tests {
             "http://127.0.0.1:4000/web/connect/login_success.html"
         );
         assert_eq!(e.version, "v25.0");
+    }
+
+    #[test]
+    fn each_data_folder_has_its_own_keychain_entry() {
+        let a = tempfile::tempdir().unwrap();
+        let b = tempfile::tempdir().unwrap();
+        let (sa, sb) = (keychain_service(a.path()), keychain_service(b.path()));
+        assert_ne!(sa, sb);
+        assert!(sa.starts_with("io.adkeep.desktop."));
+        assert_eq!(sa, keychain_service(a.path()), "stable");
+        if let Some(default) = dirs::data_dir() {
+            assert_eq!(keychain_service(&default.join(IDENTIFIER)), IDENTIFIER);
+        }
     }
 
     #[test]

@@ -185,6 +185,10 @@ pub struct Account {
     /// Appeared in the latest listing after an earlier one did not have it.
     #[serde(default)]
     pub is_new: bool,
+    /// Grows with every change to this account, so a window can drop an
+    /// update older than what it already shows.
+    #[serde(default)]
+    pub revision: u64,
 }
 
 impl Account {
@@ -336,6 +340,7 @@ mod tests {
             error: None,
             reach: Reach::Reachable,
             is_new: false,
+            revision: 0,
         }
     }
 

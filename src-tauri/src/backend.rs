@@ -13,15 +13,18 @@ use futures::FutureExt;
 use futures::future::{BoxFuture, Shared};
 use tokio_util::sync::CancellationToken;
 
-use adkeep_core::book::AccountBook;
+use adkeep_core::auth::{
+    self, Callback, DialogOptions, LoginError, LoginRequest, ResponseKind, TokenGrant,
+};
+use adkeep_core::book::{AccountBook, TokenInfo};
 use adkeep_core::governor::Governor;
 use adkeep_core::graph::client::{Endpoints, GraphClient, http_client, parse_base};
 use adkeep_core::graph::fields::normalize_account_id;
-use adkeep_core::model::Account;
+use adkeep_core::model::{Account, Permissions, Profile};
 use adkeep_core::problem::Problem;
 use adkeep_core::refresh::{Engine, EngineOptions, Progress, RunReport};
 use adkeep_core::session::{self, Observer, Session};
-use adkeep_core::settings::{Mode, Settings};
+use adkeep_core::settings::{LoginMethod, Mode, Settings};
 use adkeep_core::token::AccessToken;
 use adkeep_core::{Error, Result};
 use graph_double::{DoubleConfig, GraphDouble};
@@ -47,6 +50,47 @@ impl Events for NoEvents {
     fn accounts_changed(&self, _accounts: Vec<AccountView>) {}
     fn progress(&self, _status: &RefreshStatus) {}
     fn state_changed(&self) {}
+}
+
+/// Gets a person through Facebook's login dialog and back (a popup window, or
+/// the system browser with a loopback listener).
+pub trait Authorizer: Send + Sync {
+    /// The redirect address this method uses (a loopback method starts listening here).
+    fn redirect_uri(&self, endpoints: &Endpoints) -> BoxFuture<'_, Result<url::Url>>;
+    /// Shows the dialog at `request.url`; resolves with the redirect it ended on.
+    fn authorize<'a>(
+        &'a self,
+        request: &'a LoginRequest,
+        endpoints: &'a Endpoints,
+    ) -> BoxFuture<'a, Result<url::Url>>;
+}
+
+/// How a login ended.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum LoginOutcome {
+    Connected {
+        user: Profile,
+        /// Required scopes the person did not grant, by name.
+        declined: Vec<String>,
+        custody: Custody,
+        /// Accounts that appeared with this login.
+        new_accounts: usize,
+        message: String,
+    },
+    /// A different Facebook user logged in: nothing changes until confirmed.
+    DifferentUser {
+        previous: Profile,
+        user: Profile,
+        message: String,
+    },
+}
+
+/// A login waiting for "yes, replace" (a different user).
+struct PendingLogin {
+    grant: TokenGrant,
+    user: Profile,
+    permissions: Option<Permissions>,
 }
 
 /// What a finished refresh-all says.
@@ -102,6 +146,13 @@ pub struct Backend {
     running_rows: Mutex<HashMap<String, SharedResult<AccountView>>>,
     status: Mutex<RefreshStatus>,
     last_save: Mutex<Option<Instant>>,
+    /// The sandbox's token (never stored anywhere).
+    sandbox_token: Mutex<Option<AccessToken>>,
+    /// One login at a time.
+    login: tokio::sync::Mutex<()>,
+    pending_login: Mutex<Option<PendingLogin>>,
+    /// Endpoints for the user's own accounts instead of the environment's (tests).
+    endpoints_override: Option<Endpoints>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -130,6 +181,17 @@ impl Backend {
         vault: Vault,
         events: Arc<dyn Events>,
     ) -> Result<Arc<Self>> {
+        Self::open_with(stores, vault, events, None)
+    }
+
+    /// Like `open`, with the endpoints of the user's own accounts given rather
+    /// than read from the environment.
+    pub fn open_with(
+        stores: Arc<dyn Stores>,
+        vault: Vault,
+        events: Arc<dyn Events>,
+        endpoints: Option<Endpoints>,
+    ) -> Result<Arc<Self>> {
         let http = http_client().map_err(|e| Error::Internal(format!("HTTP client: {e}")))?;
         let backend = Self {
             stores,
@@ -148,6 +210,10 @@ impl Backend {
             running_rows: Mutex::new(HashMap::new()),
             status: Mutex::new(RefreshStatus::default()),
             last_save: Mutex::new(None),
+            sandbox_token: Mutex::new(None),
+            login: tokio::sync::Mutex::new(()),
+            pending_login: Mutex::new(None),
+            endpoints_override: endpoints,
         };
         let settings = match backend.stores.load_settings()? {
             Read::Ok(s) => s,
@@ -223,6 +289,11 @@ impl Backend {
         &self.session
     }
 
+    /// Adkeep's data folder.
+    pub fn data_dir(&self) -> &std::path::Path {
+        self.stores.data_dir()
+    }
+
     pub fn vault(&self) -> &Arc<Vault> {
         &self.vault
     }
@@ -281,12 +352,23 @@ impl Backend {
                     facebook: url,
                     version: adkeep_core::graph::client::DEFAULT_API_VERSION.to_owned(),
                 };
-                let token = AccessToken::new(double.issue_token()).ok_or(Error::NotConnected)?;
+                let token = {
+                    let mut slot = lock(&self.sandbox_token);
+                    match slot.as_ref() {
+                        Some(token) => token.clone(),
+                        None => {
+                            let token = AccessToken::new(double.issue_token())
+                                .ok_or(Error::NotConnected)?;
+                            *slot = Some(token.clone());
+                            token
+                        }
+                    }
+                };
                 (endpoints, token, Custody::Sandbox)
             }
             ActiveMode::Meta | ActiveMode::Unconfigured => {
                 let settings = self.settings();
-                let endpoints = adkeep_core::config::endpoints_from_env(&settings.api_version)?;
+                let endpoints = self.meta_endpoints()?;
                 let allow_plaintext = settings.allow_plaintext_token;
                 // Keychain calls block (D-Bus): keep them off the async threads.
                 let vault = self.vault.clone();
@@ -315,6 +397,16 @@ impl Backend {
         Ok(connection)
     }
 
+    /// Meta's endpoints (or the environment's, or the override).
+    fn meta_endpoints(&self) -> Result<Endpoints> {
+        match &self.endpoints_override {
+            Some(endpoints) => Ok(endpoints.clone()),
+            None => Ok(adkeep_core::config::endpoints_from_env(
+                &self.settings().api_version,
+            )?),
+        }
+    }
+
     /// The Facebook website Adkeep links to in this mode.
     pub async fn facebook_base(&self) -> Result<url::Url> {
         if let Some(connection) = self.connection.lock().await.as_ref() {
@@ -324,7 +416,7 @@ impl Backend {
             let double = self.sandbox_double().await?;
             return parse_base(&double.url()).map_err(|e| Error::Internal(e.to_string()));
         }
-        Ok(adkeep_core::config::endpoints_from_env(&self.settings().api_version)?.facebook)
+        Ok(self.meta_endpoints()?.facebook)
     }
 
     /// Forgets the connection (token, settings or mode changed).
@@ -369,6 +461,7 @@ impl Backend {
             (ActiveMode::Meta, Mode::Meta)
         };
         self.switch_mode(next.0, next.1).await?;
+        *lock(&self.sandbox_token) = None;
         if let Some(double) = self.sandbox.lock().await.take() {
             drop(double);
         }
@@ -567,6 +660,310 @@ impl Backend {
         }
     }
 
+    /// Where to log in and with which app: the sandbox's double, or Meta (or
+    /// the URLs in the environment) with the App ID from Settings.
+    async fn login_target(&self) -> Result<(Endpoints, String)> {
+        if self.mode() == ActiveMode::Sandbox {
+            let double = self.sandbox_double().await?;
+            let url = parse_base(&double.url()).map_err(|e| Error::Internal(e.to_string()))?;
+            let endpoints = Endpoints {
+                graph: url.clone(),
+                facebook: url,
+                version: adkeep_core::graph::client::DEFAULT_API_VERSION.to_owned(),
+            };
+            return Ok((endpoints, graph_double::DEFAULT_APP.to_owned()));
+        }
+        let settings = self.settings();
+        if settings.app_id.is_empty() {
+            return Err(Error::Settings(
+                "Enter your Meta app's App ID in Settings first.".to_owned(),
+            ));
+        }
+        Ok((self.meta_endpoints()?, settings.app_id))
+    }
+
+    /// Gets a new token through Facebook's login dialog, then re-reads the
+    /// accounts: newly granted ones appear marked new, unreachable ones stay
+    /// marked no longer accessible. Nothing changes if the login is cancelled,
+    /// refused, or (until confirmed) made by a different Facebook user.
+    pub async fn reauthenticate(
+        self: &Arc<Self>,
+        authorizer: &dyn Authorizer,
+    ) -> Result<LoginOutcome> {
+        let _one_at_a_time = self.login.try_lock().map_err(|_| {
+            Error::Login(
+                "A login is already in progress: finish it in the Facebook window.".to_owned(),
+            )
+        })?;
+        let (endpoints, app_id) = self.login_target().await?;
+        let settings = self.settings();
+        let sandbox = self.mode() == ActiveMode::Sandbox;
+        let response = if !sandbox && settings.login_method == LoginMethod::PopupToken {
+            ResponseKind::Token
+        } else {
+            ResponseKind::Code
+        };
+        let redirect_uri = authorizer.redirect_uri(&endpoints).await?;
+        let config_id =
+            (!sandbox && !settings.config_id.is_empty()).then(|| settings.config_id.clone());
+        let request = LoginRequest::new(
+            &endpoints,
+            DialogOptions {
+                app_id: app_id.clone(),
+                config_id,
+                response,
+                redirect_uri,
+            },
+        )
+        .map_err(|e| Error::Internal(e.to_string()))?;
+        tracing::info!(method = ?settings.login_method, "login started");
+        let landed = authorizer.authorize(&request, &endpoints).await?;
+        let callback = request.read_redirect(&landed).map_err(|e| match e {
+            LoginError::Cancelled => Error::Cancelled,
+            LoginError::StateMismatch => Error::LoginRejected(e.to_string()),
+            other => Error::Login(other.to_string()),
+        })?;
+        let secret = if sandbox || !settings.has_app_secret {
+            None
+        } else {
+            let vault = self.vault.clone();
+            tokio::task::spawn_blocking(move || vault.load_secret())
+                .await
+                .ok()
+                .flatten()
+        };
+        let mut grant = match callback {
+            Callback::Code(code) => {
+                auth::exchange_code(&self.http, &endpoints, &request, &code, secret.as_deref())
+                    .await
+                    .map_err(login_failure)?
+            }
+            Callback::Token(grant) => grant,
+        };
+        if let Some(secret) = &secret {
+            match auth::exchange_long_lived(&self.http, &endpoints, &app_id, secret, &grant.token)
+                .await
+            {
+                Ok(long) => {
+                    grant = TokenGrant {
+                        data_access_expires_at: long
+                            .data_access_expires_at
+                            .or(grant.data_access_expires_at),
+                        granted: grant.granted,
+                        declined: grant.declined,
+                        ..long
+                    }
+                }
+                Err(e) => tracing::warn!("keeping the short-lived login: {}", e.summary()),
+            }
+        }
+        // Who logged in, and what they allowed.
+        let client = GraphClient::new(self.http.clone(), Arc::new(endpoints), grant.token.clone());
+        let engine = Engine::new(client, EngineOptions::interactive(), self.governor.clone());
+        let user = engine.profile().await?;
+        let permissions = engine.permissions().await.ok();
+        let pending = PendingLogin {
+            grant,
+            user: user.clone(),
+            permissions,
+        };
+        let previous = self.session.book().profile.clone();
+        if let Some(previous) = previous.filter(|p| p.id != user.id) {
+            *lock(&self.pending_login) = Some(pending);
+            let message = format!(
+                "You logged in as {}, but Adkeep shows the ad accounts of {}. Replace them with {}'s accounts?",
+                user.name, previous.name, user.name
+            );
+            return Ok(LoginOutcome::DifferentUser {
+                previous,
+                user,
+                message,
+            });
+        }
+        self.commit_login(pending, false).await
+    }
+
+    /// After a different user logged in: replace (`true`) or keep everything as it was.
+    pub async fn confirm_switch_user(
+        self: &Arc<Self>,
+        replace: bool,
+    ) -> Result<Option<LoginOutcome>> {
+        let pending = lock(&self.pending_login).take();
+        match pending {
+            Some(pending) if replace => Ok(Some(self.commit_login(pending, true).await?)),
+            _ => Ok(None),
+        }
+    }
+
+    async fn commit_login(
+        self: &Arc<Self>,
+        pending: PendingLogin,
+        new_user: bool,
+    ) -> Result<LoginOutcome> {
+        let PendingLogin {
+            grant,
+            user,
+            permissions,
+        } = pending;
+        let custody = if self.mode() == ActiveMode::Sandbox {
+            *lock(&self.sandbox_token) = Some(grant.token.clone());
+            Custody::Sandbox
+        } else {
+            let vault = self.vault.clone();
+            let token = grant.token.clone();
+            let allow = self.settings().allow_plaintext_token;
+            tokio::task::spawn_blocking(move || vault.save_token(&token, allow))
+                .await
+                .map_err(|e| Error::Internal(e.to_string()))?
+        };
+        {
+            let mut book = self.session.book();
+            if new_user {
+                book.reset_for(user.clone());
+            } else {
+                book.profile = Some(user.clone());
+            }
+            book.permissions = permissions.clone();
+            book.token = Some(TokenInfo {
+                obtained_at: Utc::now(),
+                expires_at: grant.expires_at,
+                data_access_expires_at: grant.data_access_expires_at,
+            });
+            book.token_problem = None;
+        }
+        if self.mode() == ActiveMode::Unconfigured {
+            let mut settings = self.settings();
+            settings.mode = Mode::Meta;
+            self.save_settings_inner(settings)?;
+            *write(&self.mode) = ActiveMode::Meta;
+        }
+        *write(&self.custody) = custody;
+        // A refresh still running with the old login is stopped first.
+        self.cancel_refresh();
+        for _ in 0..100 {
+            if !self.refreshing_all() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        self.reset_connection().await;
+        self.persist_now();
+        self.events.state_changed();
+        let declined = match &permissions {
+            Some(p) => p.missing(),
+            None => grant.declined.clone(),
+        };
+        let summary = self.refresh_all().await?;
+        let new_accounts = self
+            .session
+            .book()
+            .accounts
+            .values()
+            .filter(|a| a.is_new)
+            .count();
+        let mut message = format!("Connected as {}.", user.name);
+        if new_accounts > 0 {
+            message.push_str(&format!(
+                " {new_accounts} new ad account{} appeared.",
+                if new_accounts == 1 { "" } else { "s" }
+            ));
+        } else if summary.problem.is_none() {
+            message.push_str(" No new ad accounts.");
+        }
+        if !declined.is_empty() {
+            message.push_str(&format!(
+                " You did not grant {}: Adkeep needs it to read all your ad accounts; Reauthenticate to grant it.",
+                declined.join(", ")
+            ));
+        }
+        if custody == Custody::Memory {
+            message
+                .push_str(" No keychain is available, so the login is kept for this session only.");
+        }
+        Ok(LoginOutcome::Connected {
+            user,
+            declined,
+            custody,
+            new_accounts,
+            message,
+        })
+    }
+
+    /// Forgets the token (the accounts and their last data stay).
+    pub async fn disconnect(self: &Arc<Self>) -> Result<()> {
+        self.cancel_refresh();
+        let vault = self.vault.clone();
+        tokio::task::spawn_blocking(move || vault.delete_token())
+            .await
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        *lock(&self.sandbox_token) = None;
+        {
+            let mut book = self.session.book();
+            book.token = None;
+            book.token_problem = None;
+        }
+        *write(&self.custody) = Custody::None;
+        self.reset_connection().await;
+        self.persist_now();
+        self.events.state_changed();
+        Ok(())
+    }
+
+    /// Keeps the Meta app secret in the keychain (enables long-lived logins).
+    pub async fn set_app_secret(&self, secret: String) -> Result<Custody> {
+        let secret = secret.trim().to_owned();
+        if secret.len() < 16 || !secret.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(Error::Settings("That does not look like an app secret (32 letters and digits from App Settings → Basic).".to_owned()));
+        }
+        let vault = self.vault.clone();
+        let custody = tokio::task::spawn_blocking(move || vault.save_secret(&secret))
+            .await
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        let mut settings = self.settings();
+        settings.has_app_secret = true;
+        self.save_settings_inner(settings)?;
+        self.events.state_changed();
+        Ok(custody)
+    }
+
+    pub async fn clear_app_secret(&self) -> Result<()> {
+        let vault = self.vault.clone();
+        tokio::task::spawn_blocking(move || vault.delete_secret())
+            .await
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        let mut settings = self.settings();
+        settings.has_app_secret = false;
+        self.save_settings_inner(settings)?;
+        self.events.state_changed();
+        Ok(())
+    }
+
+    /// Allows (or stops allowing) a 0600 plaintext file when no keychain works.
+    pub async fn allow_plaintext_token(&self, allow: bool) -> Result<Custody> {
+        let mut settings = self.settings();
+        settings.allow_plaintext_token = allow;
+        self.save_settings_inner(settings)?;
+        let vault = self.vault.clone();
+        let custody = tokio::task::spawn_blocking(move || {
+            let (token, custody) = vault.load_token(allow);
+            match token {
+                Some(token) if matches!(custody, Custody::Memory | Custody::PlaintextFile) => {
+                    if !allow {
+                        vault.forget_plaintext();
+                    }
+                    vault.save_token(&token, allow)
+                }
+                _ => custody,
+            }
+        })
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))?;
+        *write(&self.custody) = custody;
+        self.reset_connection().await;
+        self.events.state_changed();
+        Ok(custody)
+    }
+
     /// After start-up, off the window's path: finds the login (the keychain
     /// can be slow) and refreshes the list if it is stale, so the window (or
     /// the tray, with no window) shows current data without being asked.
@@ -621,6 +1018,22 @@ impl Observer for UiObserver<'_> {
         };
         self.backend.set_status(status);
     }
+}
+
+/// A failed code exchange, in words (or a passing outage, classified).
+fn login_failure(error: adkeep_core::graph::GraphError) -> Error {
+    use adkeep_core::graph::FailureKind;
+    if matches!(error.kind, FailureKind::Offline | FailureKind::Timeout) {
+        let problem = adkeep_core::problem::classify(
+            &error,
+            &adkeep_core::problem::Context::new(adkeep_core::problem::Scope::Token, Utc::now()),
+        );
+        return Error::from(problem);
+    }
+    Error::LoginRejected(format!(
+        "Facebook did not accept the login ({}).",
+        error.summary()
+    ))
 }
 
 /// Which data to show at start: the sandbox if chosen (and no explicit Graph

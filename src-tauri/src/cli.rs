@@ -100,7 +100,7 @@ pub fn run(args: Vec<String>) -> i32 {
 fn open() -> Result<Arc<Backend>, Error> {
     let dir = adkeep_core::config::data_dir()?;
     let stores = Arc::new(FileStores::new(dir.clone()));
-    let vault = Vault::new(adkeep_core::config::IDENTIFIER, dir);
+    let vault = Vault::new(adkeep_core::config::keychain_service(&dir), dir);
     let backend = Backend::open(stores, vault, Arc::new(NoEvents))?;
     for notice in backend.state().notices {
         eprintln!("adkeep: {}", notice.text);

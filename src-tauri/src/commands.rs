@@ -8,8 +8,9 @@ use tauri::State;
 use adkeep_core::Error;
 use adkeep_core::settings::Settings;
 
-use crate::backend::{Backend, RefreshSummary};
-use crate::views::{AccountView, StateView};
+use crate::backend::{Backend, LoginOutcome, RefreshSummary};
+use crate::login::{LoopbackAuthorizer, PopupAuthorizer};
+use crate::views::{AccountView, ActiveMode, Custody, StateView};
 
 type Api<'a> = State<'a, Arc<Backend>>;
 
@@ -25,6 +26,12 @@ pub const NAMES: &[&str] = &[
     "save_settings",
     "dismiss_notice",
     "open_link",
+    "reauthenticate",
+    "confirm_switch_user",
+    "disconnect",
+    "set_app_secret",
+    "clear_app_secret",
+    "allow_plaintext_token",
 ];
 
 #[tauri::command]
@@ -92,4 +99,64 @@ pub async fn open_link<R: tauri::Runtime>(
     app.opener()
         .open_url(url, None::<&str>)
         .map_err(|e| Error::Internal(format!("could not open the browser: {e}")))
+}
+
+/// Opens Facebook's login (the popup, or the system browser for the loopback
+/// method) and, once it answers, re-reads the accounts.
+#[tauri::command]
+pub async fn reauthenticate<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    api: Api<'_>,
+) -> Result<LoginOutcome, Error> {
+    let settings = api.settings();
+    if api.mode() != ActiveMode::Sandbox
+        && settings.login_method == adkeep_core::settings::LoginMethod::Loopback
+    {
+        api.reauthenticate(&LoopbackAuthorizer::with_system_browser(
+            app,
+            settings.loopback_ports,
+        ))
+        .await
+    } else {
+        api.reauthenticate(&PopupAuthorizer::new(app, api.data_dir()))
+            .await
+    }
+}
+
+/// After a different Facebook user logged in: replace, or keep things as they were.
+#[tauri::command]
+pub async fn confirm_switch_user(
+    api: Api<'_>,
+    replace: bool,
+) -> Result<Option<LoginOutcome>, Error> {
+    api.confirm_switch_user(replace).await
+}
+
+/// Forgets the token; optionally also the Facebook session of the login window.
+#[tauri::command]
+pub async fn disconnect<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    api: Api<'_>,
+    forget_facebook_session: bool,
+) -> Result<(), Error> {
+    api.disconnect().await?;
+    if forget_facebook_session {
+        crate::login::clear_popup_profile(&app, api.data_dir())?;
+    }
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn set_app_secret(api: Api<'_>, secret: String) -> Result<Custody, Error> {
+    api.set_app_secret(secret).await
+}
+
+#[tauri::command]
+pub async fn clear_app_secret(api: Api<'_>) -> Result<(), Error> {
+    api.clear_app_secret().await
+}
+
+#[tauri::command]
+pub async fn allow_plaintext_token(api: Api<'_>, allow: bool) -> Result<Custody, Error> {
+    api.allow_plaintext_token(allow).await
 }

@@ -9,6 +9,7 @@ pub mod doctor;
 pub mod events;
 pub mod links;
 pub mod logging;
+pub mod login;
 pub mod plugin_stores;
 pub mod stores;
 pub mod vault;
@@ -45,7 +46,7 @@ pub fn build_app<R: Runtime>(
             }
             tracing::info!(data = %data_dir.display(), "Adkeep starting");
             let stores = Arc::new(PluginStores::new(app.handle().clone(), data_dir.clone()));
-            let vault = Vault::new(adkeep_core::config::IDENTIFIER, data_dir);
+            let vault = Vault::new(adkeep_core::config::keychain_service(&data_dir), data_dir);
             let events = Arc::new(WindowEvents::new(app.handle().clone()));
             let backend = Backend::open(stores.clone(), vault, events)
                 .map_err(|e| Box::new(e) as Box<dyn std::error::Error>)?;
@@ -65,6 +66,12 @@ pub fn build_app<R: Runtime>(
             commands::save_settings,
             commands::dismiss_notice,
             commands::open_link,
+            commands::reauthenticate,
+            commands::confirm_switch_user,
+            commands::disconnect,
+            commands::set_app_secret,
+            commands::clear_app_secret,
+            commands::allow_plaintext_token,
         ])
 }
 

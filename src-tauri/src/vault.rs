@@ -57,6 +57,19 @@ impl Vault {
         )
     }
 
+    /// A vault on a computer without a keychain: tokens stay in memory (or the
+    /// opted-in file).
+    pub fn without_keychain(data_dir: PathBuf) -> Self {
+        Self::with_entries(
+            data_dir,
+            Box::new(|_| {
+                Err(keyring::Error::NoStorageAccess(
+                    "no keychain on this computer".into(),
+                ))
+            }),
+        )
+    }
+
     pub fn with_entries(data_dir: PathBuf, entries: EntryFactory) -> Self {
         Self {
             entries,
@@ -120,6 +133,11 @@ impl Vault {
                 Custody::Memory
             }
         }
+    }
+
+    /// Removes the opted-in plaintext file (the token stays wherever else it is).
+    pub fn forget_plaintext(&self) {
+        let _ = std::fs::remove_file(self.plaintext_path());
     }
 
     /// Forgets the token everywhere Adkeep could have kept it.

@@ -29,12 +29,25 @@ pub struct Options {
     pub env: Vec<(String, String)>,
     /// Reuse a data folder (e.g. to test what a second start sees).
     pub data_dir: Option<PathBuf>,
+    /// `settings.json` content to start with.
+    pub settings: Option<Value>,
 }
 
 impl Options {
     pub fn env(mut self, key: &str, value: impl Into<String>) -> Self {
         self.env.push((key.to_owned(), value.into()));
         self
+    }
+
+    pub fn settings(mut self, settings: Value) -> Self {
+        self.settings = Some(settings);
+        self
+    }
+
+    /// Points the app at a Graph double, without a token (log in through the popup).
+    pub fn double_without_token(self, url: &str) -> Self {
+        self.env("ADKEEP_GRAPH_URL", url)
+            .env("ADKEEP_FACEBOOK_URL", url)
     }
 
     /// Points the app at a Graph double (Meta mode) with a token.
@@ -75,6 +88,13 @@ impl App {
             .unwrap_or_else(|| dir.path().join("data"));
         std::fs::create_dir_all(&home).expect("home");
         std::fs::create_dir_all(&data_dir).expect("data");
+        if let Some(settings) = &options.settings {
+            std::fs::write(
+                data_dir.join("settings.json"),
+                json!({ "settings": settings }).to_string(),
+            )
+            .expect("settings");
+        }
         let port = free_port();
         let native_port = free_port();
         let log = std::fs::File::create(dir.path().join("driver.log")).expect("log");
@@ -122,6 +142,15 @@ impl App {
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
             .expect("a WebDriver session");
+        // A hang fails fast instead of waiting out WebDriver's 300 s default.
+        client
+            .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(
+                Some(Duration::from_secs(30)),
+                Some(Duration::from_secs(20)),
+                Some(Duration::ZERO),
+            ))
+            .await
+            .expect("timeouts");
         let app = App {
             client,
             driver,
@@ -155,10 +184,13 @@ impl App {
             {
                 return value;
             }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for: {expression}"
-            );
+            if Instant::now() >= deadline {
+                let screen = self
+                    .client
+                    .execute("return [document.querySelector('#app') && document.querySelector('#app').dataset.screen, document.body && document.body.innerText.slice(0, 300)]", vec![])
+                    .await;
+                panic!("timed out waiting for: {expression}\n  window now: {screen:?}");
+            }
             tokio::time::sleep(Duration::from_millis(150)).await;
         }
     }
@@ -185,6 +217,23 @@ impl App {
             .unwrap_or_else(|e| panic!("click {css}: {e:?}"));
     }
 
+    /// Clicks from script, returning at once: for buttons whose navigation
+    /// closes the window (a WebDriver click would wait for that navigation in
+    /// a window that no longer exists).
+    pub async fn click_and_let_go(&self, css: &str) {
+        self.wait_for(&format!("document.querySelector({css:?})"), 15)
+            .await;
+        self.client
+            .execute(
+                &format!(
+                    "setTimeout(() => document.querySelector({css:?}).click(), 0); return true;"
+                ),
+                vec![],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
     /// `[id, refreshed_at, full text]` of every account row.
     pub async fn rows(&self) -> Vec<(String, String, String)> {
         let value = self
@@ -208,6 +257,58 @@ impl App {
     }
 
     /// Ends the session (the app quits); dropping stops the driver.
+    /// Switches to the window that is not `main` (the login popup), waiting for it.
+    pub async fn switch_to_popup(
+        &self,
+        main: &fantoccini::wd::WindowHandle,
+    ) -> fantoccini::wd::WindowHandle {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let handles = self.client.windows().await.expect("windows");
+            if let Some(popup) = handles.into_iter().find(|h| h != main) {
+                self.client
+                    .switch_to_window(popup.clone())
+                    .await
+                    .expect("switch to the popup");
+                return popup;
+            }
+            assert!(Instant::now() < deadline, "the login window did not open");
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
+    /// Waits until only the main window is left, and switches back to it.
+    pub async fn back_to_main(&self, main: &fantoccini::wd::WindowHandle) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let handles = self.client.windows().await.expect("windows");
+            if handles.len() == 1 {
+                break;
+            }
+            assert!(Instant::now() < deadline, "the login window did not close");
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+        self.client
+            .switch_to_window(main.clone())
+            .await
+            .expect("back to main");
+    }
+
+    /// Types into an input.
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let element = self
+            .client
+            .wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
+        element
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("type into {css}: {e}"));
+    }
+
     pub async fn close(self) {
         let _ = self.client.clone().close().await;
     }

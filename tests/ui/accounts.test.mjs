@@ -134,10 +134,21 @@ test('money is shown exactly, without float rounding', async () => {
   assert.match(await rowText(page, yen.id, '.spend-today'), /¥123,456,789 today/);
 });
 
+test('an older copy of an account never overwrites a newer one', async () => {
+  const fixture = state({ accounts: accounts(3) });
+  const page = await openApp(browser, base, fixture);
+  const id = fixture.accounts[1].id;
+  const newer = { ...fixture.accounts[1], name: 'Fresh', revision: 50 };
+  const older = { ...fixture.accounts[1], name: 'Stale', revision: 40 };
+  await page.evaluate((a) => window.__emit('accounts-changed', [a]), newer);
+  await page.evaluate((a) => window.__emit('accounts-changed', [a]), older);
+  assert.equal(await rowText(page, id, '.account-name'), 'Fresh');
+});
+
 test('events from the backend update rows as they arrive', async () => {
   const fixture = state({ accounts: accounts(5) });
   const page = await openApp(browser, base, fixture);
-  const changed = { ...fixture.accounts[1], name: 'Renamed by Meta', spend_today: '42.00' };
+  const changed = { ...fixture.accounts[1], name: 'Renamed by Meta', spend_today: '42.00', revision: 99 };
   await page.evaluate((a) => window.__emit('accounts-changed', [a]), changed);
   assert.equal(await rowText(page, changed.id, '.account-name'), 'Renamed by Meta');
   const added = account(77, { name: 'Newly granted', is_new: true });

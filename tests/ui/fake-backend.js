@@ -12,7 +12,7 @@
     app_state: () => structuredClone(window.__fixture),
     refresh_account: ({ id }) => {
       const account = window.__fixture.accounts.find((a) => a.id === id);
-      return { ...account, refreshed_at: new Date().toISOString(), spend_today: '999.99' };
+      return { ...account, refreshed_at: new Date().toISOString(), spend_today: '999.99', revision: (account.revision || 0) + 1000 };
     },
     refresh_all: () => ({ total: window.__fixture.accounts.length, refreshed: window.__fixture.accounts.length, failed: 0, listing_complete: true, cancelled: false, problem: null }),
     refresh_selected: ({ ids }) => ({ total: ids.length, refreshed: ids.length, failed: 0, listing_complete: true, cancelled: false, problem: null }),
@@ -22,7 +22,12 @@
     save_settings: ({ settings }) => settings,
     enter_sandbox: () => null,
     leave_sandbox: () => null,
-    reauthenticate: () => ({ message: 'Logged in' }),
+    reauthenticate: () => ({ outcome: 'connected', user: { id: '1021', name: 'Jane Doe' }, declined: [], custody: 'keychain', new_accounts: 2, message: 'Connected as Jane Doe. 2 new ad accounts appeared.' }),
+    confirm_switch_user: ({ replace }) => (replace ? { outcome: 'connected', user: { id: '2', name: 'Sam Lee' }, declined: [], custody: 'keychain', new_accounts: 0, message: 'Connected as Sam Lee.' } : null),
+    disconnect: () => null,
+    set_app_secret: () => 'keychain',
+    clear_app_secret: () => null,
+    allow_plaintext_token: () => 'plaintext_file',
   };
   window.__TAURI__ = {
     core: {

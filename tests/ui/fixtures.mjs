@@ -30,6 +30,7 @@ export function account(i, overrides = {}) {
     error: null,
     reach: 'reachable',
     is_new: false,
+    revision: i + 1,
     dataset_health: ['active'],
     attention: status === 'active' ? [] : [{ kind: 'status', status }],
     needs_attention: status !== 'active',

@@ -63,6 +63,8 @@ export class AccountList {
     let moved = false;
     for (const view of views) {
       const existing = this.rows.get(view.id);
+      // An older copy (a state read that raced a row refresh) never wins.
+      if (existing && (view.revision ?? 0) < (existing.view.revision ?? 0)) continue;
       if (existing) {
         const wasAttention = existing.view.needs_attention;
         existing.view = view;

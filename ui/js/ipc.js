@@ -29,6 +29,11 @@ export const api = {
   dismissNotice: (id) => invoke('dismiss_notice', { id }),
   openLink: (url) => invoke('open_link', { url }),
   reauthenticate: () => invoke('reauthenticate'),
+  confirmSwitchUser: (replace) => invoke('confirm_switch_user', { replace }),
+  disconnect: (forgetFacebookSession) => invoke('disconnect', { forgetFacebookSession }),
+  setAppSecret: (secret) => invoke('set_app_secret', { secret }),
+  clearAppSecret: () => invoke('clear_app_secret'),
+  allowPlaintextToken: (allow) => invoke('allow_plaintext_token', { allow }),
 };
 
 /** A readable sentence from whatever a command rejected with. */

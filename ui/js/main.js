@@ -78,6 +78,7 @@ function route() {
 }
 
 function renderHeader() {
+  renderLoginSettings();
   const sandbox = state.mode === 'sandbox';
   $('#sandbox-banner').hidden = !sandbox;
   document.body.classList.toggle('sandbox', sandbox);
@@ -99,8 +100,11 @@ function renderHeader() {
   $('#reauthenticate').textContent = state.connected && state.profile ? 'Reauthenticate' : 'Log in with Facebook';
 }
 
+/** Notices the window itself raised (the backend's come with the state). */
+let localNotices = [];
+
 function renderNotices() {
-  ui.notices.replaceChildren(...state.notices.map((n) => {
+  ui.notices.replaceChildren(...[...state.notices, ...localNotices].map((n) => {
     const li = document.createElement('li');
     li.className = 'notice';
     li.dataset.level = n.level;
@@ -110,7 +114,14 @@ function renderNotices() {
     close.type = 'button';
     close.className = 'link';
     close.textContent = 'Dismiss';
-    close.addEventListener('click', () => api.dismissNotice(n.id));
+    close.addEventListener('click', () => {
+      if (n.id.startsWith('local-')) {
+        localNotices = localNotices.filter((l) => l.id !== n.id);
+        renderNotices();
+      } else {
+        api.dismissNotice(n.id);
+      }
+    });
     li.append(text, close);
     return li;
   }));
@@ -209,7 +220,11 @@ function showError(error) {
   if (error && error.kind === 'not_connected') {
     announce('Log in with Facebook first: use Reauthenticate.');
   }
-  state.notices = [...state.notices, { id: `local-${Date.now()}`, level: 'error', text: errorText(error) }];
+  addNotice('error', errorText(error));
+}
+
+function addNotice(level, text) {
+  localNotices = [...localNotices, { id: `local-${Date.now()}-${localNotices.length}`, level, text }].slice(-4);
   renderNotices();
 }
 
@@ -217,15 +232,56 @@ async function reauthenticate() {
   const button = $('#reauthenticate');
   button.disabled = true;
   try {
-    const result = await api.reauthenticate();
-    if (result && result.message) announce(result.message);
-    showDataAnyway = false;
+    const outcome = await api.reauthenticate();
+    if (outcome.outcome === 'different_user') {
+      $('#switch-message').textContent = outcome.message;
+      $('#switch-dialog').showModal();
+    } else {
+      showDataAnyway = false;
+      announce(outcome.message);
+      addNotice(outcome.declined && outcome.declined.length ? 'warning' : 'info', outcome.message);
+    }
   } catch (error) {
-    if (!error || error.kind !== 'cancelled') showError(error);
+    if (error && error.kind === 'cancelled') {
+      announce('Login cancelled. Nothing changed.');
+    } else {
+      showError(error);
+    }
   } finally {
     button.disabled = false;
     reloadSoon();
   }
+}
+
+async function switchUser(replace) {
+  $('#switch-dialog').close();
+  try {
+    const outcome = await api.confirmSwitchUser(replace);
+    const text = outcome ? outcome.message : 'Kept the current accounts. Nothing changed.';
+    announce(text);
+    addNotice('info', text);
+  } catch (error) {
+    showError(error);
+  } finally {
+    reloadSoon();
+  }
+}
+
+function renderLoginSettings() {
+  const custodyText = {
+    keychain: 'kept in the OS keychain',
+    memory: 'kept for this session only (no keychain answered)',
+    plaintext_file: 'kept in a file only you can read (no keychain)',
+    environment: 'taken from ADKEEP_ACCESS_TOKEN (never stored)',
+    sandbox: 'the sandbox login (never stored)',
+    none: 'none',
+  }[state.custody] || state.custody;
+  const who = state.profile ? `Logged in as ${state.profile.name}` : 'Not logged in';
+  $('#login-status').textContent = `${who}. Login: ${custodyText}.`;
+  $('#set-plaintext').checked = Boolean(state.settings.allow_plaintext_token);
+  $('#forget-secret').hidden = !state.settings.has_app_secret;
+  $('#secret-status').textContent = state.settings.has_app_secret ? 'An app secret is stored.' : '';
+  $('#custody-banner').hidden = state.custody !== 'memory';
 }
 
 async function runProblemAction(action, problem) {
@@ -305,7 +361,28 @@ document.addEventListener('click', (event) => {
       break;
     case 'show-settings':
       fillSettings($('#settings-form'), state.settings);
+      renderLoginSettings();
       show('settings');
+      break;
+    case 'switch-replace': switchUser(true); break;
+    case 'switch-keep': switchUser(false); break;
+    case 'save-secret': {
+      const input = $('#set-app-secret');
+      api.setAppSecret(input.value).then((custody) => {
+        input.value = '';
+        $('#secret-status').textContent = custody === 'keychain' ? 'Saved in the keychain.' : 'Kept for this session only (no keychain).';
+        reloadSoon();
+      }).catch((e) => { $('#secret-status').textContent = errorText(e); });
+      break;
+    }
+    case 'forget-secret':
+      api.clearAppSecret().then(reloadSoon).catch(showError);
+      break;
+    case 'disconnect':
+      api.disconnect($('#forget-facebook-session').checked).then(() => {
+        announce('Disconnected. Your accounts and their last data stay.');
+        reloadSoon();
+      }).catch(showError);
       break;
     default:
       break;
@@ -324,6 +401,10 @@ document.addEventListener('keydown', (event) => {
     event.preventDefault();
     $('#search').focus();
   }
+});
+
+$('#set-plaintext').addEventListener('change', (event) => {
+  api.allowPlaintextToken(event.target.checked).then(reloadSoon).catch(showError);
 });
 
 $('#search').addEventListener('input', (event) => list.setQuery(event.target.value));

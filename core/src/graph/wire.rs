@@ -113,6 +113,7 @@ pub fn decode_account(value: &Value, now: DateTime<Utc>) -> Result<FetchedAccoun
             error: None,
             reach: Reach::Reachable,
             is_new: false,
+            revision: 0,
             currency,
         },
         more_datasets,

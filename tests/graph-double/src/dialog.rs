@@ -16,6 +16,8 @@ use crate::world::DEFAULT_APP;
 /// The dialog's parameters, carried through the login form.
 #[derive(Debug, Clone, Default)]
 pub struct DialogParams {
+    /// The dialog's own path (`/v27.0/dialog/oauth`): forms post to `{base}/…`.
+    pub base: String,
     pub client_id: String,
     pub redirect_uri: String,
     pub state: String,
@@ -49,6 +51,7 @@ impl DialogParams {
                 .unwrap_or_default()
         };
         Self {
+            base: String::new(),
             client_id: get("client_id"),
             redirect_uri: get("redirect_uri"),
             state: get("state"),
@@ -73,6 +76,15 @@ impl DialogParams {
             ("code_challenge_method", &self.code_challenge_method),
             ("auth_type", &self.auth_type),
         ]
+    }
+
+    /// The parameters as a query string (for links that keep the dialog going).
+    pub fn query_string(&self) -> String {
+        let mut out = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in self.pairs() {
+            out.append_pair(k, v);
+        }
+        out.finish()
     }
 
     fn hidden_fields(&self) -> String {
@@ -187,24 +199,32 @@ pub fn show(
         Some(user_id) if params.auth_type != "reauthenticate" => {
             continue_page(shared, params, &user_id)
         }
-        _ => login_page(params, None),
+        _ => login_page(shared, params, None),
     }
 }
 
-fn login_page(params: &DialogParams, error: Option<&str>) -> DialogAnswer {
-    let notice = error.map_or_else(String::new, |e| {
+fn login_page(shared: &Shared, params: &DialogParams, error: Option<&str>) -> DialogAnswer {
+    let mut notice = error.map_or_else(String::new, |e| {
         format!(
             "<p id=\"login-error\" style=\"color:#c00\">{}</p>",
             escape(e)
         )
     });
+    let hint = shared.knobs().login_hint.clone();
+    if !hint.is_empty() {
+        notice.push_str(&format!(
+            "<p class=\"small\" id=\"login-hint\">{}</p>",
+            escape(&hint)
+        ));
+    }
+    let base = escape(&params.base);
     let body = format!(
         "<p>Log in to continue to <b>Adkeep</b>.</p>{notice}\
-         <form method=\"post\" action=\"oauth/login\">{}\
+         <form method=\"post\" action=\"{base}/login\">{}\
          <input type=\"text\" id=\"email\" name=\"email\" placeholder=\"Email or phone number\" autocomplete=\"username\">\
          <input type=\"password\" id=\"pass\" name=\"pass\" placeholder=\"Password\" autocomplete=\"current-password\">\
          <button class=\"primary\" id=\"login\" type=\"submit\">Log in</button></form>\
-         <form method=\"post\" action=\"oauth/cancel\">{}<button class=\"secondary\" id=\"cancel\" type=\"submit\">Cancel</button></form>",
+         <form method=\"post\" action=\"{base}/cancel\">{}<button class=\"secondary\" id=\"cancel\" type=\"submit\">Cancel</button></form>",
         params.hidden_fields(),
         params.hidden_fields()
     );
@@ -227,11 +247,13 @@ fn continue_page(shared: &Shared, params: &DialogParams, user_id: &str) -> Dialo
     } else {
         format!("the assets in configuration {}", params.config_id)
     };
+    let base = escape(&params.base);
+    let query = escape(&params.query_string());
     let body = format!(
         "<p>Adkeep is requesting access to: {}.</p>\
-         <form method=\"post\" action=\"oauth/confirm\">{}<button class=\"primary\" id=\"continue\" type=\"submit\">Continue as {}</button></form>\
-         <form method=\"post\" action=\"oauth/cancel\">{}<button class=\"secondary\" id=\"cancel\" type=\"submit\">Cancel</button></form>\
-         <p class=\"small\">Not you? <a id=\"switch\" href=\"oauth/logout\">Log in with another account</a></p>",
+         <form method=\"post\" action=\"{base}/confirm\">{}<button class=\"primary\" id=\"continue\" type=\"submit\">Continue as {}</button></form>\
+         <form method=\"post\" action=\"{base}/cancel\">{}<button class=\"secondary\" id=\"cancel\" type=\"submit\">Cancel</button></form>\
+         <p class=\"small\">Not you? <a id=\"switch\" href=\"{base}/logout?{query}\">Log in with another account</a></p>",
         escape(&asks),
         params.hidden_fields(),
         escape(&name),
@@ -263,6 +285,7 @@ pub fn login(
         .map(|u| u.id.clone());
     let Some(user_id) = user else {
         return login_page(
+            shared,
             params,
             Some("The password that you've entered is incorrect."),
         );
@@ -339,7 +362,7 @@ pub fn confirm(
         return answer;
     }
     let Some(user_id) = session.and_then(|s| shared.world().sessions.get(s).cloned()) else {
-        return login_page(params, Some("Please log in again."));
+        return login_page(shared, params, Some("Please log in again."));
     };
     let (decline, lifetime) = {
         let knobs = shared.knobs();

@@ -10,6 +10,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod browser;
 pub mod control;
 pub mod dialog;
 pub mod fields;
@@ -53,6 +54,10 @@ impl DoubleConfig {
             data: DataConfig {
                 sandbox: true,
                 ..DataConfig::default()
+            },
+            knobs: Knobs {
+                login_hint: "Sandbox login: jane@example.com, password sandbox".to_owned(),
+                ..Knobs::default()
             },
             ..Self::default()
         }

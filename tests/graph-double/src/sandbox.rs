@@ -121,6 +121,30 @@ pub fn agency() -> World {
         access.insert(id.clone(), tasks_for(&mut rng));
         world.accounts.insert(id, account);
     }
+    // Two accounts a client shares with Jane later: her next login brings them in.
+    let mut later = BTreeSet::new();
+    for (i, name) in ["Client: Fjord Coffee Roasters", "Client: Lisbon Tile Works"]
+        .iter()
+        .enumerate()
+    {
+        let id = format!("{}", 231_000_000_000_000u64 + (i as u64 + 1) * 1_013);
+        let account = random_account(
+            &mut rng,
+            id.clone(),
+            (*name).to_owned(),
+            "EUR".to_owned(),
+            1,
+            0,
+            Some(BUSINESSES[0].0.to_owned()),
+        );
+        world
+            .client
+            .entry(BUSINESSES[0].0.to_owned())
+            .or_default()
+            .insert(id.clone());
+        world.accounts.insert(id.clone(), account);
+        later.insert(id);
+    }
     world.users.insert(
         DEFAULT_USER.to_owned(),
         User {
@@ -128,7 +152,7 @@ pub fn agency() -> World {
             name: "Jane Doe (sandbox)".to_owned(),
             email: "jane@example.com".to_owned(),
             access,
-            grant_on_next_login: BTreeSet::new(),
+            grant_on_next_login: later,
             password: "sandbox".to_owned(),
         },
     );
@@ -143,7 +167,13 @@ mod tests {
     #[test]
     fn the_agency_has_what_the_sandbox_promises() {
         let world = agency();
-        assert_eq!(world.accounts.len(), 40);
+        assert_eq!(world.accounts_of(crate::world::DEFAULT_USER).len(), 40);
+        assert_eq!(
+            world.users[crate::world::DEFAULT_USER]
+                .grant_on_next_login
+                .len(),
+            2
+        );
         assert_eq!(world.businesses.len(), 3);
         let currencies: BTreeSet<&str> = world
             .accounts

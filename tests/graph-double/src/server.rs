@@ -91,8 +91,10 @@ async fn dispatch(
         );
     }
     if let Some(step) = rest.strip_prefix("dialog/oauth") {
+        let base = &uri.path()[..uri.path().len() - step.len()];
         return dialog_route(
             &shared,
+            base,
             &origin,
             &method,
             step,
@@ -252,8 +254,10 @@ fn html(status: u16, body: String, set_cookie: Option<String>) -> Response {
     response
 }
 
+#[allow(clippy::too_many_arguments)]
 fn dialog_route(
     shared: &Shared,
+    base: &str,
     origin: &str,
     method: &Method,
     step: &str,
@@ -266,7 +270,8 @@ fn dialog_route(
     } else {
         query_pairs(query)
     };
-    let params = DialogParams::from_pairs(&pairs);
+    let mut params = DialogParams::from_pairs(&pairs);
+    params.base = base.to_owned();
     let session = cookie(headers, "double_session");
     let field = |k: &str| {
         pairs

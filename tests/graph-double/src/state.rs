@@ -169,6 +169,8 @@ pub struct Knobs {
     pub app_id: String,
     /// Scopes the user declines in the dialog.
     pub decline_scopes: Vec<String>,
+    /// Shown on the login form (the sandbox prints its sample login here).
+    pub login_hint: String,
 }
 
 impl Default for Knobs {
@@ -186,6 +188,7 @@ impl Default for Knobs {
             token_lifetime_secs: 60 * 86_400,
             app_id: String::new(),
             decline_scopes: Vec::new(),
+            login_hint: String::new(),
         }
     }
 }
