@@ -414,3 +414,71 @@ async fn the_loopback_method_works_with_the_system_browser() {
     assert_eq!(user, "Jane Doe");
     assert_eq!(f.backend.session().book().len(), 3);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_token_response_mode_reads_the_fragment() {
+    let f = fixture(2).await;
+    let mut settings = f.backend.settings();
+    settings.login_method = adkeep_core::settings::LoginMethod::PopupToken;
+    f.backend.save_settings(settings).unwrap();
+    let person = Person::new(jane());
+    let (user, ..) = connected(f.backend.reauthenticate(&person).await.unwrap());
+    assert_eq!(user, "Jane Doe");
+    assert_eq!(f.backend.session().book().len(), 2);
+    assert!(
+        f.backend
+            .session()
+            .book()
+            .token
+            .as_ref()
+            .unwrap()
+            .data_access_expires_at
+            .is_some()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_an_app_secret_the_login_becomes_long_lived() {
+    let f = fixture(2).await;
+    // Short-lived logins from the dialog (two hours)…
+    f.double.knobs(|k| k.token_lifetime_secs = 2 * 3600);
+    let person = Person::new(jane());
+    connected(f.backend.reauthenticate(&person).await.unwrap());
+    let short = f
+        .backend
+        .session()
+        .book()
+        .token
+        .clone()
+        .unwrap()
+        .expires_at
+        .unwrap();
+    assert!(short < chrono::Utc::now() + chrono::Duration::hours(3));
+
+    // …exchanged for ~60 days once the app secret is stored.
+    assert!(
+        f.backend
+            .set_app_secret("not a secret".into())
+            .await
+            .is_err()
+    );
+    f.backend
+        .set_app_secret(graph_double::APP_SECRET.into())
+        .await
+        .unwrap();
+    assert!(f.backend.settings().has_app_secret);
+    connected(f.backend.reauthenticate(&person).await.unwrap());
+    let long = f
+        .backend
+        .session()
+        .book()
+        .token
+        .clone()
+        .unwrap()
+        .expires_at
+        .unwrap();
+    assert!(
+        long > chrono::Utc::now() + chrono::Duration::days(59),
+        "{long}"
+    );
+}

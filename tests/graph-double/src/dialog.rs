@@ -170,10 +170,13 @@ fn validate(shared: &Shared, origin: &str, params: &DialogParams) -> Result<(), 
             "URL blocked: This redirect failed because the redirect URI is not whitelisted in the app's Client OAuth Settings.",
         ));
     }
-    if !matches!(
-        params.response_type.as_str(),
-        "" | "code" | "token" | "code token" | "code,token"
-    ) {
+    // `code`, `token` and `granted_scopes` may be combined (comma or space).
+    let response_ok = params
+        .response_type
+        .split([',', ' '])
+        .filter(|p| !p.is_empty())
+        .all(|p| matches!(p, "code" | "token" | "granted_scopes"));
+    if !response_ok {
         return Err(error_page("Invalid response_type."));
     }
     if !params.code_challenge.is_empty()

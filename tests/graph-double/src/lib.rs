@@ -35,7 +35,7 @@ pub use state::{Fault, FaultKind, Knobs, Scenario, StatsSnapshot};
 pub use world::{DEFAULT_APP, DEFAULT_USER, DataConfig, OTHER_USER, TokenState, World};
 
 /// The app secret of the double's Meta app (for long-lived exchange and `debug_token`).
-pub const APP_SECRET: &str = "double-app-secret";
+pub const APP_SECRET: &str = "d0b1e5ec4e7a2f6c8b9d0e1f2a3b4c5d";
 
 /// Everything that shapes a double.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
