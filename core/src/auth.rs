@@ -326,6 +326,84 @@ async fn token_endpoint(
     })
 }
 
+/// What `debug_token` says about a token.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenFacts {
+    pub is_valid: bool,
+    /// `None` when Meta says 0 (never expires).
+    pub expires_at: Option<DateTime<Utc>>,
+    pub data_access_expires_at: Option<DateTime<Utc>>,
+    pub scopes: Vec<String>,
+    pub user_id: Option<String>,
+    /// Why it is not valid (`code`, `subcode`), when it is not.
+    pub error: Option<(i64, Option<i64>)>,
+}
+
+/// `GET /debug_token?input_token=…` with the app token `{app-id}|{app-secret}`.
+/// Only possible with the app secret; the URL carries both tokens and is
+/// never logged.
+pub async fn debug_token(
+    http: &reqwest::Client,
+    endpoints: &Endpoints,
+    app_id: &str,
+    app_secret: &str,
+    token: &AccessToken,
+) -> Result<TokenFacts, GraphError> {
+    let mut url = endpoints
+        .graph_url("debug_token")
+        .map_err(|e| GraphError::malformed(0, e.to_string()))?;
+    url.query_pairs_mut()
+        .append_pair("input_token", token.expose())
+        .append_pair("access_token", &format!("{app_id}|{app_secret}"));
+    let response = http.get(url).send().await.map_err(transport)?;
+    let status = response.status().as_u16();
+    let usage = Usage::from_headers(response.headers());
+    let body = response.bytes().await.map_err(transport)?;
+    if !(200..300).contains(&status) {
+        return Err(GraphError::from_response(status, &body, usage).scrubbed(Some(token)));
+    }
+    let value: Value =
+        serde_json::from_slice(&body).map_err(|e| GraphError::malformed(status, e.to_string()))?;
+    let data = value
+        .get("data")
+        .ok_or_else(|| GraphError::malformed(status, "debug_token sent no data"))?;
+    let time = |key: &str| {
+        data.get(key)
+            .and_then(Value::as_i64)
+            .filter(|t| *t > 0)
+            .and_then(|t| DateTime::from_timestamp(t, 0))
+    };
+    let error = data.get("error").map(|e| {
+        (
+            e.get("code").and_then(Value::as_i64).unwrap_or(190),
+            e.get("subcode").and_then(Value::as_i64).filter(|s| *s != 0),
+        )
+    });
+    Ok(TokenFacts {
+        is_valid: data
+            .get("is_valid")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        expires_at: time("expires_at"),
+        data_access_expires_at: time("data_access_expires_at"),
+        scopes: data
+            .get("scopes")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default(),
+        user_id: data
+            .get("user_id")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        error,
+    })
+}
+
 fn transport(error: reqwest::Error) -> GraphError {
     // Never keep the URL: it carries the code, verifier or secret.
     let error = error.without_url();

@@ -32,6 +32,9 @@ pub struct AccountBook {
     pub token: Option<TokenInfo>,
     /// Bumped on every change to an account (see `Account::revision`).
     pub revision: u64,
+    /// The health level last told to the person (OS notifications go out
+    /// only when it changes).
+    pub notified: Option<String>,
 }
 
 /// Token lifetime facts, learned at login or from `debug_token`.

@@ -137,9 +137,9 @@ impl Governor {
                     account_pct = account_pct.max(100.0);
                 }
             } else if pct >= t.pause_pct || regain > 0.0 {
-                // A business-level quota we cannot tie to one account: be careful app-wide.
-                let wait = Duration::from_secs_f64((regain * 60.0).max(0.0));
-                pause_app(&mut state, now + wait.max(t.default_pause));
+                // A business-level quota we cannot tie to one account: pause
+                // app-wide, for as long as the headers say (else the default).
+                pause_app(&mut state, now + hint.unwrap_or(t.default_pause));
             }
         }
         if let Some(account) = account
@@ -264,6 +264,26 @@ mod tests {
         assert_eq!(
             g.account_ready_at("5").unwrap() - Instant::now(),
             Duration::from_secs(30)
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_untied_business_quota_pauses_as_long_as_the_headers_say() {
+        let g = Governor::default();
+        let usage = Usage::from_pairs([
+            (
+                "x-business-use-case-usage",
+                r#"{"999":[{"type":"ads_management","call_count":100,"total_cputime":1,"total_time":1,"estimated_time_to_regain_access":0}]}"#,
+            ),
+            (
+                "x-ad-account-usage",
+                r#"{"acc_id_util_pct":100,"reset_time_duration":3}"#,
+            ),
+        ]);
+        g.observe(&usage, None);
+        assert_eq!(
+            g.paused_until().unwrap() - Instant::now(),
+            Duration::from_secs(3)
         );
     }
 

@@ -44,6 +44,9 @@ pub struct EngineOptions {
     /// The longest a request waits for a passing failure (rate limit, outage)
     /// before its failure is reported instead.
     pub max_wait: Duration,
+    /// The same for a token-wide rate limit (the whole login throttled): past
+    /// this the run stops and says when access returns, rather than hanging.
+    pub max_token_wait: Duration,
 }
 
 impl EngineOptions {
@@ -73,6 +76,7 @@ impl Default for EngineOptions {
             concurrency: 6,
             max_attempts: 5,
             max_wait: Duration::from_secs(60),
+            max_token_wait: Duration::from_secs(10),
         }
     }
 }
@@ -319,7 +323,14 @@ impl Engine {
             self.governor.penalize(wait, target);
         }
         let wait = jitter(wait);
-        (wait <= self.opts.max_wait).then_some(wait)
+        let token_wide_limit = problem.reason == Reason::RateLimited
+            && (problem.scope == Scope::Token || scope == Scope::Token);
+        let limit = if token_wide_limit {
+            self.opts.max_token_wait
+        } else {
+            self.opts.max_wait
+        };
+        (wait <= limit).then_some(wait)
     }
 
     fn halve_page_size(&self) {

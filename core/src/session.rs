@@ -108,12 +108,12 @@ impl Session {
         {
             let mut book = self.book();
             match &report.problem {
-                Some(problem) if problem.reason.is_token_problem() => {
+                Some(problem) if opens_problem_page(problem) => {
                     book.token_problem = Some(problem.clone());
                 }
                 Some(problem) => {
-                    // Offline, a hiccup or a limit for the whole run: rows keep
-                    // their data and say why it is not fresh.
+                    // Offline or a hiccup for the whole run: rows keep their
+                    // data and say why it is not fresh.
                     for id in ids {
                         if !touched.contains(id) {
                             changed.push(book.apply_failure(id, problem.clone()).clone());
@@ -143,7 +143,7 @@ impl Session {
 
     /// Records a token-wide problem found outside a run (e.g. by `/me`).
     pub fn set_token_problem(&self, problem: Option<Problem>) {
-        let problem = problem.filter(|p| p.reason.is_token_problem());
+        let problem = problem.filter(opens_problem_page);
         self.book().token_problem = problem;
     }
 }
@@ -195,9 +195,12 @@ impl Sink for BookSink<'_> {
     }
 }
 
-/// Whether a problem should open the problem page (token-wide and not passing).
+/// Whether a problem opens the problem page: anything token-wide except a
+/// blip (transient, offline), which rows show as "as of" instead. A token-wide
+/// rate limit opens it too, with a countdown to when access returns.
 pub fn opens_problem_page(problem: &Problem) -> bool {
-    problem.scope == problem::Scope::Token && problem.reason.is_token_problem()
+    problem.scope == problem::Scope::Token
+        && !matches!(problem.reason, Reason::Transient | Reason::Offline)
 }
 
 /// Whether rows should say "offline".

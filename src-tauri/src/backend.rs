@@ -41,6 +41,8 @@ pub trait Events: Send + Sync {
     fn progress(&self, status: &RefreshStatus);
     /// Anything else (mode, token problem, notices): the UI re-reads the state.
     fn state_changed(&self);
+    /// An OS notification (only sent when the login's health changes).
+    fn notify(&self, _title: &str, _body: &str) {}
 }
 
 /// For the CLI and tests: nobody is listening.
@@ -153,6 +155,8 @@ pub struct Backend {
     pending_login: Mutex<Option<PendingLogin>>,
     /// Endpoints for the user's own accounts instead of the environment's (tests).
     endpoints_override: Option<Endpoints>,
+    /// The automatic retry after a passing failure, and how many in a row.
+    retry: Mutex<Option<(tokio::task::JoinHandle<()>, u32)>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -214,6 +218,7 @@ impl Backend {
             login: tokio::sync::Mutex::new(()),
             pending_login: Mutex::new(None),
             endpoints_override: endpoints,
+            retry: Mutex::new(None),
         };
         let settings = match backend.stores.load_settings()? {
             Read::Ok(s) => s,
@@ -645,6 +650,7 @@ impl Backend {
             status.clone()
         };
         self.events.progress(&status);
+        self.schedule_retry(&report);
         Ok(RefreshSummary::from(&report))
     }
 
@@ -654,9 +660,107 @@ impl Backend {
     }
 
     fn after_run(&self, report: &RunReport) {
+        self.review_health();
         self.persist_now();
         if report.problem.is_some() || report.listing_complete {
             self.events.state_changed();
+        }
+    }
+
+    /// After a failure that passes by itself (a rate limit, an outage), tries
+    /// again when access returns (or after a growing wait), until it works.
+    fn schedule_retry(self: &Arc<Self>, report: &RunReport) {
+        let mut slot = lock(&self.retry);
+        let previous = slot.take();
+        let streak = previous.as_ref().map_or(0, |(_, n)| *n);
+        if let Some((handle, _)) = previous {
+            handle.abort();
+        }
+        let Some(problem) = report
+            .problem
+            .as_ref()
+            .filter(|p| p.reason.retries_by_itself())
+        else {
+            return;
+        };
+        let hinted = problem
+            .retry_at
+            .and_then(|at| (at - Utc::now()).to_std().ok())
+            .unwrap_or_default();
+        let backoff = Duration::from_secs(15u64.saturating_mul(1 << streak.min(6)));
+        let wait = hinted
+            .max(backoff.min(Duration::from_secs(600)))
+            .max(Duration::from_secs(5));
+        tracing::info!(reason = ?problem.reason, ?wait, "retrying by itself");
+        let this = self.clone();
+        let handle = tokio::spawn(async move {
+            tokio::time::sleep(wait).await;
+            if let Err(e) = this.refresh_all().await {
+                tracing::warn!("automatic retry: {e}");
+            }
+        });
+        *slot = Some((handle, streak + 1));
+    }
+
+    /// Tells the person (OS notification) when the login's health changes:
+    /// healthy to broken, broken to healthy, and expiry within 7 days, then 1
+    /// day. Never once per refresh.
+    fn review_health(&self) {
+        let (level, title, body) = {
+            let book = self.session.book();
+            match book
+                .token_problem
+                .as_ref()
+                .filter(|p| p.reason.is_token_problem())
+            {
+                Some(problem) => (
+                    format!("broken:{:?}", problem.reason),
+                    format!("Adkeep: {}", problem.title),
+                    problem.explanation.clone(),
+                ),
+                None => {
+                    let health = book
+                        .token
+                        .as_ref()
+                        .map(|t| token_health(t.expires_at, t.data_access_expires_at));
+                    match health {
+                        Some(h) if h.warning == "day" => (
+                            "expires_day".to_owned(),
+                            "Adkeep: your Facebook login expires within a day".to_owned(),
+                            "Reauthenticate now to keep your ad accounts refreshing.".to_owned(),
+                        ),
+                        Some(h) if h.warning == "week" => (
+                            "expires_week".to_owned(),
+                            format!(
+                                "Adkeep: your Facebook login expires in {} days",
+                                h.days_left.unwrap_or(7).max(1)
+                            ),
+                            "Reauthenticate before then to avoid an interruption.".to_owned(),
+                        ),
+                        _ => (
+                            "ok".to_owned(),
+                            "Adkeep is connected again".to_owned(),
+                            "Your ad accounts refresh normally.".to_owned(),
+                        ),
+                    }
+                }
+            }
+        };
+        let previous = {
+            let mut book = self.session.book();
+            if book.notified.as_deref() == Some(level.as_str()) {
+                return;
+            }
+            book.notified.replace(level.clone())
+        };
+        // Starting up healthy, or recovering from a mere warning, is not news.
+        let news = match previous.as_deref() {
+            _ if level != "ok" => true,
+            Some(before) => before.starts_with("broken"),
+            None => false,
+        };
+        if news && self.settings().notifications {
+            self.events.notify(&title, &body);
         }
     }
 
@@ -847,6 +951,7 @@ impl Backend {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         self.reset_connection().await;
+        self.review_health();
         self.persist_now();
         self.events.state_changed();
         let declined = match &permissions {

@@ -183,6 +183,23 @@ pub async fn run(backend: &Backend) -> DoctorReport {
             return report;
         }
     }
+    // With the app secret, Meta says exactly when the token expires.
+    if let Some(facts) = token_facts(backend, &connection).await {
+        report.token.expires_at = facts.expires_at;
+        report.token.data_access_expires_at = facts
+            .data_access_expires_at
+            .or(report.token.data_access_expires_at);
+        let mut book = backend.session().book();
+        let info = book.token.get_or_insert(adkeep_core::book::TokenInfo {
+            obtained_at: Utc::now(),
+            expires_at: None,
+            data_access_expires_at: None,
+        });
+        info.expires_at = facts.expires_at;
+        if facts.data_access_expires_at.is_some() {
+            info.data_access_expires_at = facts.data_access_expires_at;
+        }
+    }
     match engine.permissions().await {
         Ok(permissions) => {
             report.token.scopes = permissions.granted.clone();
@@ -203,4 +220,37 @@ pub async fn run(backend: &Backend) -> DoctorReport {
     }
     backend.persist_now();
     report
+}
+
+/// `debug_token` facts, when an app secret is stored (else `None`).
+async fn token_facts(
+    backend: &Backend,
+    connection: &crate::backend::Connection,
+) -> Option<adkeep_core::auth::TokenFacts> {
+    let settings = backend.settings();
+    if !settings.has_app_secret || settings.app_id.is_empty() {
+        return None;
+    }
+    let vault = backend.vault().clone();
+    let secret = tokio::task::spawn_blocking(move || vault.load_secret())
+        .await
+        .ok()
+        .flatten()?;
+    let http = adkeep_core::graph::client::http_client().ok()?;
+    let token = connection.interactive.client().token().clone();
+    match adkeep_core::auth::debug_token(
+        &http,
+        &connection.endpoints,
+        &settings.app_id,
+        &secret,
+        &token,
+    )
+    .await
+    {
+        Ok(facts) => Some(facts),
+        Err(e) => {
+            tracing::warn!("debug_token: {}", e.summary());
+            None
+        }
+    }
 }

@@ -34,4 +34,18 @@ impl<R: Runtime> Events for WindowEvents<R> {
     fn state_changed(&self) {
         let _ = self.app.emit_to(MAIN, STATE_CHANGED, ());
     }
+
+    fn notify(&self, title: &str, body: &str) {
+        use tauri_plugin_notification::NotificationExt;
+        if let Err(e) = self
+            .app
+            .notification()
+            .builder()
+            .title(title)
+            .body(body)
+            .show()
+        {
+            tracing::warn!("could not show a notification: {e}");
+        }
+    }
 }

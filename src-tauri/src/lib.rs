@@ -34,6 +34,7 @@ pub fn build_app<R: Runtime>(
     builder
         .plugin(tauri_plugin_store::Builder::default().build())
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_notification::init())
         .setup(move |app| {
             let data_dir = match data_dir {
                 Some(dir) => dir,

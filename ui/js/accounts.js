@@ -9,6 +9,14 @@ import {
 
 const EXPECTED_TOS = ['custom_audience_tos', 'web_custom_audience_tos'];
 
+/** What a row offers for a failure that a person can fix. */
+const ROW_ACTIONS = {
+  accept_tos: 'Review the terms',
+  open_account_quality: 'Open Account Quality',
+  open_facebook: 'Open facebook.com',
+  reauthenticate: 'Reauthenticate',
+};
+
 function number(value) {
   return value === null || value === undefined ? -Infinity : Number(value);
 }
@@ -199,6 +207,11 @@ export class AccountList {
     el.classList.toggle('is-new', Boolean(a.is_new));
     el.classList.toggle('is-lost', a.reach === 'no_longer_accessible');
     el.classList.toggle('has-error', Boolean(a.error));
+
+    const action = el.querySelector('.row-action');
+    const fix = a.error && ROW_ACTIONS[a.error.action];
+    action.hidden = !fix;
+    if (fix) setText(action, fix);
 
     const note = el.querySelector('.row-note');
     const notes = rowNotes(a);

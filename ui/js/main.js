@@ -77,8 +77,27 @@ function route() {
   }
 }
 
+function renderBanners() {
+  const token = state.token;
+  const expiring = Boolean(token && token.warning !== 'none' && !state.opens_problem_page);
+  $('#expiry-banner').hidden = !expiring;
+  if (expiring) {
+    const days = Math.max(token.days_left ?? 0, 0);
+    $('#expiry-text').textContent = token.warning === 'day' || days < 1
+      ? 'Your Facebook login expires within a day. Reauthenticate now to keep your accounts refreshing.'
+      : `Your Facebook login expires in ${plural(days, 'day', 'days')}. Reauthenticate before then to avoid an interruption.`;
+  }
+  const missing = state.missing_scopes || [];
+  const lacking = missing.length > 0 && state.connected && !state.opens_problem_page && state.mode !== 'unconfigured';
+  $('#scopes-banner').hidden = !lacking;
+  if (lacking) {
+    $('#scopes-text').textContent = `This login does not have ${missing.join(', ')}: some ad accounts or businesses may be missing. Reauthenticate and allow it.`;
+  }
+}
+
 function renderHeader() {
   renderLoginSettings();
+  renderBanners();
   const sandbox = state.mode === 'sandbox';
   $('#sandbox-banner').hidden = !sandbox;
   document.body.classList.toggle('sandbox', sandbox);
@@ -333,6 +352,12 @@ document.addEventListener('click', (event) => {
     return;
   }
   switch (target.dataset.action) {
+    case 'row-action': {
+      const row = target.closest('.account-row');
+      const account = row && list.get(row.dataset.id);
+      if (account && account.error) runProblemAction(account.error.action, account.error);
+      break;
+    }
     case 'refresh-row': {
       const row = target.closest('.account-row');
       if (row) refreshRow(row.dataset.id);

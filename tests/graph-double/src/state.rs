@@ -171,6 +171,8 @@ pub struct Knobs {
     pub decline_scopes: Vec<String>,
     /// Shown on the login form (the sandbox prints its sample login here).
     pub login_hint: String,
+    /// Seconds until access returns in the `rate_limited` scenario.
+    pub rate_limit_secs: u64,
 }
 
 impl Default for Knobs {
@@ -189,6 +191,7 @@ impl Default for Knobs {
             app_id: String::new(),
             decline_scopes: Vec::new(),
             login_hint: String::new(),
+            rate_limit_secs: 120,
         }
     }
 }
@@ -400,14 +403,23 @@ impl Shared {
                     json!({"call_count": 100, "total_time": 41, "total_cputime": 38}).to_string(),
                 )],
             )),
-            Scenario::RateLimited => Some(resp(
-                400,
-                json!({"message": "(#17) User request limit reached", "type": "OAuthException", "is_transient": true, "code": 17, "error_subcode": 2446079, "fbtrace_id": trace}),
-                vec![(
-                    "x-business-use-case-usage".to_owned(),
-                    json!({"0": [{"type": "ads_management", "call_count": 100, "total_cputime": 12, "total_time": 20, "estimated_time_to_regain_access": 2, "ads_api_access_tier": "standard_access"}]}).to_string(),
-                )],
-            )),
+            Scenario::RateLimited => {
+                let secs = self.knobs().rate_limit_secs;
+                Some(resp(
+                    400,
+                    json!({"message": "(#17) User request limit reached", "type": "OAuthException", "is_transient": true, "code": 17, "error_subcode": 2446079, "fbtrace_id": trace}),
+                    vec![
+                        (
+                            "x-business-use-case-usage".to_owned(),
+                            json!({"0": [{"type": "ads_management", "call_count": 100, "total_cputime": 12, "total_time": 20, "estimated_time_to_regain_access": secs / 60, "ads_api_access_tier": "standard_access"}]}).to_string(),
+                        ),
+                        (
+                            "x-ad-account-usage".to_owned(),
+                            json!({"acc_id_util_pct": 100, "reset_time_duration": secs, "ads_api_access_tier": "standard_access"}).to_string(),
+                        ),
+                    ],
+                ))
+            }
             Scenario::Transient => Some(resp(
                 503,
                 json!({"message": "(#2) Service temporarily unavailable", "type": "OAuthException", "is_transient": true, "code": 2, "fbtrace_id": trace}),

@@ -1,0 +1,197 @@
+//! Token health over time: OS notifications only when it changes (healthy to
+//! broken, broken to healthy, expiry within 7 days, then 1 day), never once
+//! per refresh; a blip is not news; turned off, nothing is sent.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+use std::sync::{Arc, Mutex};
+
+use adkeep_app::backend::{Backend, Events};
+use adkeep_app::stores::FileStores;
+use adkeep_app::vault::Vault;
+use adkeep_app::views::{AccountView, RefreshStatus};
+use adkeep_core::book::TokenInfo;
+use adkeep_core::graph::client::{Endpoints, parse_base};
+use adkeep_core::settings::Mode;
+use adkeep_core::token::AccessToken;
+use chrono::{Duration, Utc};
+use graph_double::{DoubleConfig, GraphDouble, Scenario};
+
+#[derive(Default)]
+struct Recorder(Mutex<Vec<String>>);
+
+impl Events for Recorder {
+    fn accounts_changed(&self, _: Vec<AccountView>) {}
+    fn progress(&self, _: &RefreshStatus) {}
+    fn state_changed(&self) {}
+    fn notify(&self, title: &str, _body: &str) {
+        self.0.lock().unwrap().push(title.to_owned());
+    }
+}
+
+impl Recorder {
+    fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.0.lock().unwrap())
+    }
+}
+
+async fn setup() -> (GraphDouble, Arc<Backend>, Arc<Recorder>, tempfile::TempDir) {
+    let double = GraphDouble::start(DoubleConfig::generated(4, 1))
+        .await
+        .unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let endpoints = Endpoints {
+        graph: parse_base(&double.url()).unwrap(),
+        facebook: parse_base(&double.url()).unwrap(),
+        version: "v27.0".into(),
+    };
+    let events = Arc::new(Recorder::default());
+    let backend = Backend::open_with(
+        Arc::new(FileStores::new(data.path().to_path_buf())),
+        Vault::without_keychain(data.path().to_path_buf()),
+        events.clone(),
+        Some(endpoints),
+    )
+    .unwrap();
+    let mut settings = backend.settings();
+    settings.mode = Mode::Meta;
+    backend.save_settings(settings).unwrap();
+    backend
+        .vault()
+        .save_token(&AccessToken::new(double.issue_token()).unwrap(), false);
+    (double, backend, events, data)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn notifications_only_when_health_changes() {
+    let (double, backend, events, _data) = setup().await;
+    backend.refresh_all().await.unwrap();
+    assert!(events.take().is_empty(), "starting healthy is not news");
+
+    double.set_scenario(Scenario::TokenExpired);
+    for _ in 0..3 {
+        backend.refresh_all().await.unwrap();
+    }
+    assert_eq!(
+        events.take(),
+        vec!["Adkeep: Your Facebook login expired"],
+        "once, not once per refresh"
+    );
+    assert!(backend.state().opens_problem_page);
+
+    double.set_scenario(Scenario::Healthy);
+    backend.refresh_all().await.unwrap();
+    backend.refresh_all().await.unwrap();
+    assert_eq!(events.take(), vec!["Adkeep is connected again"]);
+    assert!(!backend.state().opens_problem_page);
+
+    // A passing outage never looks like a broken login.
+    double.set_scenario(Scenario::Transient);
+    backend.refresh_all().await.unwrap();
+    assert!(events.take().is_empty());
+    assert!(
+        !backend.state().opens_problem_page,
+        "a blip never opens the problem page"
+    );
+    let state = backend.state();
+    assert!(state.accounts.iter().all(|a| {
+        a.account
+            .error
+            .as_ref()
+            .is_some_and(|e| e.reason == adkeep_core::problem::Reason::Transient)
+    }));
+    assert!(
+        state
+            .accounts
+            .iter()
+            .all(|a| a.account.amount_spent.is_some()),
+        "rows keep their data"
+    );
+    double.set_scenario(Scenario::Healthy);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn expiry_is_warned_at_seven_days_then_one() {
+    let (_double, backend, events, _data) = setup().await;
+    let expire_in = |d: Duration| {
+        backend.session().book().token = Some(TokenInfo {
+            obtained_at: Utc::now(),
+            expires_at: Some(Utc::now() + d),
+            data_access_expires_at: None,
+        })
+    };
+    expire_in(Duration::days(30));
+    backend.refresh_all().await.unwrap();
+    assert!(events.take().is_empty());
+
+    expire_in(Duration::days(5) + Duration::hours(1));
+    backend.refresh_all().await.unwrap();
+    backend.refresh_all().await.unwrap();
+    assert_eq!(
+        events.take(),
+        vec!["Adkeep: your Facebook login expires in 5 days"]
+    );
+    assert_eq!(backend.state().token.unwrap().warning, "week");
+
+    expire_in(Duration::hours(20));
+    backend.refresh_all().await.unwrap();
+    assert_eq!(
+        events.take(),
+        vec!["Adkeep: your Facebook login expires within a day"]
+    );
+    assert_eq!(backend.state().token.unwrap().warning, "day");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn nothing_is_sent_when_notifications_are_off() {
+    let (double, backend, events, _data) = setup().await;
+    let mut settings = backend.settings();
+    settings.notifications = false;
+    backend.save_settings(settings).unwrap();
+    backend.refresh_all().await.unwrap();
+    double.set_scenario(Scenario::PasswordChanged);
+    backend.refresh_all().await.unwrap();
+    assert!(events.take().is_empty());
+    assert_eq!(
+        backend.state().problem.unwrap().reason,
+        adkeep_core::problem::Reason::TokenRevoked
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_wide_rate_limit_stops_the_run_and_resumes_by_itself() {
+    let (double, backend, _events, _data) = setup().await;
+    backend.refresh_all().await.unwrap();
+    // Longer than a run waits in place (10 s): the run stops and resumes later.
+    double.knobs(|k| k.rate_limit_secs = 12);
+    double.set_scenario(Scenario::RateLimited);
+    let started = std::time::Instant::now();
+    let summary = backend.refresh_all().await.unwrap();
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(8),
+        "it does not hang in the run"
+    );
+    let problem = summary.problem.unwrap();
+    assert_eq!(problem.reason, adkeep_core::problem::Reason::RateLimited);
+    let state = backend.state();
+    assert!(
+        state.opens_problem_page,
+        "the page shows when access returns"
+    );
+    assert!(state.problem.unwrap().retry_at.is_some());
+
+    // Meta lets go; Adkeep retries on its own.
+    double.set_scenario(Scenario::Healthy);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while backend.state().opens_problem_page {
+        assert!(std::time::Instant::now() < deadline, "no automatic retry");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert!(
+        backend
+            .state()
+            .accounts
+            .iter()
+            .all(|a| a.account.error.is_none())
+    );
+}
