@@ -170,10 +170,28 @@ enum Request<'a> {
         path: &'a str,
         query: &'a [(&'a str, &'a str)],
     },
-    /// A `paging.next` link; for listing pages the current page size applies.
-    Next { url: &'a str, is_listing: bool },
-    /// The first listing page.
-    FirstPage { path: &'a str },
+    /// The first page of an edge; `size` is its page size, halved when Meta
+    /// asks for less data.
+    FirstPage {
+        path: &'a str,
+        fields: &'a str,
+        size: &'a AtomicUsize,
+    },
+    /// A `paging.next` link; with `size`, that page size applies.
+    Next {
+        url: &'a str,
+        size: Option<&'a AtomicUsize>,
+    },
+}
+
+impl Request<'_> {
+    fn size(&self) -> Option<&AtomicUsize> {
+        match self {
+            Request::FirstPage { size, .. } => Some(size),
+            Request::Next { size, .. } => *size,
+            Request::Get { .. } => None,
+        }
+    }
 }
 
 impl Engine {
@@ -229,18 +247,14 @@ impl Engine {
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
         let result = match request {
             Request::Get { path, query } => self.client.get(path, query).await,
-            Request::Next { url, is_listing } => {
-                let limit = is_listing.then(|| self.page_size.load(Ordering::Relaxed));
+            Request::Next { url, size } => {
+                let limit = size.map(|s| s.load(Ordering::Relaxed));
                 self.client.get_next(url, limit).await
             }
-            Request::FirstPage { path } => {
-                let fields = fields::account_fields();
-                let limit = self.page_size.load(Ordering::Relaxed).to_string();
+            Request::FirstPage { path, fields, size } => {
+                let limit = size.load(Ordering::Relaxed).to_string();
                 self.client
-                    .get(
-                        path,
-                        &[("fields", fields.as_str()), ("limit", limit.as_str())],
-                    )
+                    .get(path, &[("fields", fields), ("limit", limit.as_str())])
                     .await
             }
         };
@@ -260,14 +274,10 @@ impl Engine {
         account: Option<&str>,
         cancel: &CancellationToken,
     ) -> Result<Reply, Stop> {
-        let is_listing = matches!(
-            request,
-            Request::FirstPage { .. }
-                | Request::Next {
-                    is_listing: true,
-                    ..
-                }
-        );
+        // The account listing's page size also grows back after good pages.
+        let is_listing = request
+            .size()
+            .is_some_and(|s| std::ptr::eq(s, &self.page_size));
         let mut attempt = 0;
         loop {
             if cancel.is_cancelled() {
@@ -281,8 +291,15 @@ impl Engine {
                     return Ok(reply);
                 }
                 Err(error) => {
-                    if is_listing && asks_for_less_data(&error) {
-                        self.halve_page_size();
+                    if let Some(size) = request.size()
+                        && asks_for_less_data(&error)
+                        && attempt + 1 < self.opts.max_attempts
+                    {
+                        // Smaller pages, at once: this is not an outage.
+                        if self.halve_page_size(size, is_listing) {
+                            attempt += 1;
+                            continue;
+                        }
                     }
                     let problem = self.link(self.classify(&error, scope, attempt).await, account);
                     let wait = self.retry_wait(&problem, account, scope);
@@ -333,16 +350,23 @@ impl Engine {
         (wait <= limit).then_some(wait)
     }
 
-    fn halve_page_size(&self) {
-        let current = self.page_size.load(Ordering::Relaxed);
+    /// Halves a page size; `false` when it is already as small as it goes.
+    fn halve_page_size(&self, size: &AtomicUsize, is_listing: bool) -> bool {
+        let current = size.load(Ordering::Relaxed);
         let smaller = (current / 2).max(5);
+        if smaller == current {
+            return false;
+        }
         tracing::info!(
             from = current,
             to = smaller,
             "Meta asked for less data: smaller pages"
         );
-        self.page_size.store(smaller, Ordering::Relaxed);
-        self.good_pages.store(0, Ordering::Relaxed);
+        size.store(smaller, Ordering::Relaxed);
+        if is_listing {
+            self.good_pages.store(0, Ordering::Relaxed);
+        }
+        true
     }
 
     fn page_succeeded(&self) {
@@ -416,7 +440,7 @@ impl Engine {
                 .call(
                     Request::Next {
                         url: &next,
-                        is_listing: false,
+                        size: None,
                     },
                     Scope::Token,
                     None,
@@ -441,38 +465,30 @@ impl Engine {
         };
         let run = cancel.child_token();
         let total = ids.len();
-        let per_batch = (self.opts.batch_size / 2).max(1);
-        let chunks: Vec<Vec<String>> = ids.chunks(per_batch).map(<[String]>::to_vec).collect();
         let done = AtomicUsize::new(0);
         let stop: std::sync::Mutex<Option<Stop>> = std::sync::Mutex::new(None);
         let counts = (AtomicUsize::new(0), AtomicUsize::new(0));
-        futures::stream::iter(chunks)
-            .map(|chunk| self.refresh_chunk(chunk, &run))
-            .buffer_unordered(self.opts.concurrency.max(1))
-            .for_each(|result| {
-                match result {
-                    Ok(rows) => {
-                        count_rows(&rows, &counts);
-                        let finished = done.fetch_add(rows.len(), Ordering::Relaxed) + rows.len();
-                        sink.rows(rows);
-                        sink.progress(&Progress {
-                            done: finished,
-                            total,
-                            listing_complete: true,
-                            waiting_until: None,
-                        });
-                    }
-                    Err(s) => {
-                        run.cancel();
-                        let mut slot = stop.lock().unwrap_or_else(|p| p.into_inner());
-                        if !matches!(*slot, Some(Stop::Failed(_))) {
-                            *slot = Some(s);
-                        }
-                    }
+        self.refresh_in_chunks(ids.to_vec(), &run, |result| match result {
+            Ok(rows) => {
+                count_rows(&rows, &counts);
+                let finished = done.fetch_add(rows.len(), Ordering::Relaxed) + rows.len();
+                sink.rows(rows);
+                sink.progress(&Progress {
+                    done: finished,
+                    total,
+                    listing_complete: true,
+                    waiting_until: None,
+                });
+            }
+            Err(s) => {
+                run.cancel();
+                let mut slot = stop.lock().unwrap_or_else(|p| p.into_inner());
+                if !matches!(*slot, Some(Stop::Failed(_))) {
+                    *slot = Some(s);
                 }
-                futures::future::ready(())
-            })
-            .await;
+            }
+        })
+        .await;
         report.refreshed = counts.0.into_inner();
         report.failed = counts.1.into_inner();
         apply_stop(
@@ -481,6 +497,165 @@ impl Engine {
             cancel,
         );
         report
+    }
+
+    /// Refreshes accounts by id, 25 per batch (node and last-30-days insights
+    /// each), batches in parallel; hands each batch's rows to `each`.
+    async fn refresh_in_chunks<F: FnMut(Result<Vec<RowUpdate>, Stop>)>(
+        &self,
+        ids: Vec<String>,
+        run: &CancellationToken,
+        mut each: F,
+    ) {
+        let per_batch = (self.opts.batch_size / 2).max(1);
+        let chunks: Vec<Vec<String>> = ids.chunks(per_batch).map(<[String]>::to_vec).collect();
+        futures::stream::iter(chunks)
+            .map(|chunk| self.refresh_chunk(chunk, run))
+            .buffer_unordered(self.opts.concurrency.max(1))
+            .for_each(|result| {
+                each(result);
+                futures::future::ready(())
+            })
+            .await;
+    }
+
+    /// Ad accounts reached through businesses: `/me/businesses` with each
+    /// business's owned and client ad accounts expanded (ids only), in one
+    /// request; a large business's accounts are paged in. `Ok(None)` when the
+    /// login lacks `business_management`; the flag says whether every
+    /// business's accounts were read.
+    async fn business_accounts(
+        &self,
+        cancel: &CancellationToken,
+    ) -> Result<Option<(HashSet<String>, bool)>, Stop> {
+        const EDGES: [&str; 2] = ["owned_ad_accounts", "client_ad_accounts"];
+        let fields = "id,owned_ad_accounts.limit(500){id},client_ad_accounts.limit(500){id}";
+        let size = AtomicUsize::new(50);
+        let first = self
+            .call(
+                Request::FirstPage {
+                    path: "me/businesses",
+                    fields,
+                    size: &size,
+                },
+                Scope::Token,
+                None,
+                cancel,
+            )
+            .await;
+        let mut reply = match first {
+            Ok(reply) => reply,
+            Err(Stop::Failed(problem)) if problem.reason == Reason::PermissionsChanged => {
+                return Ok(None);
+            }
+            Err(stop) => return Err(stop),
+        };
+        let mut ids = HashSet::new();
+        let mut more = Vec::new();
+        let mut followed = HashSet::new();
+        loop {
+            let page =
+                Page::parse(&reply).map_err(|e| Stop::Failed(self.decode_problem(&e.message)))?;
+            for business in &page.data {
+                for edge in EDGES {
+                    let Some(nested) = business.get(edge).and_then(Page::from_value) else {
+                        continue;
+                    };
+                    ids.extend(ids_of(&nested.data));
+                    more.extend(nested.next);
+                }
+            }
+            let Some(next) = page.next else { break };
+            if !followed.insert(next.clone()) {
+                break;
+            }
+            reply = self
+                .call(
+                    Request::Next {
+                        url: &next,
+                        size: Some(&size),
+                    },
+                    Scope::Token,
+                    None,
+                    cancel,
+                )
+                .await?;
+        }
+        // Businesses with more accounts than one nested page.
+        let results: Vec<Result<Vec<String>, Stop>> = futures::stream::iter(more)
+            .map(|next| async move {
+                let size = AtomicUsize::new(500);
+                let reply = self
+                    .call(
+                        Request::Next {
+                            url: &next,
+                            size: Some(&size),
+                        },
+                        Scope::Token,
+                        None,
+                        cancel,
+                    )
+                    .await?;
+                self.collect_ids(reply, &size, cancel).await
+            })
+            .buffer_unordered(self.opts.concurrency.max(1))
+            .collect()
+            .await;
+        let mut complete = true;
+        for result in results {
+            match result {
+                Ok(found) => ids.extend(found),
+                Err(Stop::Cancelled) => return Err(Stop::Cancelled),
+                Err(Stop::Failed(problem))
+                    if problem.reason.is_token_problem()
+                        && problem.reason != Reason::PermissionsChanged =>
+                {
+                    return Err(Stop::Failed(problem));
+                }
+                Err(Stop::Failed(problem)) => {
+                    tracing::warn!(reason = ?problem.reason, "a business's ad accounts could not be read");
+                    complete = false;
+                }
+            }
+        }
+        let ids = ids
+            .into_iter()
+            .filter_map(|id| fields::normalize_account_id(&id))
+            .collect();
+        Ok(Some((ids, complete)))
+    }
+
+    /// Every `id` from `reply` on, following `paging.next` to the end.
+    async fn collect_ids(
+        &self,
+        mut reply: Reply,
+        size: &AtomicUsize,
+        cancel: &CancellationToken,
+    ) -> Result<Vec<String>, Stop> {
+        let mut ids = Vec::new();
+        let mut followed = HashSet::new();
+        loop {
+            let page =
+                Page::parse(&reply).map_err(|e| Stop::Failed(self.decode_problem(&e.message)))?;
+            ids.extend(ids_of(&page.data));
+            let Some(next) = page.next else {
+                return Ok(ids);
+            };
+            if !followed.insert(next.clone()) {
+                return Ok(ids);
+            }
+            reply = self
+                .call(
+                    Request::Next {
+                        url: &next,
+                        size: Some(size),
+                    },
+                    Scope::Token,
+                    None,
+                    cancel,
+                )
+                .await?;
+        }
     }
 
     async fn refresh_chunk(
@@ -557,7 +732,7 @@ impl Engine {
                 .call(
                     Request::Next {
                         url: &url,
-                        is_listing: false,
+                        size: None,
                     },
                     Scope::Account,
                     Some(&account.id),
@@ -590,62 +765,100 @@ impl Engine {
         let counts = (AtomicUsize::new(0), AtomicUsize::new(0));
         let complete = std::sync::atomic::AtomicBool::new(false);
         let seen: std::sync::Mutex<HashSet<String>> = std::sync::Mutex::new(HashSet::new());
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<FetchedAccount>>(64);
+        let business_complete = std::sync::atomic::AtomicBool::new(true);
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Work>(64);
 
+        // The listing, and the accounts reached only through a business role
+        // (found meanwhile): both feed one stream of work.
         let lister = async {
-            let result = self
-                .list_accounts(&run, |accounts| {
-                    let mut set = seen.lock().unwrap_or_else(|p| p.into_inner());
-                    for fetched in &accounts {
-                        set.insert(fetched.account.id.clone());
+            let listing = self.list_accounts(&run, |accounts| {
+                let mut set = seen.lock().unwrap_or_else(|p| p.into_inner());
+                for fetched in &accounts {
+                    set.insert(fetched.account.id.clone());
+                }
+                listed.store(set.len(), Ordering::Relaxed);
+                drop(set);
+                sink.progress(&Progress {
+                    done: done.load(Ordering::Relaxed),
+                    total: listed.load(Ordering::Relaxed),
+                    listing_complete: false,
+                    waiting_until: None,
+                });
+                let tx = tx.clone();
+                async move { tx.send(Work::Listed(accounts)).await.is_ok() }
+            });
+            let discover = async {
+                match self.business_accounts(&run).await {
+                    Ok(found) => found,
+                    Err(stop) => {
+                        record_stop(stop);
+                        None
                     }
-                    listed.store(set.len(), Ordering::Relaxed);
-                    drop(set);
-                    sink.progress(&Progress {
-                        done: done.load(Ordering::Relaxed),
-                        total: listed.load(Ordering::Relaxed),
-                        listing_complete: false,
-                        waiting_until: None,
-                    });
-                    let tx = tx.clone();
-                    async move { tx.send(accounts).await.is_ok() }
-                })
-                .await;
-            drop(tx);
-            match result {
+                }
+            };
+            let (listing, business) = tokio::join!(listing, discover);
+            match listing {
                 Ok(()) => complete.store(true, Ordering::Relaxed),
                 Err(s) => record_stop(s),
             }
+            if let Some((ids, edges_complete)) = business {
+                business_complete.store(edges_complete, Ordering::Relaxed);
+                let extra: Vec<String> = {
+                    let mut set = seen.lock().unwrap_or_else(|p| p.into_inner());
+                    let extra: Vec<String> =
+                        ids.into_iter().filter(|id| !set.contains(id)).collect();
+                    set.extend(extra.iter().cloned());
+                    listed.store(set.len(), Ordering::Relaxed);
+                    extra
+                };
+                let per_batch = (self.opts.batch_size / 2).max(1);
+                for chunk in extra.chunks(per_batch) {
+                    if run.is_cancelled() || tx.send(Work::Ids(chunk.to_vec())).await.is_err() {
+                        break;
+                    }
+                }
+            }
+            drop(tx);
         };
 
-        let chunks = futures::stream::poll_fn(|cx| rx.poll_recv(cx)).flat_map(|accounts| {
-            let size = self.opts.batch_size.max(1);
-            let mut chunks = Vec::new();
-            let mut accounts = accounts;
-            while !accounts.is_empty() {
-                let rest = accounts.split_off(accounts.len().min(size));
-                chunks.push(std::mem::replace(&mut accounts, rest));
+        let work = futures::stream::poll_fn(|cx| rx.poll_recv(cx)).flat_map(|work| {
+            let mut items = Vec::new();
+            match work {
+                Work::Listed(mut accounts) => {
+                    let size = self.opts.batch_size.max(1);
+                    while !accounts.is_empty() {
+                        let rest = accounts.split_off(accounts.len().min(size));
+                        items.push(Work::Listed(std::mem::replace(&mut accounts, rest)));
+                    }
+                }
+                ids => items.push(ids),
             }
-            futures::stream::iter(chunks)
+            futures::stream::iter(items)
         });
-        let filler = chunks
-            .map(|chunk| self.fill_last_30d(chunk, &run))
+        let handle_rows = |result: Result<Vec<RowUpdate>, Stop>| match result {
+            Ok(rows) => {
+                count_rows(&rows, &counts);
+                let finished = done.fetch_add(rows.len(), Ordering::Relaxed) + rows.len();
+                sink.rows(rows);
+                sink.progress(&Progress {
+                    done: finished,
+                    total: listed.load(Ordering::Relaxed),
+                    listing_complete: complete.load(Ordering::Relaxed),
+                    waiting_until: None,
+                });
+            }
+            Err(s) => record_stop(s),
+        };
+        let filler = work
+            .map(|work| async {
+                match work {
+                    Work::Listed(accounts) => self.fill_last_30d(accounts, &run).await,
+                    Work::Ids(ids) => self.refresh_chunk(ids, &run).await,
+                }
+            })
             .buffer_unordered(self.opts.concurrency.max(1))
             .for_each(|result| {
-                match result {
-                    Ok(rows) => {
-                        count_rows(&rows, &counts);
-                        let finished = done.fetch_add(rows.len(), Ordering::Relaxed) + rows.len();
-                        sink.rows(rows);
-                        sink.progress(&Progress {
-                            done: finished,
-                            total: listed.load(Ordering::Relaxed),
-                            listing_complete: complete.load(Ordering::Relaxed),
-                            waiting_until: None,
-                        });
-                    }
-                    Err(s) => record_stop(s),
-                }
+                handle_rows(result);
                 futures::future::ready(())
             });
 
@@ -678,9 +891,10 @@ impl Engine {
         };
 
         let ((), (), permissions, profile) = tokio::join!(lister, filler, permissions, profile);
+        let business_complete = business_complete.into_inner();
         let mut report = RunReport {
             seen: seen.into_inner().unwrap_or_else(|p| p.into_inner()),
-            listing_complete: complete.load(Ordering::Relaxed),
+            listing_complete: complete.load(Ordering::Relaxed) && business_complete,
             refreshed: counts.0.into_inner(),
             failed: counts.1.into_inner(),
             permissions,
@@ -708,10 +922,13 @@ impl Engine {
         F: FnMut(Vec<FetchedAccount>) -> Fut,
         Fut: std::future::Future<Output = bool>,
     {
+        let fields = fields::account_fields();
         let mut reply = self
             .call(
                 Request::FirstPage {
                     path: "me/adaccounts",
+                    fields: &fields,
+                    size: &self.page_size,
                 },
                 Scope::Token,
                 None,
@@ -749,7 +966,7 @@ impl Engine {
                 .call(
                     Request::Next {
                         url: &next,
-                        is_listing: true,
+                        size: Some(&self.page_size),
                     },
                     Scope::Token,
                     None,
@@ -944,6 +1161,14 @@ impl Engine {
     }
 }
 
+/// What the refresh-all pipeline works on.
+enum Work {
+    /// Listed accounts that still need their last-30-days spend.
+    Listed(Vec<FetchedAccount>),
+    /// Accounts found only through a business: read in full.
+    Ids(Vec<String>),
+}
+
 #[derive(Debug)]
 struct Job {
     account: String,
@@ -965,6 +1190,15 @@ impl Job {
     fn numeric(&self) -> &str {
         self.account.strip_prefix("act_").unwrap_or(&self.account)
     }
+}
+
+/// The `id`s of a page's items.
+fn ids_of(items: &[serde_json::Value]) -> impl Iterator<Item = String> + '_ {
+    items.iter().filter_map(|item| {
+        item.get("id")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned)
+    })
 }
 
 /// `act_123/insights?…` → `123`.

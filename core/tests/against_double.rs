@@ -542,3 +542,44 @@ async fn cancelling_stops_and_keeps_what_was_done() {
     assert!(book.len() < 400);
     assert!(book.accounts.values().all(|a| a.reach == Reach::Reachable));
 }
+
+#[tokio::test]
+async fn accounts_reached_through_a_business_are_found_once() {
+    let double = double(DoubleConfig::generated(200, 3)).await;
+    let (total, direct) = double.world(|w| {
+        (
+            w.accounts_of(graph_double::DEFAULT_USER).len(),
+            w.direct_accounts_of(graph_double::DEFAULT_USER).len(),
+        )
+    });
+    assert!(
+        direct < total,
+        "some accounts are reached only through a business"
+    );
+    let engine = engine(&double, &double.issue_token(), fast());
+    let session = Session::new(AccountBook::new());
+    let report = session
+        .refresh_all(&engine, &Quiet, &CancellationToken::new())
+        .await;
+    assert!(report.listing_complete);
+    assert_eq!(
+        report.refreshed, total,
+        "each account refreshed exactly once"
+    );
+    assert_eq!(session.snapshot().len(), total);
+
+    // Without business_management: the direct accounts, and a complete listing.
+    let token = double.issue_token_for(
+        graph_double::DEFAULT_USER,
+        &["ads_read", "ads_management", "public_profile"],
+        &["business_management"],
+    );
+    let engine = self::engine(&double, &token, fast());
+    let session = Session::new(AccountBook::new());
+    let report = session
+        .refresh_all(&engine, &Quiet, &CancellationToken::new())
+        .await;
+    assert!(report.problem.is_none(), "{:?}", report.problem);
+    assert!(report.listing_complete);
+    assert_eq!(session.snapshot().len(), direct);
+}

@@ -153,7 +153,9 @@ async fn revoke(State(shared): Shared_, Json(body): Json<GrantBody>) -> StatusCo
         return StatusCode::NOT_FOUND;
     };
     for id in &body.accounts {
-        u.access.remove(id.trim_start_matches("act_"));
+        let id = id.trim_start_matches("act_");
+        u.access.remove(id);
+        u.unshared.insert(id.to_owned());
     }
     StatusCode::OK
 }

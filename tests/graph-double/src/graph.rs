@@ -298,14 +298,14 @@ fn route(
             if let Some(denied) = needs_ads(token) {
                 return denied;
             }
-            let Some(user) = world.users.get(&token.user_id) else {
+            if !world.users.contains_key(&token.user_id) {
                 return unsupported("me");
-            };
-            let accounts: Vec<&AdAccount> = user
-                .access
-                .keys()
-                .filter_map(|id| world.accounts.get(id))
-                .collect();
+            }
+            // Direct access only: accounts reached through a business role
+            // are listed on the business's edges.
+            let ids = world.direct_accounts_of(&token.user_id);
+            let accounts: Vec<&AdAccount> =
+                ids.iter().filter_map(|id| world.accounts.get(id)).collect();
             list_accounts(shared, world, token, call, specs.as_deref(), &accounts, now)
         }
         ["me", "businesses"] => {
@@ -321,7 +321,7 @@ fn route(
             let Some(user) = world.users.get(&token.user_id) else {
                 return unsupported("me");
             };
-            let items: Vec<Value> = world
+            let items = world
                 .businesses
                 .values()
                 .filter(|b| {
@@ -329,13 +329,20 @@ fn route(
                         String,
                         std::collections::BTreeSet<String>,
                     >| {
-                        m.get(&b.id)
-                            .is_some_and(|set| set.iter().any(|a| user.access.contains_key(a)))
+                        m.get(&b.id).is_some_and(|set| {
+                            set.iter().any(|a| world.tasks_of(&user.id, a).is_some())
+                        })
                     };
-                    related(&world.owned) || related(&world.client)
+                    user.business_roles.contains(&b.id)
+                        || related(&world.owned)
+                        || related(&world.client)
                 })
-                .map(|b| json!({"id": b.id, "name": b.name}))
-                .collect();
+                .map(|b| project_business(call, world, &user.id, b, specs.as_deref()))
+                .collect::<Result<Vec<Value>, Resp>>();
+            let items = match items {
+                Ok(items) => items,
+                Err(error) => return error,
+            };
             match page_of(shared, call, items, None) {
                 Ok(v) => Resp::ok(v),
                 Err(r) => r,
@@ -372,7 +379,7 @@ fn route(
                 .get(*business)
                 .into_iter()
                 .flatten()
-                .filter(|id| user.access.contains_key(*id))
+                .filter(|id| world.tasks_of(&user.id, id).is_some())
                 .filter_map(|id| world.accounts.get(id))
                 .collect();
             list_accounts(shared, world, token, call, specs.as_deref(), &accounts, now)
@@ -384,7 +391,7 @@ fn route(
             let Some((account, tasks)) = reachable(world, token, node) else {
                 return unsupported(node);
             };
-            match project_account(call, account, tasks, specs.as_deref(), world, now) {
+            match project_account(call, account, &tasks, specs.as_deref(), world, now) {
                 Ok(v) => Resp::ok(v),
                 Err(r) => r,
             }
@@ -443,13 +450,77 @@ fn route(
     }
 }
 
+/// A business node: `id`, `name`, and the nested `owned_ad_accounts` /
+/// `client_ad_accounts` edges (the user's reachable accounts), paged.
+fn project_business(
+    call: &Call,
+    world: &World,
+    user_id: &str,
+    business: &crate::world::Business,
+    specs: Option<&[FieldSpec]>,
+) -> Result<Value, Resp> {
+    let mut out = Map::new();
+    out.insert("id".into(), json!(business.id));
+    let Some(specs) = specs else {
+        out.insert("name".into(), json!(business.name));
+        return Ok(Value::Object(out));
+    };
+    for spec in specs {
+        match spec.name.as_str() {
+            "id" => {}
+            "name" => {
+                out.insert("name".into(), json!(business.name));
+            }
+            edge @ ("owned_ad_accounts" | "client_ad_accounts") => {
+                let map = if edge == "owned_ad_accounts" {
+                    &world.owned
+                } else {
+                    &world.client
+                };
+                let ids: Vec<&String> = map
+                    .get(&business.id)
+                    .into_iter()
+                    .flatten()
+                    .filter(|id| world.tasks_of(user_id, id).is_some())
+                    .collect();
+                let limit = spec
+                    .modifier("limit")
+                    .and_then(|l| l.parse().ok())
+                    .unwrap_or(25usize)
+                    .max(1);
+                let data: Vec<Value> = ids
+                    .iter()
+                    .take(limit)
+                    .map(|id| json!({"id": format!("act_{id}")}))
+                    .collect();
+                let mut value = json!({"data": data, "paging": {"cursors": {"before": encode_cursor(0, false), "after": encode_cursor(limit.min(ids.len()), false)}}});
+                if ids.len() > limit {
+                    let nested = Call {
+                        path: format!("{}/{edge}", business.id),
+                        query: vec![("fields".into(), "id".into())],
+                        ..call.clone()
+                    };
+                    value["paging"]["next"] =
+                        json!(next_link(&nested, &encode_cursor(limit, false), limit));
+                }
+                out.insert(edge.to_owned(), value);
+            }
+            "verification_status" => {
+                out.insert("verification_status".into(), json!("verified"));
+            }
+            other => return Err(nonexisting(other, "Business")),
+        }
+    }
+    Ok(Value::Object(out))
+}
+
 fn reachable<'w>(
     world: &'w World,
     token: &Token,
     node: &str,
-) -> Option<(&'w AdAccount, &'w Vec<String>)> {
+) -> Option<(&'w AdAccount, Vec<String>)> {
     let numeric = node.strip_prefix("act_")?;
-    let tasks = world.users.get(&token.user_id)?.access.get(numeric)?;
+    let tasks = world.tasks_of(&token.user_id, numeric)?;
     Some((world.accounts.get(numeric)?, tasks))
 }
 
@@ -513,7 +584,7 @@ fn list_accounts(
     let mut items = Vec::with_capacity(slice.items.len());
     for &i in &slice.items {
         let account = accounts[i];
-        let tasks = user.access.get(&account.id).cloned().unwrap_or_default();
+        let tasks = world.tasks_of(&user.id, &account.id).unwrap_or_default();
         match project_account(call, account, &tasks, specs, world, now) {
             Ok(v) => items.push(v),
             Err(r) => return r,

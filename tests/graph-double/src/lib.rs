@@ -209,7 +209,9 @@ impl GraphDouble {
         let mut world = self.shared.world();
         if let Some(u) = world.users.get_mut(user) {
             for a in accounts {
-                u.access.remove(a.trim_start_matches("act_"));
+                let id = a.trim_start_matches("act_");
+                u.access.remove(id);
+                u.unshared.insert(id.to_owned());
             }
         }
     }
@@ -271,6 +273,7 @@ pub(crate) fn grant(
         return false;
     };
     for id in known {
+        u.unshared.remove(&id);
         if on_next_login {
             u.grant_on_next_login.insert(id);
         } else {

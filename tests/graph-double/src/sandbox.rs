@@ -153,6 +153,8 @@ pub fn agency() -> World {
             email: "jane@example.com".to_owned(),
             access,
             grant_on_next_login: later,
+            business_roles: BTreeSet::new(),
+            unshared: BTreeSet::new(),
             password: "sandbox".to_owned(),
         },
     );

@@ -127,6 +127,13 @@ pub struct User {
     pub access: BTreeMap<String, Vec<String>>,
     /// Accounts this user's *next* login grants in addition (new-account discovery).
     pub grant_on_next_login: BTreeSet<String>,
+    /// Businesses where the user has a role: their owned and client accounts
+    /// are reachable through the business even without direct access.
+    #[serde(default)]
+    pub business_roles: BTreeSet<String>,
+    /// Accounts explicitly unshared with the user (however they were reached).
+    #[serde(default)]
+    pub unshared: BTreeSet<String>,
     pub password: String,
 }
 
@@ -270,7 +277,12 @@ impl World {
                     world.owned.entry(b.clone()).or_default().insert(id.clone());
                 }
             }
-            access.insert(id.clone(), tasks_for(&mut rng));
+            // Every tenth business account is reached only through the business role.
+            let through_business_only = business.is_some() && i % 10 == 9;
+            let tasks = tasks_for(&mut rng);
+            if !through_business_only {
+                access.insert(id.clone(), tasks);
+            }
             world.accounts.insert(id, account);
         }
         world.users.insert(
@@ -281,6 +293,8 @@ impl World {
                 email: "jane@example.com".to_owned(),
                 access,
                 grant_on_next_login: BTreeSet::new(),
+                business_roles: world.businesses.keys().cloned().collect(),
+                unshared: BTreeSet::new(),
                 password: "adkeep".to_owned(),
             },
         );
@@ -305,6 +319,8 @@ impl World {
                 email: "sam@example.com".to_owned(),
                 access,
                 grant_on_next_login: BTreeSet::new(),
+                business_roles: BTreeSet::new(),
+                unshared: BTreeSet::new(),
                 password: "adkeep".to_owned(),
             },
         );
@@ -341,12 +357,52 @@ impl World {
         raw
     }
 
-    /// Accounts (numeric ids) a user reaches, in id order.
+    /// Accounts (numeric ids) a user reaches, directly or through a
+    /// business role, in id order.
     pub fn accounts_of(&self, user_id: &str) -> Vec<String> {
+        self.accounts
+            .keys()
+            .filter(|id| self.tasks_of(user_id, id).is_some())
+            .cloned()
+            .collect()
+    }
+
+    /// Accounts the user was given directly (what `/me/adaccounts` lists).
+    pub fn direct_accounts_of(&self, user_id: &str) -> Vec<String> {
         self.users
             .get(user_id)
-            .map(|u| u.access.keys().cloned().collect())
+            .map(|u| {
+                u.access
+                    .keys()
+                    .filter(|id| !u.unshared.contains(*id) && self.accounts.contains_key(*id))
+                    .cloned()
+                    .collect()
+            })
             .unwrap_or_default()
+    }
+
+    /// The user's tasks on an account: from direct access, or from a role in
+    /// a business that owns it or has client access to it.
+    pub fn tasks_of(&self, user_id: &str, account_id: &str) -> Option<Vec<String>> {
+        let user = self.users.get(user_id)?;
+        if user.unshared.contains(account_id) || !self.accounts.contains_key(account_id) {
+            return None;
+        }
+        if let Some(tasks) = user.access.get(account_id) {
+            return Some(tasks.clone());
+        }
+        let via = |map: &BTreeMap<String, BTreeSet<String>>| {
+            map.iter().any(|(business, set)| {
+                user.business_roles.contains(business) && set.contains(account_id)
+            })
+        };
+        (via(&self.owned) || via(&self.client)).then(|| {
+            vec![
+                "MANAGE".to_owned(),
+                "ADVERTISE".to_owned(),
+                "ANALYZE".to_owned(),
+            ]
+        })
     }
 }
 
@@ -532,11 +588,13 @@ mod tests {
     }
 
     #[test]
-    fn every_account_has_an_owner_user() {
+    fn every_account_is_reachable_some_only_through_a_business() {
         let world = World::generate(&DataConfig {
-            accounts: 30,
+            accounts: 100,
             ..DataConfig::default()
         });
-        assert_eq!(world.accounts_of(DEFAULT_USER).len(), 30);
+        assert_eq!(world.accounts_of(DEFAULT_USER).len(), 100);
+        let direct = world.direct_accounts_of(DEFAULT_USER).len();
+        assert!(direct < 100 && direct > 80, "{direct}");
     }
 }
