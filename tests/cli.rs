@@ -234,3 +234,62 @@ async fn a_corrupt_cache_is_set_aside_with_a_message_not_a_crash() {
         .collect();
     assert_eq!(aside.len(), 1, "the unreadable file is kept aside");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn window_and_cli_make_one_call_in_flight() {
+    use adkeep_app::backend::{Backend, NoEvents};
+    use adkeep_core::graph::client::{Endpoints, parse_base};
+    use std::sync::Arc;
+
+    let mut config = DoubleConfig::generated(60, 2);
+    config.knobs.latency_ms = 150;
+    let double = GraphDouble::start(config).await.unwrap();
+    let token = double.issue_token();
+    let data = tempfile::tempdir().unwrap();
+    let endpoints = Endpoints {
+        graph: parse_base(&double.url()).unwrap(),
+        facebook: parse_base(&double.url()).unwrap(),
+        version: "v27.0".into(),
+    };
+    // The window's backend, on the same data folder as the CLI.
+    let app = Backend::open_with(
+        Arc::new(adkeep_app::stores::FileStores::new(
+            data.path().to_path_buf(),
+        )),
+        adkeep_app::vault::Vault::without_keychain(data.path().to_path_buf()),
+        Arc::new(NoEvents),
+        Some(endpoints),
+    )
+    .unwrap();
+    let mut settings = app.settings();
+    settings.mode = adkeep_core::settings::Mode::Meta;
+    app.save_settings(settings).unwrap();
+    app.vault().save_token(
+        &adkeep_core::token::AccessToken::new(token.clone()).unwrap(),
+        false,
+    );
+
+    // What one refresh-all costs.
+    double.reset_stats();
+    app.refresh_all().await.unwrap();
+    let one_run = double.stats().http_requests;
+
+    // The window refreshes; the CLI asks for the same while it runs.
+    double.reset_stats();
+    let window = tokio::spawn({
+        let app = app.clone();
+        async move { app.refresh_all().await }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let cli = adkeep(&["refresh", "--json"], &double.url(), &token, data.path()).await;
+    window.await.unwrap().unwrap();
+
+    assert_eq!(cli.status, 0, "{}", cli.stderr);
+    let printed: Vec<Value> = serde_json::from_str(&cli.stdout).unwrap();
+    assert_eq!(printed.len(), 60, "the CLI prints the window's result");
+    assert_eq!(
+        double.stats().http_requests,
+        one_run,
+        "one refresh-all went to Meta, not two"
+    );
+}

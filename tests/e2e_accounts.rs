@@ -86,3 +86,76 @@ async fn account_names_render_as_text_in_the_real_window() {
     );
     app.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "real window: needs Xvfb, WebKitWebDriver and tauri-driver (scripts/test.sh starts them)"]
+async fn refresh_all_shows_progress_to_the_end() {
+    let mut config = DoubleConfig::generated(600, 3);
+    config.knobs.latency_ms = 60;
+    let double = GraphDouble::start(config).await.expect("double");
+    let app = App::launch(Options::default().double(&double.url(), &double.issue_token())).await;
+    app.wait_for(
+        "document.querySelectorAll('.account-row').length === 600",
+        60,
+    )
+    .await;
+    app.wait_idle(60).await;
+    let before = app.rows().await;
+
+    // Record every progress text the window shows.
+    app.js(
+        "window.__progress = [];
+         new MutationObserver(() => window.__progress.push(document.querySelector('#progress-text').textContent))
+           .observe(document.querySelector('#progress-text'), { childList: true, characterData: true, subtree: true });
+         return true;",
+    )
+    .await;
+    app.click("#refresh-all").await;
+    app.wait_for("window.__progress.length > 0", 10).await;
+    app.wait_idle(60).await;
+
+    let log = app.js("return window.__progress").await;
+    let seen: Vec<(u64, u64)> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| {
+            let text = t.as_str()?;
+            let rest = text.strip_prefix("Refreshing ")?;
+            let (done, total) = rest.split_once(" of ")?;
+            Some((
+                done.replace(',', "").parse().ok()?,
+                total.trim_end_matches('+').replace(',', "").parse().ok()?,
+            ))
+        })
+        .collect();
+    assert!(seen.len() >= 3, "progress was shown as it went: {log}");
+    assert!(
+        seen.windows(2).all(|w| w[0].0 <= w[1].0),
+        "it only goes up: {seen:?}"
+    );
+    assert_eq!(
+        seen.last().copied(),
+        Some((600, 600)),
+        "it reached the end: {seen:?}"
+    );
+    assert!(
+        seen.iter().any(|(done, _)| *done < 600),
+        "intermediate steps: {seen:?}"
+    );
+
+    let after = app.rows().await;
+    assert_eq!(after.len(), 600);
+    let moved = before
+        .iter()
+        .zip(&after)
+        .filter(|(b, a)| b.1 != a.1)
+        .count();
+    assert!(moved > 590, "every row was refreshed ({moved})");
+    app.wait_for(
+        "document.querySelectorAll('.account-row.queued').length === 0",
+        5,
+    )
+    .await;
+    app.close().await;
+}

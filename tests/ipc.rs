@@ -1,6 +1,7 @@
-//! The app's commands through Tauri's real IPC and ACL (mock runtime, the
-//! app's own compiled capabilities): the main window may call them; a window
-//! showing Facebook's login page may call nothing at all.
+//! The app on Tauri's mock runtime with its own compiled capabilities: the
+//! commands through the real IPC and ACL (the main window may call them; a
+//! window showing Facebook's login page may call nothing at all), and the tray
+//! menu's actions through the same function the menu calls.
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
@@ -129,4 +130,45 @@ fn the_login_popup_cannot_invoke_any_command() {
             );
         }
     }
+}
+
+#[test]
+fn tray_actions_do_what_the_window_does() {
+    use adkeep_app::tray::{TrayAction, perform};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("settings.json"),
+        r#"{"settings": {"mode": "sandbox"}}"#,
+    )
+    .unwrap();
+    let app = app(dir.path());
+    let main = main_window(&app);
+    let backend = app
+        .state::<std::sync::Arc<adkeep_app::backend::Backend>>()
+        .inner()
+        .clone();
+
+    // Refresh all, with the window hidden (as when closed to the tray).
+    main.hide().unwrap();
+    perform(app.handle(), TrayAction::RefreshAll);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while backend.session().book().len() < 40 || backend.refreshing_all() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the tray refresh did not finish"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let overview = backend.overview();
+    assert_eq!(overview.level, "attention", "{overview:?}");
+    assert!(
+        overview.status.contains("of 40 need attention"),
+        "{}",
+        overview.status
+    );
+    assert!(overview.tooltip.starts_with("Adkeep — "));
+
+    // Open Adkeep brings the window back.
+    perform(app.handle(), TrayAction::Open);
+    assert!(main.is_visible().unwrap());
 }

@@ -157,6 +157,8 @@ pub struct Backend {
     endpoints_override: Option<Endpoints>,
     /// The automatic retry after a passing failure, and how many in a row.
     retry: Mutex<Option<(tokio::task::JoinHandle<()>, u32)>>,
+    /// When the saved list was last written or read by this process.
+    disk_seen: Mutex<Option<std::time::SystemTime>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -219,6 +221,7 @@ impl Backend {
             pending_login: Mutex::new(None),
             endpoints_override: endpoints,
             retry: Mutex::new(None),
+            disk_seen: Mutex::new(None),
         };
         let settings = match backend.stores.load_settings()? {
             Read::Ok(s) => s,
@@ -265,6 +268,7 @@ impl Backend {
             }
         };
         self.session.replace(book);
+        *lock(&self.disk_seen) = self.book_file_time();
         Ok(())
     }
 
@@ -512,6 +516,7 @@ impl Backend {
             self.events.state_changed();
         }
         *lock(&self.last_save) = Some(Instant::now());
+        *lock(&self.disk_seen) = self.book_file_time();
     }
 
     /// Saves if the last save was a while ago (during long refreshes).
@@ -550,6 +555,17 @@ impl Backend {
     }
 
     async fn do_refresh_account(self: Arc<Self>, id: &str) -> Result<AccountView> {
+        let _turn = match self.turn(id).await? {
+            Turn::Mine(file) => file,
+            Turn::Joined => {
+                self.reload_from_disk()?;
+                if let Some(account) = self.session.book().get(id).cloned() {
+                    return Ok(AccountView::new(account, Utc::now()));
+                }
+                return Err(Error::Internal(format!("{id} is not in the saved list")));
+            }
+        };
+        self.reload_if_changed()?;
         let connection = self.connection().await?;
         let observer = UiObserver { backend: &self };
         let ids = [id.to_owned()];
@@ -633,6 +649,15 @@ impl Backend {
     }
 
     async fn do_refresh_all(self: Arc<Self>, cancel: &CancellationToken) -> Result<RefreshSummary> {
+        let _turn = match self.turn("all").await? {
+            Turn::Mine(file) => file,
+            Turn::Joined => {
+                self.reload_from_disk()?;
+                self.events.state_changed();
+                return Ok(self.summary_of_book());
+            }
+        };
+        self.reload_if_changed()?;
         let connection = self.connection().await?;
         self.set_status(RefreshStatus {
             running: true,
@@ -652,6 +677,55 @@ impl Backend {
         self.events.progress(&status);
         self.schedule_retry(&report);
         Ok(RefreshSummary::from(&report))
+    }
+
+    /// This process's turn for a refresh (see `take_turn`).
+    async fn turn(&self, key: &str) -> Result<Turn> {
+        let dir = self.data_dir().to_path_buf();
+        let key = format!("refresh-{key}");
+        tokio::task::spawn_blocking(move || take_turn(&dir, &key))
+            .await
+            .map_err(|e| Error::Internal(e.to_string()))?
+            .map_err(Error::from)
+    }
+
+    /// Reads the saved list (another process just refreshed it).
+    fn reload_from_disk(&self) -> Result<()> {
+        if let Read::Ok(book) = self.stores.load_book(Self::book_kind(self.mode()))? {
+            self.session.replace(book);
+        }
+        *lock(&self.disk_seen) = self.book_file_time();
+        Ok(())
+    }
+
+    /// Picks up a list another process saved since this one last did.
+    fn reload_if_changed(&self) -> Result<()> {
+        let on_disk = self.book_file_time();
+        let seen = *lock(&self.disk_seen);
+        if on_disk.is_some() && seen.is_some() && on_disk > seen {
+            tracing::info!("the account list changed on disk (another Adkeep process); reading it");
+            self.reload_from_disk()?;
+        }
+        Ok(())
+    }
+
+    fn book_file_time(&self) -> Option<std::time::SystemTime> {
+        let path = self.data_dir().join(Self::book_kind(self.mode()).file());
+        std::fs::metadata(path).and_then(|m| m.modified()).ok()
+    }
+
+    /// A summary of the book as it stands (when another process refreshed).
+    fn summary_of_book(&self) -> RefreshSummary {
+        let book = self.session.book();
+        let failed = book.accounts.values().filter(|a| a.error.is_some()).count();
+        RefreshSummary {
+            total: book.len(),
+            refreshed: book.len() - failed,
+            failed,
+            listing_complete: book.token_problem.is_none(),
+            cancelled: false,
+            problem: book.token_problem.clone(),
+        }
     }
 
     fn set_status(&self, status: RefreshStatus) {
@@ -1094,9 +1168,191 @@ impl Backend {
         }
     }
 
+    /// Health at a glance, for the tray.
+    pub fn overview(&self) -> Overview {
+        let book = self.session.snapshot();
+        let last = book.last_full_refresh.map_or_else(
+            || "not refreshed yet".to_owned(),
+            |t| {
+                format!(
+                    "refreshed {}",
+                    t.with_timezone(&chrono::Local).format("%H:%M")
+                )
+            },
+        );
+        let attention = book.needing_attention(Utc::now());
+        let running = lock(&self.status).running;
+        if let Some(problem) = book
+            .token_problem
+            .as_ref()
+            .filter(|p| session::opens_problem_page(p))
+        {
+            let status = format!("Problem: {}", problem.title);
+            return Overview {
+                level: "problem",
+                tooltip: format!("Adkeep — {}", problem.title),
+                status,
+            };
+        }
+        let expiring = book
+            .token
+            .as_ref()
+            .map(|t| token_health(t.expires_at, t.data_access_expires_at))
+            .filter(|h| h.warning != "none");
+        let (level, status) = if book.is_empty() {
+            (
+                "ok",
+                if self.mode() == ActiveMode::Unconfigured {
+                    "Not connected yet".to_owned()
+                } else {
+                    format!("No ad accounts yet · {last}")
+                },
+            )
+        } else if let Some(health) = expiring {
+            (
+                "attention",
+                format!(
+                    "Login expires in {} days · {last}",
+                    health.days_left.unwrap_or(0).max(0)
+                ),
+            )
+        } else if attention > 0 {
+            (
+                "attention",
+                format!("{attention} of {} need attention · {last}", book.len()),
+            )
+        } else {
+            (
+                "ok",
+                format!("All {} accounts healthy · {last}", book.len()),
+            )
+        };
+        let status = if running {
+            format!("Refreshing… · {status}")
+        } else {
+            status
+        };
+        Overview {
+            level,
+            tooltip: format!("Adkeep — {status}"),
+            status,
+        }
+    }
+
+    /// Refresh-all for the tray: says what changed, if anything did (a broken
+    /// login is told by the health notification instead).
+    pub async fn refresh_all_noting_changes(self: &Arc<Self>) -> Result<Option<String>> {
+        let before = counts(&self.session.book());
+        let summary = self.refresh_all().await?;
+        if summary
+            .problem
+            .as_ref()
+            .is_some_and(|p| p.reason.is_token_problem())
+        {
+            return Ok(None);
+        }
+        Ok(change_digest(before, counts(&self.session.book())))
+    }
+
     /// Records who is logged in and what the token allows (after a login or `/me`).
     pub fn set_profile(&self, profile: adkeep_core::model::Profile) {
         self.session.book().profile = Some(profile);
+    }
+}
+
+/// The app's health at a glance (the tray icon, its tooltip and status line).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Overview {
+    /// `ok`, `attention` or `problem`.
+    pub level: &'static str,
+    /// The menu's status line.
+    pub status: String,
+    pub tooltip: String,
+}
+
+/// What a person would want to hear about after a background refresh.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Counts {
+    accounts: usize,
+    attention: usize,
+    new: usize,
+    lost: usize,
+}
+
+fn counts(book: &AccountBook) -> Counts {
+    let now = Utc::now();
+    Counts {
+        accounts: book.len(),
+        attention: book.needing_attention(now),
+        new: book.accounts.values().filter(|a| a.is_new).count(),
+        lost: book
+            .accounts
+            .values()
+            .filter(|a| a.reach == adkeep_core::model::Reach::NoLongerAccessible)
+            .count(),
+    }
+}
+
+/// A sentence about what changed, or `None` when nothing did.
+fn change_digest(before: Counts, after: Counts) -> Option<String> {
+    if before == after {
+        return None;
+    }
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let mut parts = Vec::new();
+    if after.attention != before.attention {
+        parts.push(format!(
+            "{} need attention (was {}).",
+            plural(after.attention, "account", "accounts"),
+            before.attention
+        ));
+    }
+    if after.new > before.new {
+        parts.push(format!(
+            "{} appeared.",
+            plural(after.new - before.new, "new ad account", "new ad accounts")
+        ));
+    }
+    if after.lost > before.lost {
+        parts.push(format!(
+            "{} no longer accessible.",
+            plural(after.lost - before.lost, "account is", "accounts are")
+        ));
+    }
+    (!parts.is_empty()).then(|| parts.join(" "))
+}
+
+/// Whether this process does a refresh, or another Adkeep process using the
+/// same data folder (the window, the tray, the CLI) is already doing it.
+enum Turn {
+    /// Ours: the lock is held until this is dropped.
+    Mine(#[allow(dead_code)] std::fs::File),
+    /// Another process did it meanwhile: read what it saved.
+    Joined,
+}
+
+/// Takes the data folder's lock for `key`, or waits for whoever holds it.
+fn take_turn(dir: &std::path::Path, key: &str) -> std::io::Result<Turn> {
+    let locks = dir.join("locks");
+    std::fs::create_dir_all(&locks)?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(locks.join(format!("{key}.lock")))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Turn::Mine(file)),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            tracing::info!(
+                key,
+                "another Adkeep process is refreshing this; waiting for its result"
+            );
+            file.lock()?;
+            file.unlock()?;
+            Ok(Turn::Joined)
+        }
+        Err(std::fs::TryLockError::Error(e)) => Err(e),
     }
 }
 
@@ -1175,5 +1431,51 @@ pub fn token_health(
         data_access_expires_at,
         days_left,
         warning,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_digest_speaks_only_of_changes() {
+        let before = Counts {
+            accounts: 10,
+            attention: 1,
+            new: 0,
+            lost: 0,
+        };
+        assert_eq!(change_digest(before, before), None);
+        let after = Counts {
+            accounts: 12,
+            attention: 3,
+            new: 2,
+            lost: 1,
+        };
+        assert_eq!(
+            change_digest(before, after).as_deref(),
+            Some(
+                "3 accounts need attention (was 1). 2 new ad accounts appeared. 1 account is no longer accessible."
+            )
+        );
+    }
+
+    #[test]
+    fn token_health_warns_at_a_week_and_a_day() {
+        let now = Utc::now();
+        assert_eq!(
+            token_health(Some(now + chrono::Duration::days(30)), None).warning,
+            "none"
+        );
+        assert_eq!(
+            token_health(Some(now + chrono::Duration::days(6)), None).warning,
+            "week"
+        );
+        assert_eq!(
+            token_health(None, Some(now + chrono::Duration::hours(3))).warning,
+            "day"
+        );
+        assert_eq!(token_health(None, None).days_left, None);
     }
 }

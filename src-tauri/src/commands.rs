@@ -9,8 +9,7 @@ use adkeep_core::Error;
 use adkeep_core::settings::Settings;
 
 use crate::backend::{Backend, LoginOutcome, RefreshSummary};
-use crate::login::{LoopbackAuthorizer, PopupAuthorizer};
-use crate::views::{AccountView, ActiveMode, Custody, StateView};
+use crate::views::{AccountView, Custody, StateView};
 
 type Api<'a> = State<'a, Arc<Backend>>;
 
@@ -108,19 +107,7 @@ pub async fn reauthenticate<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
     api: Api<'_>,
 ) -> Result<LoginOutcome, Error> {
-    let settings = api.settings();
-    if api.mode() != ActiveMode::Sandbox
-        && settings.login_method == adkeep_core::settings::LoginMethod::Loopback
-    {
-        api.reauthenticate(&LoopbackAuthorizer::with_system_browser(
-            app,
-            settings.loopback_ports,
-        ))
-        .await
-    } else {
-        api.reauthenticate(&PopupAuthorizer::new(app, api.data_dir()))
-            .await
-    }
+    crate::login::reauthenticate(&app, &api).await
 }
 
 /// After a different Facebook user logged in: replace, or keep things as they were.

@@ -9,6 +9,8 @@ pub const MAIN: &str = "main";
 pub const ACCOUNTS_CHANGED: &str = "accounts-changed";
 pub const REFRESH_PROGRESS: &str = "refresh-progress";
 pub const STATE_CHANGED: &str = "state-changed";
+/// A login started from the tray ended (the window shows the outcome).
+pub const LOGIN_OUTCOME: &str = "login-outcome";
 
 pub struct WindowEvents<R: Runtime> {
     app: AppHandle<R>,
@@ -29,10 +31,14 @@ impl<R: Runtime> Events for WindowEvents<R> {
 
     fn progress(&self, status: &RefreshStatus) {
         let _ = self.app.emit_to(MAIN, REFRESH_PROGRESS, status);
+        if !status.running || status.done == 0 {
+            crate::tray::update(&self.app);
+        }
     }
 
     fn state_changed(&self) {
         let _ = self.app.emit_to(MAIN, STATE_CHANGED, ());
+        crate::tray::update(&self.app);
     }
 
     fn notify(&self, title: &str, body: &str) {

@@ -12,6 +12,7 @@ pub mod logging;
 pub mod login;
 pub mod plugin_stores;
 pub mod stores;
+pub mod tray;
 pub mod vault;
 pub mod views;
 
@@ -30,6 +31,15 @@ use crate::vault::Vault;
 pub fn build_app<R: Runtime>(
     builder: tauri::Builder<R>,
     data_dir: Option<PathBuf>,
+) -> tauri::Builder<R> {
+    build_app_with(builder, data_dir, false)
+}
+
+/// `with_tray`: the system tray (the real desktop only).
+fn build_app_with<R: Runtime>(
+    builder: tauri::Builder<R>,
+    data_dir: Option<PathBuf>,
+    with_tray: bool,
 ) -> tauri::Builder<R> {
     builder
         .plugin(tauri_plugin_store::Builder::default().build())
@@ -54,7 +64,24 @@ pub fn build_app<R: Runtime>(
             tauri::async_runtime::spawn(backend.clone().warm_up());
             app.manage(backend);
             app.manage(stores);
+            if with_tray {
+                tray::create(app.handle());
+            }
             Ok(())
+        })
+        .on_window_event(|window, event| {
+            // Close-to-tray: closing the window hides it; Quit is in the tray.
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event
+                && window.label() == events::MAIN
+                && window
+                    .app_handle()
+                    .try_state::<Arc<Backend>>()
+                    .is_some_and(|b| b.settings().close_to_tray)
+                && window.app_handle().tray_by_id(tray::TRAY_ID).is_some()
+            {
+                api.prevent_close();
+                let _ = window.hide();
+            }
         })
         .invoke_handler(tauri::generate_handler![
             commands::app_state,
@@ -91,7 +118,12 @@ pub fn on_run_event<R: Runtime>(app: &tauri::AppHandle<R>, event: RunEvent) {
 
 /// Runs the desktop app.
 pub fn run() {
-    let app = build_app(tauri::Builder::default(), None).build(tauri::generate_context!());
+    // A second launch focuses the first window (the CLI never gets here).
+    let builder =
+        tauri::Builder::default().plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            tray::show_main_window(app)
+        }));
+    let app = build_app_with(builder, None, true).build(tauri::generate_context!());
     match app {
         Ok(app) => app.run(on_run_event),
         Err(e) => {

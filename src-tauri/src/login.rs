@@ -270,6 +270,25 @@ impl Authorizer for LoopbackAuthorizer {
     }
 }
 
+/// Reauthenticate with the method in Settings (the popup, or the system
+/// browser for the loopback method; the sandbox always uses the popup).
+pub async fn reauthenticate<R: Runtime>(
+    app: &AppHandle<R>,
+    backend: &std::sync::Arc<crate::backend::Backend>,
+) -> Result<crate::backend::LoginOutcome> {
+    let settings = backend.settings();
+    let sandbox = backend.mode() == crate::views::ActiveMode::Sandbox;
+    if !sandbox && settings.login_method == adkeep_core::settings::LoginMethod::Loopback {
+        let loopback =
+            LoopbackAuthorizer::with_system_browser(app.clone(), settings.loopback_ports);
+        backend.reauthenticate(&loopback).await
+    } else {
+        backend
+            .reauthenticate(&PopupAuthorizer::new(app.clone(), backend.data_dir()))
+            .await
+    }
+}
+
 /// Forgets the popup's Facebook session ("Log in with another account").
 pub fn clear_popup_profile<R: Runtime>(
     app: &AppHandle<R>,

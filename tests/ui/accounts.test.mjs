@@ -163,8 +163,19 @@ test('refresh-all shows progress and F5 refreshes the selection or everything', 
   assert.equal(await page.locator('#progress').isVisible(), true);
   assert.match(await page.locator('#progress-text').textContent(), /Refreshing 2 of 6/);
   assert.equal(await page.locator('#refresh-all').isDisabled(), true);
+  assert.equal(await page.locator('.account-row.queued').count(), 6, 'every row waits its turn');
+  const first = await page.evaluate(() => {
+    const id = document.querySelector('.account-row').dataset.id;
+    return id;
+  });
+  await page.evaluate((id) => {
+    const row = window.__fixture.accounts.find((a) => a.id === id);
+    window.__emit('accounts-changed', [{ ...row, revision: 999 }]);
+  }, first);
+  assert.equal(await page.locator('.account-row.queued').count(), 5, 'a refreshed row stops waiting');
   await page.evaluate(() => window.__emit('refresh-progress', { running: false, done: 6, total: 6, listing_complete: true, waiting_until: null }));
   assert.equal(await page.locator('#progress').isVisible(), false);
+  assert.equal(await page.locator('.account-row.queued').count(), 0);
 
   await page.keyboard.press('F5');
   await page.waitForFunction(() => window.__calls.some((c) => c.command === 'refresh_all'));

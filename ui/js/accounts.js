@@ -75,6 +75,10 @@ export class AccountList {
       if (existing && (view.revision ?? 0) < (existing.view.revision ?? 0)) continue;
       if (existing) {
         const wasAttention = existing.view.needs_attention;
+        if (existing.el.classList.contains('queued') && view.revision !== existing.view.revision) {
+          existing.el.classList.remove('queued');
+          if (!this.busy.has(view.id)) existing.el.setAttribute('aria-busy', 'false');
+        }
         existing.view = view;
         existing.key = searchKey(view);
         this.fill(existing.el, view);
@@ -105,6 +109,22 @@ export class AccountList {
   setSort(sort) {
     this.sort = SORTS[sort] ? sort : 'name';
     this.arrange();
+  }
+
+  /** Every row waits for its turn in a refresh-all (cleared as rows arrive). */
+  markAllQueued() {
+    for (const { el } of this.rows.values()) {
+      el.classList.add('queued');
+      el.setAttribute('aria-busy', 'true');
+    }
+  }
+
+  clearQueued() {
+    for (const { el, view } of this.rows.values()) {
+      if (!el.classList.contains('queued')) continue;
+      el.classList.remove('queued');
+      if (!this.busy.has(view.id)) el.setAttribute('aria-busy', 'false');
+    }
   }
 
   setBusy(id, busy) {

@@ -146,8 +146,13 @@ function renderNotices() {
   }));
 }
 
+let wasRunning = false;
+
 function renderProgress(status) {
   const running = Boolean(status && status.running);
+  if (running && !wasRunning) list.markAllQueued();
+  if (!running && wasRunning) list.clearQueued();
+  wasRunning = running;
   ui.progress.hidden = !running;
   ui.cancel.hidden = !running;
   ui.refreshAll.disabled = running;
@@ -247,28 +252,32 @@ function addNotice(level, text) {
   renderNotices();
 }
 
+/** What a finished login says (from the button, or from the tray). */
+function showLoginOutcome(outcome) {
+  if (outcome && outcome.kind) {
+    // A failed login (an error object).
+    if (outcome.kind === 'cancelled') announce('Login cancelled. Nothing changed.');
+    else showError(outcome);
+  } else if (outcome && outcome.outcome === 'different_user') {
+    $('#switch-message').textContent = outcome.message;
+    $('#switch-dialog').showModal();
+  } else if (outcome) {
+    showDataAnyway = false;
+    announce(outcome.message);
+    addNotice(outcome.declined && outcome.declined.length ? 'warning' : 'info', outcome.message);
+  }
+  reloadSoon();
+}
+
 async function reauthenticate() {
   const button = $('#reauthenticate');
   button.disabled = true;
   try {
-    const outcome = await api.reauthenticate();
-    if (outcome.outcome === 'different_user') {
-      $('#switch-message').textContent = outcome.message;
-      $('#switch-dialog').showModal();
-    } else {
-      showDataAnyway = false;
-      announce(outcome.message);
-      addNotice(outcome.declined && outcome.declined.length ? 'warning' : 'info', outcome.message);
-    }
+    showLoginOutcome(await api.reauthenticate());
   } catch (error) {
-    if (error && error.kind === 'cancelled') {
-      announce('Login cancelled. Nothing changed.');
-    } else {
-      showError(error);
-    }
+    showLoginOutcome(error);
   } finally {
     button.disabled = false;
-    reloadSoon();
   }
 }
 
@@ -470,6 +479,7 @@ async function start() {
     await on('accounts-changed', (views) => list.update(views));
     await on('refresh-progress', (status) => renderProgress(status));
     await on('state-changed', () => reloadSoon());
+    await on('login-outcome', (outcome) => showLoginOutcome(outcome));
     await load();
     setInterval(() => list.tick(), 60_000);
     document.body.dataset.ready = 'true';

@@ -1,0 +1,203 @@
+//! The system tray: an icon showing overall health (ok, needs attention,
+//! problem) with a tooltip, and a menu: a status line, Refresh all (works with
+//! the window closed), Reauthenticate, Open Adkeep, Quit. Every tray action is
+//! also in the window. The menu calls `perform`, which tests call too.
+
+use std::sync::Arc;
+
+use tauri::image::Image;
+use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
+use tauri::tray::TrayIconBuilder;
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+
+use crate::backend::Backend;
+
+pub const TRAY_ID: &str = "adkeep";
+const STATUS_ID: &str = "tray-status";
+
+/// What the tray menu can do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrayAction {
+    RefreshAll,
+    Reauthenticate,
+    Open,
+    Quit,
+}
+
+impl TrayAction {
+    pub const ALL: [TrayAction; 4] = [
+        Self::RefreshAll,
+        Self::Reauthenticate,
+        Self::Open,
+        Self::Quit,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::RefreshAll => "tray-refresh-all",
+            Self::Reauthenticate => "tray-reauthenticate",
+            Self::Open => "tray-open",
+            Self::Quit => "tray-quit",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::RefreshAll => "Refresh all",
+            Self::Reauthenticate => "Reauthenticate…",
+            Self::Open => "Open Adkeep",
+            Self::Quit => "Quit Adkeep",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.id() == id)
+    }
+}
+
+/// The status line item, kept to update its text.
+struct StatusItem<R: Runtime>(MenuItem<R>);
+
+fn icon(level: &str) -> Option<Image<'static>> {
+    let bytes: &'static [u8] = match level {
+        "problem" => include_bytes!("../../icons/tray-problem.png"),
+        "attention" => include_bytes!("../../icons/tray-attention.png"),
+        _ => include_bytes!("../../icons/tray-ok.png"),
+    };
+    Image::from_bytes(bytes).ok()
+}
+
+/// Builds the tray. Without a tray host (some Linux desktops) the icon is
+/// simply not shown; the app keeps working and says so in the log.
+pub fn create<R: Runtime>(app: &AppHandle<R>) {
+    if let Err(e) = try_create(app) {
+        tracing::warn!("no system tray ({e}); every tray action is also in the window");
+    }
+}
+
+fn try_create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+    let status = MenuItem::with_id(app, STATUS_ID, "Adkeep", false, None::<&str>)?;
+    let items: Vec<MenuItem<R>> = TrayAction::ALL
+        .iter()
+        .map(|a| MenuItem::with_id(app, a.id(), a.label(), true, None::<&str>))
+        .collect::<tauri::Result<_>>()?;
+    let separator = PredefinedMenuItem::separator(app)?;
+    let separator2 = PredefinedMenuItem::separator(app)?;
+    let menu = Menu::with_items(
+        app,
+        &[
+            &status,
+            &separator,
+            &items[0],
+            &items[1],
+            &items[2],
+            &separator2,
+            &items[3],
+        ],
+    )?;
+    let mut builder = TrayIconBuilder::with_id(TRAY_ID)
+        .tooltip("Adkeep")
+        .menu(&menu)
+        .show_menu_on_left_click(true)
+        .on_menu_event(|app, event| {
+            if let Some(action) = TrayAction::from_id(event.id.as_ref()) {
+                perform(app, action);
+            }
+        });
+    if let Some(image) = icon("ok") {
+        builder = builder.icon(image);
+    }
+    builder.build(app)?;
+    app.manage(StatusItem(status));
+    update(app);
+    Ok(())
+}
+
+/// Brings the icon, tooltip and status line up to date.
+pub fn update<R: Runtime>(app: &AppHandle<R>) {
+    let Some(backend) = app.try_state::<Arc<Backend>>() else {
+        return;
+    };
+    let overview = backend.overview();
+    if let Some(tray) = app.tray_by_id(TRAY_ID) {
+        let _ = tray.set_icon(icon(overview.level));
+        let _ = tray.set_tooltip(Some(&overview.tooltip));
+    }
+    if let Some(item) = app.try_state::<StatusItem<R>>() {
+        let _ = item.0.set_text(&overview.status);
+    }
+}
+
+/// Shows, unminimizes and focuses the main window.
+pub fn show_main_window<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(window) = app.get_webview_window(crate::events::MAIN) {
+        let _ = window.show();
+        let _ = window.unminimize();
+        let _ = window.set_focus();
+    }
+}
+
+/// What a tray menu item does (the menu calls this; so do tests).
+pub fn perform<R: Runtime>(app: &AppHandle<R>, action: TrayAction) {
+    let Some(backend) = app.try_state::<Arc<Backend>>().map(|b| b.inner().clone()) else {
+        return;
+    };
+    match action {
+        TrayAction::RefreshAll => {
+            let app = app.clone();
+            tauri::async_runtime::spawn(async move {
+                match backend.refresh_all_noting_changes().await {
+                    Ok(Some(change)) => notify_change(&app, &backend, &change),
+                    Ok(None) => {}
+                    Err(e) => tracing::warn!("tray refresh: {e}"),
+                }
+                update(&app);
+            });
+        }
+        TrayAction::Reauthenticate => {
+            show_main_window(app);
+            let app = app.clone();
+            tauri::async_runtime::spawn(async move {
+                let outcome = crate::login::reauthenticate(&app, &backend).await;
+                // The window shows the outcome (or asks about a different user).
+                let payload = match &outcome {
+                    Ok(outcome) => serde_json::to_value(outcome).unwrap_or_default(),
+                    Err(e) => serde_json::to_value(e).unwrap_or_default(),
+                };
+                let _ = app.emit_to(crate::events::MAIN, crate::events::LOGIN_OUTCOME, payload);
+                update(&app);
+            });
+        }
+        TrayAction::Open => show_main_window(app),
+        TrayAction::Quit => app.exit(0),
+    }
+}
+
+fn notify_change<R: Runtime>(app: &AppHandle<R>, backend: &Backend, change: &str) {
+    if !backend.settings().notifications {
+        return;
+    }
+    use tauri_plugin_notification::NotificationExt;
+    if let Err(e) = app
+        .notification()
+        .builder()
+        .title("Adkeep")
+        .body(change)
+        .show()
+    {
+        tracing::warn!("could not show a notification: {e}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn menu_ids_round_trip() {
+        for action in TrayAction::ALL {
+            assert_eq!(TrayAction::from_id(action.id()), Some(action));
+        }
+        assert_eq!(TrayAction::from_id(STATUS_ID), None);
+    }
+}
