@@ -62,6 +62,32 @@ fn the_main_window_reads_the_state() {
 }
 
 #[test]
+fn the_main_windows_capability_allows_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(dir.path());
+    let main = main_window(&app);
+    // Commands that would open windows or change state are called with bad
+    // arguments: refused by the command, never by the ACL.
+    for command in adkeep_app::commands::NAMES {
+        let result = get_ipc_response(
+            &main,
+            request(
+                command,
+                "tauri://localhost",
+                serde_json::json!({"id": "x", "ids": ["x"], "url": "x", "settings": {"api_version": "x"}, "replace": false, "forgetFacebookSession": false, "secret": "x", "allow": false}),
+            ),
+        );
+        if let Err(error) = result {
+            let text = error.to_string();
+            assert!(
+                !text.contains("not allowed"),
+                "{command} is missing from capabilities/main.json: {text}"
+            );
+        }
+    }
+}
+
+#[test]
 fn typed_errors_reach_the_ui_with_a_kind() {
     let dir = tempfile::tempdir().unwrap();
     let app = app(dir.path());

@@ -339,7 +339,6 @@ impl Engine {
             };
             self.governor.penalize(wait, target);
         }
-        let wait = jitter(wait);
         let token_wide_limit = problem.reason == Reason::RateLimited
             && (problem.scope == Scope::Token || scope == Scope::Token);
         let limit = if token_wide_limit {
@@ -347,7 +346,9 @@ impl Engine {
         } else {
             self.opts.max_wait
         };
-        (wait <= limit).then_some(wait)
+        // Decide on Meta's hint, then jitter: jittering first would let a
+        // hint just past the limit sometimes pass as waitable.
+        (wait <= limit).then(|| jitter(wait))
     }
 
     /// Halves a page size; `false` when it is already as small as it goes.
@@ -1275,4 +1276,66 @@ async fn sleep_or_cancel(wait: Duration, cancel: &CancellationToken) -> Result<(
 /// Groups rows by id (later updates win). Used by callers that batch UI events.
 pub fn latest_by_id(rows: Vec<RowUpdate>) -> HashMap<String, RowUpdate> {
     rows.into_iter().map(|r| (r.id().to_owned(), r)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problem::Action;
+
+    fn engine() -> Engine {
+        let client = GraphClient::new(
+            reqwest::Client::new(),
+            Arc::new(crate::graph::client::Endpoints::default()),
+            crate::token::AccessToken::new("unused").expect("a token"),
+        );
+        Engine::new(
+            client,
+            EngineOptions::default(),
+            Arc::new(Governor::new(Default::default())),
+        )
+    }
+
+    fn token_wide_limit(returns_in: Duration) -> Problem {
+        let now = Utc::now();
+        Problem {
+            reason: Reason::RateLimited,
+            action: Action::Wait,
+            scope: Scope::Token,
+            title: String::new(),
+            explanation: String::new(),
+            code: Some(17),
+            subcode: None,
+            http_status: Some(400),
+            message: String::new(),
+            user_title: None,
+            user_msg: None,
+            fbtrace_id: None,
+            retry_at: Some(now + chrono::Duration::from_std(returns_in).expect("small")),
+            action_url: None,
+            at: now,
+        }
+    }
+
+    #[test]
+    fn a_hint_just_past_the_limit_is_never_waited_out_whatever_the_jitter() {
+        let engine = engine();
+        let past = engine.opts.max_token_wait + Duration::from_millis(500);
+        for _ in 0..200 {
+            let wait = engine.retry_wait(&token_wide_limit(past), None, Scope::Token);
+            assert_eq!(wait, None, "jitter must not turn {past:?} into a wait");
+        }
+    }
+
+    #[test]
+    fn a_hint_within_the_limit_is_waited_out_with_jitter() {
+        let engine = engine();
+        let within = Duration::from_secs(5);
+        for _ in 0..200 {
+            let wait = engine
+                .retry_wait(&token_wide_limit(within), None, Scope::Token)
+                .expect("waitable");
+            assert!(wait <= within.mul_f64(1.2) && wait >= within.mul_f64(0.75));
+        }
+    }
 }

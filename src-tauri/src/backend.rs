@@ -298,6 +298,18 @@ impl Backend {
         &self.session
     }
 
+    /// Runs a keychain operation off the async threads (the keychain can
+    /// block on D-Bus).
+    pub async fn with_vault<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Vault) -> T + Send + 'static,
+    ) -> Result<T> {
+        let vault = self.vault.clone();
+        tokio::task::spawn_blocking(move || f(&vault))
+            .await
+            .map_err(|e| Error::Internal(e.to_string()))
+    }
+
     /// Adkeep's data folder.
     pub fn data_dir(&self) -> &std::path::Path {
         self.stores.data_dir()
@@ -380,11 +392,9 @@ impl Backend {
                 let endpoints = self.meta_endpoints()?;
                 let allow_plaintext = settings.allow_plaintext_token;
                 // Keychain calls block (D-Bus): keep them off the async threads.
-                let vault = self.vault.clone();
-                let (token, custody) =
-                    tokio::task::spawn_blocking(move || vault.load_token(allow_plaintext))
-                        .await
-                        .map_err(|e| Error::Internal(e.to_string()))?;
+                let (token, custody) = self
+                    .with_vault(move |v| v.load_token(allow_plaintext))
+                    .await?;
                 let token = token.ok_or(Error::NotConnected)?;
                 (endpoints, token, custody)
             }
@@ -904,11 +914,7 @@ impl Backend {
         let secret = if sandbox || !settings.has_app_secret {
             None
         } else {
-            let vault = self.vault.clone();
-            tokio::task::spawn_blocking(move || vault.load_secret())
-                .await
-                .ok()
-                .flatten()
+            self.with_vault(Vault::load_secret).await.ok().flatten()
         };
         let mut grant = match callback {
             Callback::Code(code) => {
@@ -987,12 +993,10 @@ impl Backend {
             *lock(&self.sandbox_token) = Some(grant.token.clone());
             Custody::Sandbox
         } else {
-            let vault = self.vault.clone();
             let token = grant.token.clone();
             let allow = self.settings().allow_plaintext_token;
-            tokio::task::spawn_blocking(move || vault.save_token(&token, allow))
-                .await
-                .map_err(|e| Error::Internal(e.to_string()))?
+            self.with_vault(move |v| v.save_token(&token, allow))
+                .await?
         };
         {
             let mut book = self.session.book();
@@ -1071,10 +1075,7 @@ impl Backend {
     /// Forgets the token (the accounts and their last data stay).
     pub async fn disconnect(self: &Arc<Self>) -> Result<()> {
         self.cancel_refresh();
-        let vault = self.vault.clone();
-        tokio::task::spawn_blocking(move || vault.delete_token())
-            .await
-            .map_err(|e| Error::Internal(e.to_string()))?;
+        self.with_vault(Vault::delete_token).await?;
         *lock(&self.sandbox_token) = None;
         {
             let mut book = self.session.book();
@@ -1094,10 +1095,7 @@ impl Backend {
         if secret.len() < 16 || !secret.chars().all(|c| c.is_ascii_alphanumeric()) {
             return Err(Error::Settings("That does not look like an app secret (32 letters and digits from App Settings → Basic).".to_owned()));
         }
-        let vault = self.vault.clone();
-        let custody = tokio::task::spawn_blocking(move || vault.save_secret(&secret))
-            .await
-            .map_err(|e| Error::Internal(e.to_string()))?;
+        let custody = self.with_vault(move |v| v.save_secret(&secret)).await?;
         let mut settings = self.settings();
         settings.has_app_secret = true;
         self.save_settings_inner(settings)?;
@@ -1106,10 +1104,7 @@ impl Backend {
     }
 
     pub async fn clear_app_secret(&self) -> Result<()> {
-        let vault = self.vault.clone();
-        tokio::task::spawn_blocking(move || vault.delete_secret())
-            .await
-            .map_err(|e| Error::Internal(e.to_string()))?;
+        self.with_vault(Vault::delete_secret).await?;
         let mut settings = self.settings();
         settings.has_app_secret = false;
         self.save_settings_inner(settings)?;
@@ -1122,21 +1117,20 @@ impl Backend {
         let mut settings = self.settings();
         settings.allow_plaintext_token = allow;
         self.save_settings_inner(settings)?;
-        let vault = self.vault.clone();
-        let custody = tokio::task::spawn_blocking(move || {
-            let (token, custody) = vault.load_token(allow);
-            match token {
-                Some(token) if matches!(custody, Custody::Memory | Custody::PlaintextFile) => {
-                    if !allow {
-                        vault.forget_plaintext();
+        let custody = self
+            .with_vault(move |vault| {
+                let (token, custody) = vault.load_token(allow);
+                match token {
+                    Some(token) if matches!(custody, Custody::Memory | Custody::PlaintextFile) => {
+                        if !allow {
+                            vault.forget_plaintext();
+                        }
+                        vault.save_token(&token, allow)
                     }
-                    vault.save_token(&token, allow)
+                    _ => custody,
                 }
-                _ => custody,
-            }
-        })
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))?;
+            })
+            .await?;
         *write(&self.custody) = custody;
         self.reset_connection().await;
         self.events.state_changed();

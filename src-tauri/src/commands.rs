@@ -13,25 +13,8 @@ use crate::views::{AccountView, Custody, StateView};
 
 type Api<'a> = State<'a, Arc<Backend>>;
 
-/// The names `build.rs` registers (keep in sync with `generate_handler!`).
-pub const NAMES: &[&str] = &[
-    "app_state",
-    "refresh_account",
-    "refresh_selected",
-    "refresh_all",
-    "cancel_refresh",
-    "enter_sandbox",
-    "leave_sandbox",
-    "save_settings",
-    "dismiss_notice",
-    "open_link",
-    "reauthenticate",
-    "confirm_switch_user",
-    "disconnect",
-    "set_app_secret",
-    "clear_app_secret",
-    "allow_plaintext_token",
-];
+/// The names `build.rs` registers (and `generate_handler!` in lib.rs serves).
+pub const NAMES: &[&str] = include!("command_names.rs");
 
 #[tauri::command]
 pub fn app_state(api: Api<'_>) -> StateView {

@@ -8,6 +8,7 @@ use adkeep_core::Error;
 use adkeep_core::problem::{self, Problem};
 
 use crate::backend::Backend;
+use crate::vault::Vault;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct TokenReport {
@@ -231,8 +232,8 @@ async fn token_facts(
     if !settings.has_app_secret || settings.app_id.is_empty() {
         return None;
     }
-    let vault = backend.vault().clone();
-    let secret = tokio::task::spawn_blocking(move || vault.load_secret())
+    let secret = backend
+        .with_vault(Vault::load_secret)
         .await
         .ok()
         .flatten()?;
