@@ -4,13 +4,14 @@
 //! missing from a complete listing is kept and marked no longer accessible;
 //! an account that appears after an earlier listing is marked new.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Account, AccountStatus, DisableReason, Permissions, Profile, Reach};
 use crate::problem::Problem;
+use crate::refresh::Known;
 
 pub const BOOK_FORMAT: u32 = 1;
 
@@ -35,6 +36,8 @@ pub struct AccountBook {
     /// The health level last told to the person (OS notifications go out
     /// only when it changes).
     pub notified: Option<String>,
+    /// Accounts the last complete listing reached only through a business.
+    pub business_only: BTreeSet<String>,
 }
 
 /// Token lifetime facts, learned at login or from `debug_token`.
@@ -115,6 +118,21 @@ impl AccountBook {
         entry.error = Some(problem);
         entry.revision = revision;
         entry
+    }
+
+    /// The reachable accounts, by how the last listing reached them (a
+    /// refresh-all asks for their data ahead of listing them again).
+    pub fn known(&self) -> Known {
+        let (business_only, listed) = self
+            .accounts
+            .values()
+            .filter(|a| a.reach == Reach::Reachable)
+            .map(|a| a.id.clone())
+            .partition(|id| self.business_only.contains(id));
+        Known {
+            listed,
+            business_only,
+        }
     }
 
     pub fn start_listing(&self) -> ListingStart {
@@ -245,6 +263,20 @@ mod tests {
         assert_eq!(row.id, "act_9");
         assert!(row.error.is_some());
         assert!(row.amount_spent.is_none());
+    }
+
+    #[test]
+    fn known_accounts_are_the_reachable_ones_by_how_they_were_reached() {
+        let now = Utc::now();
+        let mut book = AccountBook::new();
+        for id in ["act_1", "act_2", "act_3"] {
+            book.apply_refreshed(fresh(id, 1, now));
+        }
+        book.accounts.get_mut("act_3").unwrap().reach = Reach::NoLongerAccessible;
+        book.business_only.insert("act_2".into());
+        let known = book.known();
+        assert_eq!(known.listed, ["act_1"]);
+        assert_eq!(known.business_only, ["act_2"]);
     }
 
     #[test]

@@ -5,8 +5,9 @@
 //!   plus its last-30-days insights).
 //! * All accounts: `/me/adaccounts` page by page (following `paging.next` to the
 //!   very end), while earlier pages' last-30-days spend is fetched in batches of
-//!   up to 50, with bounded concurrency. Paging is sequential by nature, so the
-//!   whole run costs about pages × round trip.
+//!   up to 50, with bounded concurrency. Accounts known from the last run have
+//!   their spend asked for alongside the listing (see `rendezvous`). Paging is
+//!   sequential by nature, so the whole run costs about pages × round trip.
 //! * Failures are classified; passing ones (transient, offline, rate limits)
 //!   are retried with jittered backoff, only for the items that failed. A
 //!   token-wide problem stops the run.
@@ -30,6 +31,9 @@ use crate::graph::fields;
 use crate::graph::wire::{self, FetchedAccount};
 use crate::model::{Account, Permissions, Profile};
 use crate::problem::{self, Context, Problem, Reason, Scope};
+
+mod rendezvous;
+use rendezvous::{Need, Outcome, Part, Rendezvous};
 
 #[derive(Debug, Clone)]
 pub struct EngineOptions {
@@ -129,6 +133,17 @@ pub struct RunReport {
     /// could not continue (then often `offline` or `transient`).
     pub problem: Option<Problem>,
     pub cancelled: bool,
+    /// Accounts reached only through a business, not `/me/adaccounts`.
+    pub business_only: HashSet<String>,
+}
+
+/// What the last run found, so this one can ask ahead (see `rendezvous`).
+#[derive(Debug, Clone, Default)]
+pub struct Known {
+    /// From `/me/adaccounts`: their spend is asked for ahead.
+    pub listed: Vec<String>,
+    /// Reached only through a business: fields and spend are asked ahead.
+    pub business_only: Vec<String>,
 }
 
 /// Counters for benchmarks and diagnostics.
@@ -511,7 +526,11 @@ impl Engine {
         let per_batch = (self.opts.batch_size / 2).max(1);
         let chunks: Vec<Vec<String>> = ids.chunks(per_batch).map(<[String]>::to_vec).collect();
         futures::stream::iter(chunks)
-            .map(|chunk| self.refresh_chunk(chunk, run))
+            .map(|chunk| async move {
+                let confirmed = chunk.into_iter().map(|id| (id, vec![Part::Confirmed]));
+                self.gather(confirmed.collect(), &Rendezvous::default(), run)
+                    .await
+            })
             .buffer_unordered(self.opts.concurrency.max(1))
             .for_each(|result| {
                 each(result);
@@ -659,37 +678,6 @@ impl Engine {
         }
     }
 
-    async fn refresh_chunk(
-        &self,
-        ids: Vec<String>,
-        cancel: &CancellationToken,
-    ) -> Result<Vec<RowUpdate>, Stop> {
-        let mut jobs = Vec::with_capacity(ids.len() * 2);
-        for id in &ids {
-            jobs.push(Job::new(id, fields::account_node(id)));
-            jobs.push(Job::new(id, fields::last_30d_insights(id)));
-        }
-        let results = self.run_jobs(jobs, cancel).await?;
-        let mut rows = Vec::with_capacity(ids.len());
-        for (id, pair) in ids.iter().zip(results.chunks(2)) {
-            let row = match (&pair[0], &pair[1]) {
-                (Err(problem), _) | (Ok(_), Err(problem)) => RowUpdate::Failed {
-                    id: id.clone(),
-                    problem: problem.clone(),
-                },
-                (Ok(node), Ok(insights)) => match wire::decode_account(&node.body, Utc::now()) {
-                    Ok(fetched) => self.completed_row(fetched, &insights.body, cancel).await?,
-                    Err(e) => RowUpdate::Failed {
-                        id: id.clone(),
-                        problem: self.decode_problem(&e.to_string()),
-                    },
-                },
-            };
-            rows.push(row);
-        }
-        Ok(rows)
-    }
-
     fn decode_problem(&self, message: &str) -> Problem {
         problem::classify(
             &GraphError::malformed(200, message.to_owned()),
@@ -747,9 +735,21 @@ impl Engine {
         Ok(account)
     }
 
-    /// Lists every account and refreshes each one.
-    pub async fn refresh_all(&self, sink: &dyn Sink, cancel: &CancellationToken) -> RunReport {
+    /// Lists every account and refreshes each one. What the last run found
+    /// (`known`) is asked for alongside the listing rather than after it.
+    pub async fn refresh_all(
+        &self,
+        known: Known,
+        sink: &dyn Sink,
+        cancel: &CancellationToken,
+    ) -> RunReport {
         let run = cancel.child_token();
+        let meet = Rendezvous::default();
+        let ahead = self.ahead_of_listing(known);
+        for needs in &ahead {
+            meet.asked_ahead(needs);
+        }
+        let business_only: std::sync::Mutex<HashSet<String>> = Default::default();
         let stop: std::sync::Mutex<Option<Stop>> = std::sync::Mutex::new(None);
         let record_stop = |s: Stop| {
             if !s.ends_run() {
@@ -812,6 +812,10 @@ impl Engine {
                     listed.store(set.len(), Ordering::Relaxed);
                     extra
                 };
+                business_only
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .extend(extra.iter().cloned());
                 let per_batch = (self.opts.batch_size / 2).max(1);
                 for chunk in extra.chunks(per_batch) {
                     if run.is_cancelled() || tx.send(Work::Ids(chunk.to_vec())).await.is_err() {
@@ -822,7 +826,7 @@ impl Engine {
             drop(tx);
         };
 
-        let work = futures::stream::poll_fn(|cx| rx.poll_recv(cx)).flat_map(|work| {
+        let listed_work = futures::stream::poll_fn(|cx| rx.poll_recv(cx)).flat_map(|work| {
             let mut items = Vec::new();
             match work {
                 Work::Listed(mut accounts) => {
@@ -836,6 +840,10 @@ impl Engine {
             }
             futures::stream::iter(items)
         });
+        // Interleaved, so neither what is asked ahead nor the listing's work
+        // waits for all of the other.
+        let ahead = futures::stream::iter(ahead.into_iter().map(Work::Ahead));
+        let work = futures::stream::select(ahead, listed_work);
         let handle_rows = |result: Result<Vec<RowUpdate>, Stop>| match result {
             Ok(rows) => {
                 count_rows(&rows, &counts);
@@ -853,8 +861,21 @@ impl Engine {
         let filler = work
             .map(|work| async {
                 match work {
-                    Work::Listed(accounts) => self.fill_last_30d(accounts, &run).await,
-                    Work::Ids(ids) => self.refresh_chunk(ids, &run).await,
+                    Work::Ahead(needs) => match self.fetch_parts(&needs, &run).await {
+                        Ok(parts) => self.gather(parts, &meet, &run).await,
+                        Err(stop) => Err(stop),
+                    },
+                    Work::Listed(accounts) => {
+                        let parts = accounts.into_iter().map(|fetched| {
+                            let id = fetched.account.id.clone();
+                            (id, vec![Part::Fields(Ok(fetched)), Part::Confirmed])
+                        });
+                        self.gather(parts.collect(), &meet, &run).await
+                    }
+                    Work::Ids(ids) => {
+                        let parts = ids.into_iter().map(|id| (id, vec![Part::Confirmed]));
+                        self.gather(parts.collect(), &meet, &run).await
+                    }
                 }
             })
             .buffer_unordered(self.opts.concurrency.max(1))
@@ -900,6 +921,9 @@ impl Engine {
             failed: counts.1.into_inner(),
             permissions,
             profile,
+            business_only: business_only
+                .into_inner()
+                .unwrap_or_else(|p| p.into_inner()),
             ..RunReport::default()
         };
         apply_stop(
@@ -911,6 +935,25 @@ impl Engine {
             report.listing_complete = false;
         }
         report
+    }
+
+    /// What to ask for alongside the listing, in batch-sized groups: known
+    /// listed accounts' spend, and known business-only accounts' fields and
+    /// spend.
+    fn ahead_of_listing(&self, known: Known) -> Vec<Vec<Need>> {
+        let size = self.opts.batch_size.max(1);
+        let need = |fields| {
+            move |id: String| Need {
+                id,
+                fields,
+                spend: true,
+            }
+        };
+        let listed: Vec<Need> = known.listed.into_iter().map(need(false)).collect();
+        let business: Vec<Need> = known.business_only.into_iter().map(need(true)).collect();
+        let mut groups: Vec<Vec<Need>> = listed.chunks(size).map(<[Need]>::to_vec).collect();
+        groups.extend(business.chunks((size / 2).max(1)).map(<[Need]>::to_vec));
+        groups
     }
 
     /// Pages through `/me/adaccounts`, handing each page's accounts to `each`.
@@ -977,30 +1020,92 @@ impl Engine {
         }
     }
 
-    /// Adds last-30-days spend (and extra datasets) to listed accounts.
-    async fn fill_last_30d(
+    /// Hands parts of rows to `meet`, fetches what confirmed rows still
+    /// lack, and returns the rows that are now complete.
+    async fn gather(
         &self,
-        accounts: Vec<FetchedAccount>,
+        mut arrivals: Vec<(String, Vec<Part>)>,
+        meet: &Rendezvous,
         cancel: &CancellationToken,
     ) -> Result<Vec<RowUpdate>, Stop> {
-        let jobs = accounts
-            .iter()
-            .map(|f| Job::new(&f.account.id, fields::last_30d_insights(&f.account.id)))
-            .collect();
-        let results = self.run_jobs(jobs, cancel).await?;
-        let mut rows = Vec::with_capacity(accounts.len());
-        for (fetched, result) in accounts.into_iter().zip(results) {
-            rows.push(match result {
-                Ok(insights) => self.completed_row(fetched, &insights.body, cancel).await?,
-                Err(problem) => RowUpdate::Failed {
-                    id: fetched.account.id,
+        let mut ready = Vec::new();
+        loop {
+            let mut needs = Vec::new();
+            for (id, parts) in arrivals.drain(..) {
+                match meet.arrive(&id, parts) {
+                    Outcome::Ready(row) => ready.push(*row),
+                    Outcome::Needs(need) => needs.push(need),
+                    Outcome::Waiting => {}
+                }
+            }
+            if needs.is_empty() {
+                break;
+            }
+            arrivals = self.fetch_parts(&needs, cancel).await?;
+        }
+        let mut rows = Vec::with_capacity(ready.len());
+        for row in ready {
+            rows.push(match (row.fields, row.spend) {
+                (Err(problem), _) | (Ok(_), Err(problem)) => RowUpdate::Failed {
+                    id: row.id,
                     problem,
                 },
+                (Ok(fetched), Ok(insights)) => {
+                    self.completed_row(fetched, &insights.body, cancel).await?
+                }
             });
         }
         Ok(rows)
     }
 
+    /// Fetches parts of rows: the account node, the last-30-days insights,
+    /// or both, in as few batches as fit. A failure that does not end the
+    /// run becomes the failure of each part.
+    async fn fetch_parts(
+        &self,
+        needs: &[Need],
+        cancel: &CancellationToken,
+    ) -> Result<Vec<(String, Vec<Part>)>, Stop> {
+        let mut jobs = Vec::with_capacity(needs.len() * 2);
+        for need in needs {
+            if need.fields {
+                jobs.push(Job::new(&need.id, fields::account_node(&need.id)));
+            }
+            if need.spend {
+                jobs.push(Job::new(&need.id, fields::last_30d_insights(&need.id)));
+            }
+        }
+        let mut results = match self.run_jobs(jobs, cancel).await {
+            Ok(results) => results.into_iter(),
+            Err(Stop::Failed(problem)) if problem.scope != Scope::Token => {
+                std::iter::repeat_n(Err(problem), needs.len() * 2)
+                    .collect::<Vec<_>>()
+                    .into_iter()
+            }
+            Err(stop) => return Err(stop),
+        };
+        let mut next = || {
+            results
+                .next()
+                .unwrap_or_else(|| Err(self.decode_problem("no result")))
+        };
+        let mut arrivals = Vec::with_capacity(needs.len());
+        for need in needs {
+            let mut parts = Vec::with_capacity(2);
+            if need.fields {
+                let node = next().and_then(|node| {
+                    wire::decode_account(&node.body, Utc::now())
+                        .map_err(|e| self.decode_problem(&e.to_string()))
+                });
+                parts.push(Part::Fields(node));
+            }
+            if need.spend {
+                parts.push(Part::Spend(next()));
+            }
+            arrivals.push((need.id.clone(), parts));
+        }
+        Ok(arrivals)
+    }
     /// Runs up to one batch worth of jobs, retrying only the items that failed
     /// for a passing reason (and `null` items), each after its own wait.
     async fn run_jobs(
@@ -1164,9 +1269,12 @@ impl Engine {
 
 /// What the refresh-all pipeline works on.
 enum Work {
+    /// Parts of known accounts' rows, asked for ahead of the listing.
+    Ahead(Vec<Need>),
     /// Listed accounts that still need their last-30-days spend.
     Listed(Vec<FetchedAccount>),
-    /// Accounts found only through a business: read in full.
+    /// Accounts found only through a business: confirmed, read in full
+    /// unless asked ahead.
     Ids(Vec<String>),
 }
 

@@ -74,12 +74,18 @@ impl Session {
         observer: &dyn Observer,
         cancel: &CancellationToken,
     ) -> RunReport {
-        let start = self.book().start_listing();
+        let (start, known) = {
+            let book = self.book();
+            (book.start_listing(), book.known())
+        };
         let sink = BookSink::new(self, observer);
-        let report = engine.refresh_all(&sink, cancel).await;
+        let report = engine.refresh_all(known, &sink, cancel).await;
         let changed: Vec<Account> = {
             let mut book = self.book();
             book.finish_listing(&start, &report.seen, report.listing_complete, Utc::now());
+            if report.listing_complete {
+                book.business_only = report.business_only.iter().cloned().collect();
+            }
             if let Some(permissions) = &report.permissions {
                 book.permissions = Some(permissions.clone());
             }

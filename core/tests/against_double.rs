@@ -583,3 +583,76 @@ async fn accounts_reached_through_a_business_are_found_once() {
     assert!(report.listing_complete);
     assert_eq!(session.snapshot().len(), direct);
 }
+
+#[tokio::test]
+async fn a_repeat_run_asks_for_known_spend_once_alongside_the_listing() {
+    let double = double(DoubleConfig::generated(240, 3)).await;
+    let user = graph_double::DEFAULT_USER;
+    let engine = engine(&double, &double.issue_token(), fast());
+    let session = Session::new(AccountBook::new());
+    let first = session
+        .refresh_all(&engine, &Quiet, &CancellationToken::new())
+        .await;
+    assert!(first.problem.is_none(), "{:?}", first.problem);
+    let known: HashSet<String> = session.snapshot().accounts.keys().cloned().collect();
+
+    // Between runs: spend moves, one direct account is taken away, two are granted.
+    let gone = double.world(|w| {
+        for a in w.accounts.values_mut() {
+            a.spend_last_30d += 1_234;
+        }
+        let direct = w.direct_accounts_of(user);
+        let business_only: HashSet<String> = w
+            .accounts_of(user)
+            .into_iter()
+            .filter(|id| !direct.contains(id))
+            .collect();
+        // One that no business reaches either, so it really goes.
+        w.accounts_of(user)
+            .into_iter()
+            .find(|id| direct.contains(id) && !business_only.contains(id))
+            .unwrap()
+    });
+    double.revoke(user, &[gone.as_str()]);
+    let granted = double.add_accounts(2);
+    let granted: Vec<&str> = granted.iter().map(String::as_str).collect();
+    assert!(double.grant(user, &granted, false));
+    assert!(!double.world(|w| w.accounts_of(user).contains(&gone)));
+
+    double.reset_stats();
+    let second = session
+        .refresh_all(&engine, &Quiet, &CancellationToken::new())
+        .await;
+    assert!(second.problem.is_none(), "{:?}", second.problem);
+    assert!(second.listing_complete);
+
+    let (reachable, direct) = double.world(|w| (w.accounts_of(user), w.direct_accounts_of(user)));
+    let book = session.snapshot();
+    for id in &reachable {
+        let account = book.get(&format!("act_{id}")).unwrap();
+        let (.., last_30d) = expected_money(&double, &account.id);
+        assert_eq!(
+            account.spend_last_30d.map(|d| d.to_string()),
+            Some(last_30d),
+            "{} has this run's spend",
+            account.id
+        );
+        assert!(account.error.is_none(), "{}", account.id);
+    }
+    let gone = book.get(&format!("act_{gone}")).unwrap();
+    assert_eq!(gone.reach, Reach::NoLongerAccessible);
+    assert!(gone.error.is_none(), "its spend asked ahead fails quietly");
+
+    // Each known account's spend asked once (ahead), never again after the
+    // listing; new accounts' spend after it; business-only accounts' nodes.
+    let new = reachable
+        .iter()
+        .filter(|id| !known.contains(&format!("act_{id}")))
+        .count();
+    let business_only = reachable.iter().filter(|id| !direct.contains(id)).count();
+    assert_eq!(new, 2);
+    assert_eq!(
+        double.stats().batch_items as usize,
+        known.len() + new + business_only
+    );
+}

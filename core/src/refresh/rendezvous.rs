@@ -1,0 +1,244 @@
+//! Where the parts of a row meet.
+//!
+//! A row needs the account's fields, its last-30-days spend (v27.0 has no
+//! field aliases, so that is a request of its own), and confirmation that this
+//! run's listing reaches the account. They arrive from different places: the
+//! listing brings fields and confirmation; the business discovery brings
+//! confirmation only; a repeat run asks ahead, alongside the listing, for the
+//! spend of every account it knows (and the fields of those it knows are
+//! reached only through a business). Whichever part arrives last completes the
+//! row, so the run costs about the listing's own round trips.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use crate::graph::client::Reply;
+use crate::graph::wire::FetchedAccount;
+use crate::problem::Problem;
+
+/// The account's fields, or why they could not be read.
+pub(super) type Fields = Result<FetchedAccount, Problem>;
+/// The last-30-days insights reply, or why it failed.
+pub(super) type Spend = Result<Reply, Problem>;
+/// A row's parts, all here.
+pub(super) struct Ready {
+    pub id: String,
+    pub fields: Fields,
+    pub spend: Spend,
+}
+
+/// One part of a row.
+pub(super) enum Part {
+    Fields(Fields),
+    Spend(Spend),
+    /// This run's listing reaches the account.
+    Confirmed,
+}
+
+/// Parts of a confirmed row that nobody is fetching: the caller fetches them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Need {
+    pub id: String,
+    pub fields: bool,
+    pub spend: bool,
+}
+
+/// What one arrival led to.
+pub(super) enum Outcome {
+    Ready(Box<Ready>),
+    Needs(Need),
+    Waiting,
+}
+
+#[derive(Default)]
+pub(super) struct Rendezvous {
+    slots: Mutex<HashMap<String, Slot>>,
+}
+
+#[derive(Default)]
+struct Slot {
+    fields: Option<Fields>,
+    spend: Option<Spend>,
+    confirmed: bool,
+    fields_coming: bool,
+    spend_coming: bool,
+    /// The row went out; later parts are ignored.
+    done: bool,
+}
+
+impl Rendezvous {
+    /// Records that the caller is fetching these parts ahead of confirmation.
+    pub fn asked_ahead(&self, needs: &[Need]) {
+        let mut slots = self.slots();
+        for need in needs {
+            let slot = slots.entry(need.id.clone()).or_default();
+            slot.fields_coming |= need.fields;
+            slot.spend_coming |= need.spend;
+        }
+    }
+
+    fn slots(&self) -> std::sync::MutexGuard<'_, HashMap<String, Slot>> {
+        self.slots.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Hands over parts of a row. Confirming a row whose other parts nobody
+    /// is fetching returns them as a `Need`, now counted as coming.
+    pub fn arrive(&self, id: &str, parts: impl IntoIterator<Item = Part>) -> Outcome {
+        let mut slots = self.slots();
+        let slot = slots.entry(id.to_owned()).or_default();
+        if slot.done {
+            return Outcome::Waiting;
+        }
+        for part in parts {
+            match part {
+                // The first fields win: a second copy is no newer.
+                Part::Fields(fields) => {
+                    slot.fields_coming = false;
+                    slot.fields.get_or_insert(fields);
+                }
+                Part::Spend(spend) => {
+                    slot.spend_coming = false;
+                    slot.spend.get_or_insert(spend);
+                }
+                Part::Confirmed => slot.confirmed = true,
+            }
+        }
+        if !slot.confirmed {
+            return Outcome::Waiting;
+        }
+        if let (Some(_), Some(_)) = (&slot.fields, &slot.spend) {
+            slot.done = true;
+            return match (slot.fields.take(), slot.spend.take()) {
+                (Some(fields), Some(spend)) => Outcome::Ready(Box::new(Ready {
+                    id: id.to_owned(),
+                    fields,
+                    spend,
+                })),
+                _ => Outcome::Waiting,
+            };
+        }
+        let need = Need {
+            id: id.to_owned(),
+            fields: slot.fields.is_none() && !slot.fields_coming,
+            spend: slot.spend.is_none() && !slot.spend_coming,
+        };
+        if !need.fields && !need.spend {
+            return Outcome::Waiting;
+        }
+        slot.fields_coming |= need.fields;
+        slot.spend_coming |= need.spend;
+        Outcome::Needs(need)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::usage::Usage;
+    use crate::graph::wire::decode_account;
+
+    fn fields(id: &str) -> Part {
+        Part::Fields(Ok(decode_account(
+            &serde_json::json!({"id": id, "name": id, "currency": "USD"}),
+            chrono::Utc::now(),
+        )
+        .expect("a minimal account decodes")))
+    }
+
+    fn spend() -> Part {
+        Part::Spend(Ok(Reply {
+            status: 200,
+            body: serde_json::json!({"data": [{"spend": "1.00"}]}),
+            usage: Usage::default(),
+        }))
+    }
+
+    fn need(id: &str, fields: bool, spend: bool) -> Need {
+        Need {
+            id: id.to_owned(),
+            fields,
+            spend,
+        }
+    }
+
+    fn is_ready(outcome: &Outcome) -> bool {
+        matches!(outcome, Outcome::Ready(_))
+    }
+
+    fn needs(outcome: Outcome) -> Option<Need> {
+        match outcome {
+            Outcome::Needs(need) => Some(need),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_listed_account_waits_for_spend_asked_ahead() {
+        let meet = Rendezvous::default();
+        meet.asked_ahead(&[need("act_1", false, true)]);
+        let listed = meet.arrive("act_1", [fields("act_1"), Part::Confirmed]);
+        assert!(matches!(listed, Outcome::Waiting));
+        assert!(is_ready(&meet.arrive("act_1", [spend()])));
+    }
+
+    #[test]
+    fn spend_asked_ahead_waits_for_the_listing() {
+        let meet = Rendezvous::default();
+        meet.asked_ahead(&[need("act_1", false, true)]);
+        assert!(matches!(meet.arrive("act_1", [spend()]), Outcome::Waiting));
+        assert!(is_ready(
+            &meet.arrive("act_1", [fields("act_1"), Part::Confirmed])
+        ));
+    }
+
+    #[test]
+    fn an_account_new_to_this_run_needs_its_spend_fetched_once() {
+        let meet = Rendezvous::default();
+        let outcome = meet.arrive("act_2", [fields("act_2"), Part::Confirmed]);
+        assert_eq!(needs(outcome), Some(need("act_2", false, true)));
+        // Now counted as coming: confirming again does not ask twice.
+        assert!(matches!(
+            meet.arrive("act_2", [Part::Confirmed]),
+            Outcome::Waiting
+        ));
+        assert!(is_ready(&meet.arrive("act_2", [spend()])));
+    }
+
+    #[test]
+    fn a_business_account_confirmed_alone_needs_fields_and_spend() {
+        let meet = Rendezvous::default();
+        let outcome = meet.arrive("act_3", [Part::Confirmed]);
+        assert_eq!(needs(outcome), Some(need("act_3", true, true)));
+    }
+
+    #[test]
+    fn a_known_business_account_asked_ahead_needs_only_confirmation() {
+        let meet = Rendezvous::default();
+        meet.asked_ahead(&[need("act_4", true, true)]);
+        assert!(matches!(
+            meet.arrive("act_4", [fields("act_4"), spend()]),
+            Outcome::Waiting
+        ));
+        assert!(is_ready(&meet.arrive("act_4", [Part::Confirmed])));
+    }
+
+    #[test]
+    fn parts_of_an_unconfirmed_account_never_make_a_row() {
+        let meet = Rendezvous::default();
+        meet.asked_ahead(&[need("act_77", false, true)]);
+        assert!(!is_ready(&meet.arrive("act_77", [spend()])));
+        assert!(!is_ready(&meet.arrive("act_77", [fields("act_77")])));
+    }
+
+    #[test]
+    fn a_row_goes_out_once_even_if_listed_twice() {
+        let meet = Rendezvous::default();
+        meet.asked_ahead(&[need("act_5", false, true)]);
+        meet.arrive("act_5", [spend()]);
+        assert!(is_ready(
+            &meet.arrive("act_5", [fields("act_5"), Part::Confirmed])
+        ));
+        let again = meet.arrive("act_5", [fields("act_5"), Part::Confirmed]);
+        assert!(matches!(again, Outcome::Waiting));
+    }
+}
