@@ -238,7 +238,7 @@ async fn a_corrupt_cache_is_set_aside_with_a_message_not_a_crash() {
 #[tokio::test(flavor = "multi_thread")]
 async fn window_and_cli_make_one_call_in_flight() {
     use adkeep_app::backend::{Backend, NoEvents};
-    use adkeep_core::graph::client::{Endpoints, parse_base};
+    use adkeep_core::graph::client::Endpoints;
     use std::sync::Arc;
 
     let mut config = DoubleConfig::generated(60, 2);
@@ -246,11 +246,7 @@ async fn window_and_cli_make_one_call_in_flight() {
     let double = GraphDouble::start(config).await.unwrap();
     let token = double.issue_token();
     let data = tempfile::tempdir().unwrap();
-    let endpoints = Endpoints {
-        graph: parse_base(&double.url()).unwrap(),
-        facebook: parse_base(&double.url()).unwrap(),
-        version: "v27.0".into(),
-    };
+    let endpoints = Endpoints::one_host(&double.url()).unwrap();
     // The window's backend, on the same data folder as the CLI.
     let app = Backend::open_with(
         Arc::new(adkeep_app::stores::FileStores::new(

@@ -200,7 +200,7 @@ async fn offline_is_not_a_broken_token() {
 #[tokio::test(flavor = "multi_thread")]
 async fn with_an_app_secret_doctor_asks_meta_when_the_token_expires() {
     use adkeep_app::backend::{Backend, NoEvents};
-    use adkeep_core::graph::client::{Endpoints, parse_base};
+    use adkeep_core::graph::client::Endpoints;
     use std::sync::Arc;
 
     let double = GraphDouble::start(DoubleConfig::generated(2, 1))
@@ -209,11 +209,7 @@ async fn with_an_app_secret_doctor_asks_meta_when_the_token_expires() {
     let raw = double.issue_token();
     let expires = double.world(|w| w.tokens[&raw].expires_at);
     let data = tempfile::tempdir().unwrap();
-    let endpoints = Endpoints {
-        graph: parse_base(&double.url()).unwrap(),
-        facebook: parse_base(&double.url()).unwrap(),
-        version: "v27.0".into(),
-    };
+    let endpoints = Endpoints::one_host(&double.url()).unwrap();
     let backend = Backend::open_with(
         Arc::new(adkeep_app::stores::FileStores::new(
             data.path().to_path_buf(),

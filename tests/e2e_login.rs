@@ -9,22 +9,6 @@ use graph_double::{DEFAULT_APP, DEFAULT_USER, DoubleConfig, GraphDouble};
 use serde_json::json;
 use support::{App, Options};
 
-async fn log_in_through_the_popup(
-    app: &App,
-    main: &fantoccini::wd::WindowHandle,
-    first_time: bool,
-) {
-    app.click("#reauthenticate").await;
-    app.switch_to_popup(main).await;
-    if first_time {
-        app.type_into("#email", "jane@example.com").await;
-        app.type_into("#pass", "adkeep").await;
-        app.click("#login").await;
-    }
-    app.click_and_let_go("#continue").await;
-    app.back_to_main(main).await;
-}
-
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "real window: needs Xvfb, WebKitWebDriver, tauri-driver and a keyring (scripts/test.sh)"]
 async fn reauthenticate_brings_new_accounts_and_cancel_changes_nothing() {
@@ -42,7 +26,7 @@ async fn reauthenticate_brings_new_accounts_and_cancel_changes_nothing() {
         .await;
 
     // First login: the form, then Continue.
-    log_in_through_the_popup(&app, &main, true).await;
+    app.log_in_through_the_popup(&main, true).await;
     app.wait_for("document.querySelectorAll('.account-row').length === 5", 30)
         .await;
     app.wait_idle(30).await;
@@ -56,7 +40,7 @@ async fn reauthenticate_brings_new_accounts_and_cancel_changes_nothing() {
     let added = double.add_accounts(2);
     let refs: Vec<&str> = added.iter().map(String::as_str).collect();
     double.grant(DEFAULT_USER, &refs, true);
-    log_in_through_the_popup(&app, &main, false).await;
+    app.log_in_through_the_popup(&main, false).await;
     app.wait_for("document.querySelectorAll('.account-row').length === 7", 30)
         .await;
     app.wait_idle(30).await;

@@ -17,13 +17,7 @@ async fn logged_in(double: &GraphDouble) -> (App, fantoccini::wd::WindowHandle) 
     )
     .await;
     let main = app.client.window().await.expect("main window");
-    app.click("#reauthenticate").await;
-    app.switch_to_popup(&main).await;
-    app.type_into("#email", "jane@example.com").await;
-    app.type_into("#pass", "adkeep").await;
-    app.click("#login").await;
-    app.click_and_let_go("#continue").await;
-    app.back_to_main(&main).await;
+    app.log_in_through_the_popup(&main, true).await;
     app.wait_for("document.querySelectorAll('.account-row').length === 4", 30)
         .await;
     app.wait_idle(30).await;

@@ -11,7 +11,7 @@ use adkeep_app::stores::FileStores;
 use adkeep_app::vault::Vault;
 use adkeep_app::views::{AccountView, RefreshStatus};
 use adkeep_core::book::TokenInfo;
-use adkeep_core::graph::client::{Endpoints, parse_base};
+use adkeep_core::graph::client::Endpoints;
 use adkeep_core::settings::Mode;
 use adkeep_core::token::AccessToken;
 use chrono::{Duration, Utc};
@@ -40,11 +40,7 @@ async fn setup() -> (GraphDouble, Arc<Backend>, Arc<Recorder>, tempfile::TempDir
         .await
         .unwrap();
     let data = tempfile::tempdir().unwrap();
-    let endpoints = Endpoints {
-        graph: parse_base(&double.url()).unwrap(),
-        facebook: parse_base(&double.url()).unwrap(),
-        version: "v27.0".into(),
-    };
+    let endpoints = Endpoints::one_host(&double.url()).unwrap();
     let events = Arc::new(Recorder::default());
     let backend = Backend::open_with(
         Arc::new(FileStores::new(data.path().to_path_buf())),

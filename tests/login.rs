@@ -13,7 +13,7 @@ use adkeep_app::vault::Vault;
 use adkeep_app::views::Custody;
 use adkeep_core::Error;
 use adkeep_core::auth::{self, DialogOptions, LoginRequest, ResponseKind};
-use adkeep_core::graph::client::{Endpoints, http_client, parse_base};
+use adkeep_core::graph::client::{Endpoints, http_client};
 use adkeep_core::model::Reach;
 use adkeep_core::settings::Settings;
 use futures::FutureExt;
@@ -87,17 +87,19 @@ struct Fixture {
     data: tempfile::TempDir,
 }
 
+/// When the stored login expires, as learned at login.
+fn token_expires_at(f: &Fixture) -> chrono::DateTime<chrono::Utc> {
+    let book = f.backend.session().book();
+    book.token.as_ref().unwrap().expires_at.unwrap()
+}
+
 async fn fixture(accounts: usize) -> Fixture {
     let double = GraphDouble::start(DoubleConfig::generated(accounts, 2))
         .await
         .unwrap();
     let data = tempfile::tempdir().unwrap();
     let stores = Arc::new(FileStores::new(data.path().to_path_buf()));
-    let endpoints = Endpoints {
-        graph: parse_base(&double.url()).unwrap(),
-        facebook: parse_base(&double.url()).unwrap(),
-        version: "v27.0".into(),
-    };
+    let endpoints = Endpoints::one_host(&double.url()).unwrap();
     let backend = Backend::open_with(
         stores,
         Vault::without_keychain(data.path().to_path_buf()),
@@ -230,11 +232,7 @@ async fn the_double_refuses_a_code_without_the_right_verifier() {
     let double = GraphDouble::start(DoubleConfig::generated(2, 1))
         .await
         .unwrap();
-    let endpoints = Endpoints {
-        graph: parse_base(&double.url()).unwrap(),
-        facebook: parse_base(&double.url()).unwrap(),
-        version: "v27.0".into(),
-    };
+    let endpoints = Endpoints::one_host(&double.url()).unwrap();
     let options = DialogOptions {
         app_id: DEFAULT_APP.to_owned(),
         config_id: None,
@@ -444,15 +442,7 @@ async fn with_an_app_secret_the_login_becomes_long_lived() {
     f.double.knobs(|k| k.token_lifetime_secs = 2 * 3600);
     let person = Person::new(jane());
     connected(f.backend.reauthenticate(&person).await.unwrap());
-    let short = f
-        .backend
-        .session()
-        .book()
-        .token
-        .clone()
-        .unwrap()
-        .expires_at
-        .unwrap();
+    let short = token_expires_at(&f);
     assert!(short < chrono::Utc::now() + chrono::Duration::hours(3));
 
     // …exchanged for ~60 days once the app secret is stored.
@@ -468,15 +458,7 @@ async fn with_an_app_secret_the_login_becomes_long_lived() {
         .unwrap();
     assert!(f.backend.settings().has_app_secret);
     connected(f.backend.reauthenticate(&person).await.unwrap());
-    let long = f
-        .backend
-        .session()
-        .book()
-        .token
-        .clone()
-        .unwrap()
-        .expires_at
-        .unwrap();
+    let long = token_expires_at(&f);
     assert!(
         long > chrono::Utc::now() + chrono::Duration::days(59),
         "{long}"

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use adkeep_core::book::AccountBook;
 use adkeep_core::governor::Governor;
-use adkeep_core::graph::client::{Endpoints, GraphClient, http_client, parse_base};
+use adkeep_core::graph::client::{Endpoints, GraphClient, http_client};
 use adkeep_core::refresh::{Engine, EngineOptions};
 use adkeep_core::session::{Quiet, Session};
 use adkeep_core::token::AccessToken;
@@ -32,11 +32,7 @@ struct Row {
 }
 
 async fn engine_for(double: &GraphDouble) -> Engine {
-    let endpoints = Endpoints {
-        graph: parse_base(&double.url()).unwrap(),
-        facebook: parse_base(&double.url()).unwrap(),
-        version: "v27.0".into(),
-    };
+    let endpoints = Endpoints::one_host(&double.url()).unwrap();
     let client = GraphClient::new(
         http_client().unwrap(),
         Arc::new(endpoints),

@@ -589,33 +589,13 @@ impl Engine {
             if !followed.insert(next.clone()) {
                 break;
             }
-            reply = self
-                .call(
-                    Request::Next {
-                        url: &next,
-                        size: Some(&size),
-                    },
-                    Scope::Token,
-                    None,
-                    cancel,
-                )
-                .await?;
+            reply = self.next_page(&next, &size, cancel).await?;
         }
         // Businesses with more accounts than one nested page.
         let results: Vec<Result<Vec<String>, Stop>> = futures::stream::iter(more)
             .map(|next| async move {
                 let size = AtomicUsize::new(500);
-                let reply = self
-                    .call(
-                        Request::Next {
-                            url: &next,
-                            size: Some(&size),
-                        },
-                        Scope::Token,
-                        None,
-                        cancel,
-                    )
-                    .await?;
+                let reply = self.next_page(&next, &size, cancel).await?;
                 self.collect_ids(reply, &size, cancel).await
             })
             .buffer_unordered(self.opts.concurrency.max(1))
@@ -664,17 +644,7 @@ impl Engine {
             if !followed.insert(next.clone()) {
                 return Ok(ids);
             }
-            reply = self
-                .call(
-                    Request::Next {
-                        url: &next,
-                        size: Some(size),
-                    },
-                    Scope::Token,
-                    None,
-                    cancel,
-                )
-                .await?;
+            reply = self.next_page(&next, size, cancel).await?;
         }
     }
 
@@ -937,6 +907,21 @@ impl Engine {
         report
     }
 
+    /// The next page of a token-wide listing; `size` is its page size,
+    /// halved when Meta asks for less data.
+    async fn next_page(
+        &self,
+        url: &str,
+        size: &AtomicUsize,
+        cancel: &CancellationToken,
+    ) -> Result<Reply, Stop> {
+        let request = Request::Next {
+            url,
+            size: Some(size),
+        };
+        self.call(request, Scope::Token, None, cancel).await
+    }
+
     /// What to ask for alongside the listing, in batch-sized groups: known
     /// listed accounts' spend, and known business-only accounts' fields and
     /// spend.
@@ -1006,17 +991,7 @@ impl Engine {
                 tracing::warn!("the listing repeated a page link; stopping there");
                 return Ok(());
             }
-            reply = self
-                .call(
-                    Request::Next {
-                        url: &next,
-                        size: Some(&self.page_size),
-                    },
-                    Scope::Token,
-                    None,
-                    cancel,
-                )
-                .await?;
+            reply = self.next_page(&next, &self.page_size, cancel).await?;
         }
     }
 

@@ -9,10 +9,10 @@ use std::time::Duration;
 
 use adkeep_core::book::AccountBook;
 use adkeep_core::governor::Governor;
-use adkeep_core::graph::client::{Endpoints, GraphClient, http_client, parse_base};
+use adkeep_core::graph::client::{Endpoints, GraphClient, http_client};
 use adkeep_core::model::{Account, Reach};
 use adkeep_core::problem::Reason;
-use adkeep_core::refresh::{Engine, EngineOptions, Progress};
+use adkeep_core::refresh::{Engine, EngineOptions, Progress, RunReport};
 use adkeep_core::session::{Observer, Quiet, Session};
 use adkeep_core::token::AccessToken;
 use chrono::{DateTime, Utc};
@@ -34,11 +34,7 @@ async fn double(config: DoubleConfig) -> GraphDouble {
 }
 
 fn engine(double: &GraphDouble, token: &str, opts: EngineOptions) -> Engine {
-    let endpoints = Endpoints {
-        graph: parse_base(&double.url()).unwrap(),
-        facebook: parse_base(&double.url()).unwrap(),
-        version: "v27.0".into(),
-    };
+    let endpoints = Endpoints::one_host(&double.url()).unwrap();
     let client = GraphClient::new(
         http_client().unwrap(),
         Arc::new(endpoints),
@@ -52,6 +48,23 @@ fn fast() -> EngineOptions {
         max_wait: Duration::from_secs(5),
         ..EngineOptions::default()
     }
+}
+
+/// A refresh-all into a new, empty list.
+async fn first_run(engine: &Engine) -> (Session, RunReport) {
+    let session = Session::new(AccountBook::new());
+    let report = session
+        .refresh_all(engine, &Quiet, &CancellationToken::new())
+        .await;
+    (session, report)
+}
+
+fn no_row_failed(session: &Session) -> bool {
+    session
+        .snapshot()
+        .accounts
+        .values()
+        .all(|a| a.error.is_none())
 }
 
 /// What the double holds for an account, in Adkeep's terms.
@@ -85,10 +98,7 @@ async fn refresh_all_returns_every_account_with_exact_money() {
     let double = double(config).await;
     let token = double.issue_token();
     let engine = engine(&double, &token, fast());
-    let session = Session::new(AccountBook::new());
-    let report = session
-        .refresh_all(&engine, &Quiet, &CancellationToken::new())
-        .await;
+    let (session, report) = first_run(&engine).await;
 
     assert!(report.problem.is_none(), "{:?}", report.problem);
     assert!(report.listing_complete);
@@ -146,10 +156,7 @@ async fn a_short_or_empty_page_with_next_is_not_the_end() {
             ..fast()
         },
     );
-    let session = Session::new(AccountBook::new());
-    let report = session
-        .refresh_all(&engine, &Quiet, &CancellationToken::new())
-        .await;
+    let (session, report) = first_run(&engine).await;
     assert_eq!(report.seen.len(), 230);
     assert_eq!(session.snapshot().len(), 230);
 }
@@ -241,10 +248,7 @@ async fn damaged_responses_are_retried_until_they_succeed() {
     ] {
         double.clear_faults();
         double.add_fault(Fault::kind(kind.clone()).times(2));
-        let session = Session::new(AccountBook::new());
-        let report = session
-            .refresh_all(&engine, &Quiet, &CancellationToken::new())
-            .await;
+        let (session, report) = first_run(&engine).await;
         assert!(report.problem.is_none(), "{kind:?}: {:?}", report.problem);
         assert_eq!(session.snapshot().len(), 60, "{kind:?}");
     }
@@ -256,18 +260,9 @@ async fn null_batch_items_are_retried_alone() {
     let id = double.world(|w| w.accounts.values().nth(5).unwrap().id.clone());
     double.add_fault(Fault::kind(FaultKind::BatchNull).on_account(&id).times(2));
     let engine = engine(&double, &double.issue_token(), fast());
-    let session = Session::new(AccountBook::new());
-    let report = session
-        .refresh_all(&engine, &Quiet, &CancellationToken::new())
-        .await;
+    let (session, report) = first_run(&engine).await;
     assert_eq!(report.refreshed, 30);
-    assert!(
-        session
-            .snapshot()
-            .accounts
-            .values()
-            .all(|a| a.error.is_none())
-    );
+    assert!(no_row_failed(&session));
 }
 
 #[tokio::test]
@@ -276,10 +271,7 @@ async fn pages_shrink_when_meta_asks_for_less_data() {
     // limit 100 with two nested edges weighs 300: too much for this double.
     double.knobs(|k| k.max_page_weight = 160);
     let engine = engine(&double, &double.issue_token(), fast());
-    let session = Session::new(AccountBook::new());
-    let report = session
-        .refresh_all(&engine, &Quiet, &CancellationToken::new())
-        .await;
+    let (session, report) = first_run(&engine).await;
     assert!(report.problem.is_none(), "{:?}", report.problem);
     assert_eq!(session.snapshot().len(), 150);
     assert!(engine.current_page_size() <= 100);
@@ -340,10 +332,7 @@ async fn declined_scopes_become_a_permissions_problem() {
         &["ads_read", "ads_management"],
     );
     let engine = engine(&double, &token, fast());
-    let session = Session::new(AccountBook::new());
-    let report = session
-        .refresh_all(&engine, &Quiet, &CancellationToken::new())
-        .await;
+    let (_session, report) = first_run(&engine).await;
     let problem = report.problem.unwrap();
     assert_eq!(problem.reason, Reason::PermissionsChanged);
     assert_eq!(problem.code, Some(200));
@@ -395,13 +384,7 @@ async fn offline_keeps_rows_and_says_offline() {
         .refresh_all(&engine, &Quiet, &CancellationToken::new())
         .await;
     assert!(report.problem.is_none(), "{:?}", report.problem);
-    assert!(
-        session
-            .snapshot()
-            .accounts
-            .values()
-            .all(|a| a.error.is_none())
-    );
+    assert!(no_row_failed(&session));
 }
 
 #[tokio::test]
@@ -557,10 +540,7 @@ async fn accounts_reached_through_a_business_are_found_once() {
         "some accounts are reached only through a business"
     );
     let engine = engine(&double, &double.issue_token(), fast());
-    let session = Session::new(AccountBook::new());
-    let report = session
-        .refresh_all(&engine, &Quiet, &CancellationToken::new())
-        .await;
+    let (session, report) = first_run(&engine).await;
     assert!(report.listing_complete);
     assert_eq!(
         report.refreshed, total,
@@ -575,10 +555,7 @@ async fn accounts_reached_through_a_business_are_found_once() {
         &["business_management"],
     );
     let engine = self::engine(&double, &token, fast());
-    let session = Session::new(AccountBook::new());
-    let report = session
-        .refresh_all(&engine, &Quiet, &CancellationToken::new())
-        .await;
+    let (session, report) = first_run(&engine).await;
     assert!(report.problem.is_none(), "{:?}", report.problem);
     assert!(report.listing_complete);
     assert_eq!(session.snapshot().len(), direct);
@@ -589,10 +566,7 @@ async fn a_repeat_run_asks_for_known_spend_once_alongside_the_listing() {
     let double = double(DoubleConfig::generated(240, 3)).await;
     let user = graph_double::DEFAULT_USER;
     let engine = engine(&double, &double.issue_token(), fast());
-    let session = Session::new(AccountBook::new());
-    let first = session
-        .refresh_all(&engine, &Quiet, &CancellationToken::new())
-        .await;
+    let (session, first) = first_run(&engine).await;
     assert!(first.problem.is_none(), "{:?}", first.problem);
     let known: HashSet<String> = session.snapshot().accounts.keys().cloned().collect();
 

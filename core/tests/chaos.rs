@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use adkeep_core::book::AccountBook;
 use adkeep_core::governor::Governor;
-use adkeep_core::graph::client::{Endpoints, GraphClient, parse_base};
+use adkeep_core::graph::client::{Endpoints, GraphClient};
 use adkeep_core::model::Account;
 use adkeep_core::refresh::{Engine, EngineOptions};
 use adkeep_core::session::{Quiet, Session};
@@ -97,11 +97,7 @@ async fn refresh_all_survives_chaos_and_converges_once_it_stops() {
     for fault in chaos() {
         double.add_fault(fault);
     }
-    let endpoints = Endpoints {
-        graph: parse_base(&double.url()).unwrap(),
-        facebook: parse_base(&double.url()).unwrap(),
-        version: "v27.0".into(),
-    };
+    let endpoints = Endpoints::one_host(&double.url()).unwrap();
     let http = reqwest::Client::builder()
         .timeout(Duration::from_millis(1_500))
         .redirect(reqwest::redirect::Policy::none())

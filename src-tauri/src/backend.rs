@@ -367,12 +367,8 @@ impl Backend {
         let (endpoints, token, custody) = match self.mode() {
             ActiveMode::Sandbox => {
                 let double = self.sandbox_double().await?;
-                let url = parse_base(&double.url()).map_err(|e| Error::Internal(e.to_string()))?;
-                let endpoints = Endpoints {
-                    graph: url.clone(),
-                    facebook: url,
-                    version: adkeep_core::graph::client::DEFAULT_API_VERSION.to_owned(),
-                };
+                let endpoints = Endpoints::one_host(&double.url())
+                    .map_err(|e| Error::Internal(e.to_string()))?;
                 let token = {
                     let mut slot = lock(&self.sandbox_token);
                     match slot.as_ref() {
@@ -853,12 +849,8 @@ impl Backend {
     async fn login_target(&self) -> Result<(Endpoints, String)> {
         if self.mode() == ActiveMode::Sandbox {
             let double = self.sandbox_double().await?;
-            let url = parse_base(&double.url()).map_err(|e| Error::Internal(e.to_string()))?;
-            let endpoints = Endpoints {
-                graph: url.clone(),
-                facebook: url,
-                version: adkeep_core::graph::client::DEFAULT_API_VERSION.to_owned(),
-            };
+            let endpoints =
+                Endpoints::one_host(&double.url()).map_err(|e| Error::Internal(e.to_string()))?;
             return Ok((endpoints, graph_double::DEFAULT_APP.to_owned()));
         }
         let settings = self.settings();

@@ -278,6 +278,24 @@ impl App {
     }
 
     /// Waits until only the main window is left, and switches back to it.
+    /// Reauthenticate in the popup: log in to the double's dialog (the first
+    /// time) and Continue; back in the main window when the popup closes.
+    pub async fn log_in_through_the_popup(
+        &self,
+        main: &fantoccini::wd::WindowHandle,
+        first_time: bool,
+    ) {
+        self.click("#reauthenticate").await;
+        self.switch_to_popup(main).await;
+        if first_time {
+            self.type_into("#email", "jane@example.com").await;
+            self.type_into("#pass", "adkeep").await;
+            self.click("#login").await;
+        }
+        self.click_and_let_go("#continue").await;
+        self.back_to_main(main).await;
+    }
+
     pub async fn back_to_main(&self, main: &fantoccini::wd::WindowHandle) {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {

@@ -1,28 +1,16 @@
 // The accounts page in a real browser engine with a fake backend.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, openApp, calls } from './harness.mjs';
+import { appUnderTest, calls } from './harness.mjs';
 import { account, accounts, state } from './fixtures.mjs';
 
-let server;
-let base;
-let browser;
-
-before(async () => {
-  ({ server, base } = await serve());
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const open = appUnderTest();
 
 const rowText = (page, id, selector) => page.locator(`.account-row[data-id="${id}"] ${selector}`).textContent();
 
 test('accounts show grouped, needs attention first, with no script or CSP errors', async () => {
-  const page = await openApp(browser, base, state({ accounts: accounts(30) }));
+  const page = await open(state({ accounts: accounts(30) }));
   assert.equal(await page.locator('#screen-accounts').isVisible(), true);
   assert.equal(await page.locator('.account-row').count(), 30);
   const groups = await page.locator('.accounts-table > .group').evaluateAll((els) => els.map((e) => e.id));
@@ -52,7 +40,7 @@ test('remote strings are shown as text, never parsed as HTML', async () => {
       }),
     ],
   });
-  const page = await openApp(browser, base, fixture);
+  const page = await open(fixture);
   const id = fixture.accounts[0].id;
   assert.equal(await rowText(page, id, '.account-name'), evil);
   assert.equal(await rowText(page, id, '.col-business'), `<b>${evil}</b>`);
@@ -65,7 +53,7 @@ test('remote strings are shown as text, never parsed as HTML', async () => {
 
 test('search, filter and sort work on what is already drawn', async () => {
   const fixture = state({ accounts: accounts(40) });
-  const page = await openApp(browser, base, fixture);
+  const page = await open(fixture);
   const visible = () => page.locator('.account-row:visible').count();
 
   await page.fill('#search', 'account 0007');
@@ -93,7 +81,7 @@ test('search, filter and sort work on what is already drawn', async () => {
 
 test('refreshing a row updates that row and only that row', async () => {
   const fixture = state({ accounts: accounts(10) });
-  const page = await openApp(browser, base, fixture, { before: () => { window.__delays = { refresh_account: 300 }; } });
+  const page = await open(fixture, { before: () => { window.__delays = { refresh_account: 300 }; } });
   const target = fixture.accounts[3].id;
   const snapshot = () => page.locator('.account-row').evaluateAll((rows) => rows.map((r) => [r.dataset.id, r.textContent]));
   const beforeRows = new Map(await snapshot());
@@ -119,7 +107,7 @@ test('a failed row keeps its values, marked as of their time, with the reason', 
     attention: [{ kind: 'refresh_failed' }],
     needs_attention: true,
   });
-  const page = await openApp(browser, base, state({ accounts: [failed, account(3)] }));
+  const page = await open(state({ accounts: [failed, account(3)] }));
   assert.match(await rowText(page, failed.id, '.row-note'), /^Offline — showing data as of /);
   assert.match(await rowText(page, failed.id, 'time'), /^as of /);
   assert.match(await rowText(page, failed.id, '.spend-detail'), /lifetime/);
@@ -129,14 +117,14 @@ test('a failed row keeps its values, marked as of their time, with the reason', 
 test('money is shown exactly, without float rounding', async () => {
   const big = account(0, { currency: 'USD', amount_spent: '90071992547409.93' });
   const yen = account(2, { currency: 'JPY', spend_today: '123456789', amount_spent: '5' });
-  const page = await openApp(browser, base, state({ accounts: [big, yen] }));
+  const page = await open(state({ accounts: [big, yen] }));
   assert.match(await rowText(page, big.id, '.spend-detail'), /\$90,071,992,547,409\.93 lifetime/);
   assert.match(await rowText(page, yen.id, '.spend-today'), /¥123,456,789 today/);
 });
 
 test('an older copy of an account never overwrites a newer one', async () => {
   const fixture = state({ accounts: accounts(3) });
-  const page = await openApp(browser, base, fixture);
+  const page = await open(fixture);
   const id = fixture.accounts[1].id;
   const newer = { ...fixture.accounts[1], name: 'Fresh', revision: 50 };
   const older = { ...fixture.accounts[1], name: 'Stale', revision: 40 };
@@ -147,7 +135,7 @@ test('an older copy of an account never overwrites a newer one', async () => {
 
 test('events from the backend update rows as they arrive', async () => {
   const fixture = state({ accounts: accounts(5) });
-  const page = await openApp(browser, base, fixture);
+  const page = await open(fixture);
   const changed = { ...fixture.accounts[1], name: 'Renamed by Meta', spend_today: '42.00', revision: 99 };
   await page.evaluate((a) => window.__emit('accounts-changed', [a]), changed);
   assert.equal(await rowText(page, changed.id, '.account-name'), 'Renamed by Meta');
@@ -158,7 +146,7 @@ test('events from the backend update rows as they arrive', async () => {
 });
 
 test('refresh-all shows progress and F5 refreshes the selection or everything', async () => {
-  const page = await openApp(browser, base, state({ accounts: accounts(6) }));
+  const page = await open(state({ accounts: accounts(6) }));
   await page.evaluate(() => window.__emit('refresh-progress', { running: true, done: 2, total: 6, listing_complete: true, waiting_until: null }));
   assert.equal(await page.locator('#progress').isVisible(), true);
   assert.match(await page.locator('#progress-text').textContent(), /Refreshing 2 of 6/);
@@ -186,7 +174,7 @@ test('refresh-all shows progress and F5 refreshes the selection or everything', 
 });
 
 test('the sandbox is always labelled', async () => {
-  const page = await openApp(browser, base, state({ mode: 'sandbox', custody: 'sandbox' }));
+  const page = await open(state({ mode: 'sandbox', custody: 'sandbox' }));
   assert.equal(await page.locator('#sandbox-banner').isVisible(), true);
   assert.match(await page.locator('#sandbox-banner').textContent(), /not your Meta accounts/);
   await page.click('#nav-settings');
@@ -194,7 +182,7 @@ test('the sandbox is always labelled', async () => {
 });
 
 test('first run offers the sandbox', async () => {
-  const page = await openApp(browser, base, state({ mode: 'unconfigured', connected: false, accounts: [], profile: null, token: null, custody: 'none' }));
+  const page = await open(state({ mode: 'unconfigured', connected: false, accounts: [], profile: null, token: null, custody: 'none' }));
   assert.equal(await page.locator('#screen-first-run').isVisible(), true);
   await page.click('#enter-sandbox');
   await page.waitForFunction(() => window.__calls.some((c) => c.command === 'enter_sandbox'));

@@ -2,6 +2,7 @@
 // Tauri backend. Never lets a tool download a browser.
 
 import http from 'node:http';
+import { before, after } from 'node:test';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -65,6 +66,25 @@ export async function openApp(browser, base, fixture, { before } = {}) {
   await page.goto(`${base}/index.html`);
   await page.waitForSelector('body[data-ready="true"]');
   return page;
+}
+
+/**
+ * For a test file: serves the UI and starts Chromium before its tests, stops
+ * both after them. Returns `open(fixture, options)`, which is `openApp` on them.
+ */
+export function appUnderTest() {
+  let server;
+  let base;
+  let browser;
+  before(async () => {
+    ({ server, base } = await serve());
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+    server?.close();
+  });
+  return (fixture, options) => openApp(browser, base, fixture, options);
 }
 
 export async function calls(page, command) {

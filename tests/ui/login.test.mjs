@@ -1,26 +1,14 @@
 // Reauthenticate, a different user, cancel, and the login settings.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, openApp, calls } from './harness.mjs';
+import { appUnderTest, calls } from './harness.mjs';
 import { state } from './fixtures.mjs';
 
-let server;
-let base;
-let browser;
-
-before(async () => {
-  ({ server, base } = await serve());
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const open = appUnderTest();
 
 test('reauthenticate reports what changed', async () => {
-  const page = await openApp(browser, base, state());
+  const page = await open(state());
   await page.click('#reauthenticate');
   await page.waitForFunction(() => document.querySelector('#notices').textContent.includes('2 new ad accounts'));
   assert.match(await page.locator('#live').textContent(), /Connected as Jane Doe/);
@@ -32,7 +20,7 @@ test('reauthenticate reports what changed', async () => {
 });
 
 test('a different user is asked about, and keeping changes nothing', async () => {
-  const page = await openApp(browser, base, state(), {
+  const page = await open(state(), {
     before: () => {
       window.__handlers = {
         reauthenticate: () => ({ outcome: 'different_user', previous: { id: '1', name: 'Jane Doe' }, user: { id: '2', name: 'Sam Lee' }, message: 'You logged in as Sam Lee, but Adkeep shows the ad accounts of Jane Doe. Replace them?' }),
@@ -55,7 +43,7 @@ test('a different user is asked about, and keeping changes nothing', async () =>
 });
 
 test('cancelling the login is calm, not an error', async () => {
-  const page = await openApp(browser, base, state(), {
+  const page = await open(state(), {
     before: () => {
       window.__handlers = { reauthenticate: () => { throw { kind: 'cancelled', message: 'cancelled', problem: null }; } };
     },
@@ -66,13 +54,13 @@ test('cancelling the login is calm, not an error', async () => {
 });
 
 test('a login kept in memory only is flagged', async () => {
-  const page = await openApp(browser, base, state({ custody: 'memory' }));
+  const page = await open(state({ custody: 'memory' }));
   assert.equal(await page.locator('#custody-banner').isVisible(), true);
   assert.match(await page.locator('#summary').textContent(), /this session only/);
 });
 
 test('login settings: app secret, plaintext opt-in, disconnect', async () => {
-  const page = await openApp(browser, base, state());
+  const page = await open(state());
   await page.click('#nav-settings');
   assert.match(await page.locator('#login-status').textContent(), /Jane Doe.*keychain/);
   await page.fill('#set-app-secret', 'abcdef0123456789abcdef0123456789');

@@ -1,23 +1,11 @@
 // The problem page: each reason, its one button, the countdown, the details.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, openApp, calls } from './harness.mjs';
+import { appUnderTest, calls } from './harness.mjs';
 import { account, problem, state } from './fixtures.mjs';
 
-let server;
-let base;
-let browser;
-
-before(async () => {
-  ({ server, base } = await serve());
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const open = appUnderTest();
 
 const broken = (p) => state({ problem: p, opens_problem_page: true });
 
@@ -34,7 +22,7 @@ const CASES = [
 for (const [reason, action, label, extra] of CASES) {
   test(`${reason}: the page says what happened and offers one fix`, async () => {
     const p = problem(reason, action, extra);
-    const page = await openApp(browser, base, broken(p));
+    const page = await open(broken(p));
     assert.equal(await page.locator('#screen-problem').isVisible(), true);
     assert.equal(await page.locator('#screen-accounts').isVisible(), false);
     assert.equal(await page.locator('#problem-title').textContent(), p.title);
@@ -54,12 +42,12 @@ for (const [reason, action, label, extra] of CASES) {
 }
 
 test('the primary button does the fix', async () => {
-  let page = await openApp(browser, base, broken(problem('token_expired', 'reauthenticate')));
+  let page = await open(broken(problem('token_expired', 'reauthenticate')));
   await page.click('#problem-primary');
   await page.waitForFunction(() => window.__calls.some((c) => c.command === 'reauthenticate'));
 
   const checkpoint = problem('security_checkpoint', 'open_facebook', { subcode: 459, action_url: 'https://www.facebook.com/' });
-  page = await openApp(browser, base, broken(checkpoint));
+  page = await open(broken(checkpoint));
   await page.click('#problem-primary');
   await page.waitForFunction(() => window.__calls.some((c) => c.command === 'open_link'));
   assert.equal((await calls(page, 'open_link'))[0].args.url, 'https://www.facebook.com/');
@@ -71,7 +59,7 @@ test('the primary button does the fix', async () => {
 
 test('the countdown runs out and retries by itself, back to the accounts', async () => {
   const p = problem('rate_limited', 'wait', { code: 17, subcode: 2446079, retry_at: new Date(Date.now() + 2500).toISOString() });
-  const page = await openApp(browser, base, broken(p), {
+  const page = await open(broken(p), {
     before: () => {
       window.__handlers = {
         refresh_all: () => {
@@ -88,7 +76,7 @@ test('the countdown runs out and retries by itself, back to the accounts', async
 });
 
 test('details can be copied for Meta support', async () => {
-  const page = await openApp(browser, base, broken(problem('token_expired', 'reauthenticate')));
+  const page = await open(broken(problem('token_expired', 'reauthenticate')));
   await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
   await page.click('#problem-details summary');
   await page.click('#copy-details');
@@ -103,7 +91,7 @@ test('details can be copied for Meta support', async () => {
 });
 
 test('the last data stays one click away', async () => {
-  const page = await openApp(browser, base, broken(problem('token_expired', 'reauthenticate')));
+  const page = await open(broken(problem('token_expired', 'reauthenticate')));
   await page.click('[data-action="show-accounts-anyway"]');
   assert.equal(await page.locator('#screen-accounts').isVisible(), true);
   assert.equal(await page.locator('.account-row').count(), 12);
@@ -112,7 +100,7 @@ test('the last data stays one click away', async () => {
 test('a blip never opens the problem page', async () => {
   const offline = problem('offline', 'refresh', { scope: 'token', code: null, subcode: null });
   const rows = [account(1, { error: offline, attention: [{ kind: 'refresh_failed' }], needs_attention: true })];
-  const page = await openApp(browser, base, state({ problem: null, opens_problem_page: false, accounts: rows }));
+  const page = await open(state({ problem: null, opens_problem_page: false, accounts: rows }));
   assert.equal(await page.locator('#screen-accounts').isVisible(), true);
   assert.match(await page.locator('.account-row .row-note').textContent(), /^Offline — showing data as of/);
 });
@@ -123,7 +111,7 @@ test('account-level problems show on the row, with their fix', async () => {
     action_url: 'https://www.facebook.com/ads/manage/customaudiences/tos.php?act=100001',
   });
   const rows = [account(1, { error: tos, attention: [{ kind: 'refresh_failed' }], needs_attention: true }), account(2)];
-  const page = await openApp(browser, base, state({ accounts: rows }));
+  const page = await open(state({ accounts: rows }));
   const row = page.locator(`.account-row[data-id="${rows[0].id}"]`);
   assert.match(await row.locator('.row-note').textContent(), /A permission is missing/);
   assert.equal(await row.locator('.row-action').textContent(), 'Review the terms');
@@ -134,7 +122,7 @@ test('account-level problems show on the row, with their fix', async () => {
 });
 
 test('an expiring login and a missing permission are flagged above the list', async () => {
-  const page = await openApp(browser, base, state({
+  const page = await open(state({
     token: { expires_at: null, data_access_expires_at: null, days_left: 5, warning: 'week' },
     missing_scopes: ['business_management'],
   }));

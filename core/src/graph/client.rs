@@ -64,6 +64,17 @@ pub fn is_valid_version(version: &str) -> bool {
 }
 
 impl Endpoints {
+    /// Graph and the Facebook website on one host (the Graph double), at
+    /// the default API version.
+    pub fn one_host(base: &str) -> Result<Self, url::ParseError> {
+        let url = parse_base(base)?;
+        Ok(Self {
+            graph: url.clone(),
+            facebook: url,
+            version: DEFAULT_API_VERSION.to_owned(),
+        })
+    }
+
     /// `{graph}/{version}/{path}`
     pub fn graph_url(&self, path: &str) -> Result<Url, url::ParseError> {
         self.graph.join(&format!(
@@ -389,6 +400,19 @@ mod tests {
         assert_eq!(
             e.login_redirect().unwrap().as_str(),
             "https://www.facebook.com/connect/login_success.html"
+        );
+    }
+
+    #[test]
+    fn one_host_serves_graph_and_the_website() {
+        let e = Endpoints::one_host("http://127.0.0.1:4100").unwrap();
+        assert_eq!(
+            e.graph_url("me").unwrap().as_str(),
+            "http://127.0.0.1:4100/v27.0/me"
+        );
+        assert_eq!(
+            e.facebook_versioned("dialog/oauth").unwrap().as_str(),
+            "http://127.0.0.1:4100/v27.0/dialog/oauth"
         );
     }
 

@@ -107,18 +107,7 @@ impl Browser {
     }
 
     async fn get(&self, url: Url) -> Result<reqwest::Response, BrowserError> {
-        let mut request = self.http.get(url);
-        if let Some(cookie) = self
-            .cookie
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
-        {
-            request = request.header(reqwest::header::COOKIE, cookie);
-        }
-        let response = request.send().await?;
-        self.keep_cookie(&response);
-        Ok(response)
+        self.send(self.http.get(url)).await
     }
 
     async fn post(
@@ -126,13 +115,20 @@ impl Browser {
         url: Url,
         fields: &[(String, String)],
     ) -> Result<reqwest::Response, BrowserError> {
-        let mut request = self.http.post(url).form(fields);
-        if let Some(cookie) = self
+        self.send(self.http.post(url).form(fields)).await
+    }
+
+    /// Sends with the session cookie, and keeps the one the reply sets.
+    async fn send(
+        &self,
+        mut request: reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, BrowserError> {
+        let cookie = self
             .cookie
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .clone()
-        {
+            .clone();
+        if let Some(cookie) = cookie {
             request = request.header(reqwest::header::COOKIE, cookie);
         }
         let response = request.send().await?;
