@@ -272,6 +272,12 @@ async fn window_and_cli_make_one_call_in_flight() {
 
     // The window refreshes; the CLI asks for the same while it runs.
     double.reset_stats();
+    // The window's run is held up long enough for the CLI to start meanwhile.
+    double.add_fault(
+        graph_double::Fault::kind(graph_double::FaultKind::Delay { secs: 1.5 })
+            .on_path("adaccounts")
+            .times(1),
+    );
     let window = tokio::spawn({
         let app = app.clone();
         async move { app.refresh_all().await }
@@ -279,6 +285,12 @@ async fn window_and_cli_make_one_call_in_flight() {
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     let cli = adkeep(&["refresh", "--json"], &double.url(), &token, data.path()).await;
     window.await.unwrap().unwrap();
+    assert!(
+        cli.stderr.contains("waiting for another Adkeep process")
+            && cli.stderr.contains("refreshing all accounts"),
+        "the CLI says what it waits for: {}",
+        cli.stderr
+    );
 
     assert_eq!(cli.status, 0, "{}", cli.stderr);
     let printed: Vec<Value> = serde_json::from_str(&cli.stdout).unwrap();

@@ -177,9 +177,9 @@ async fn first_login_reads_the_accounts_and_the_next_one_brings_new_ones() {
     assert!(message.contains("2 new ad accounts"), "{message}");
     let book = f.backend.session().snapshot();
     for id in &added {
-        assert!(book.get(&format!("act_{id}")).unwrap().is_new);
+        assert!(book.get(format!("act_{id}").as_str()).unwrap().is_new);
     }
-    let lost = book.get(&format!("act_{gone}")).unwrap();
+    let lost = book.get(format!("act_{gone}").as_str()).unwrap();
     assert_eq!(lost.reach, Reach::NoLongerAccessible);
     assert!(lost.amount_spent.is_some(), "kept with its last data");
 }

@@ -87,6 +87,7 @@ async fn one_account() -> (u64, Duration) {
     let double = GraphDouble::start(config).await.unwrap();
     let engine = engine_for(&double).await;
     let id = double.world(|w| w.accounts.values().next().unwrap().node_id());
+    let id = adkeep_core::graph::AccountId::parse(&id).expect("an account id");
     let session = Session::new(AccountBook::new());
     double.reset_stats();
     let started = Instant::now();

@@ -15,7 +15,7 @@ use url::Url;
 
 use crate::graph::client::Endpoints;
 use crate::graph::error::GraphError;
-use crate::graph::usage::Usage;
+use crate::graph::transport::{self, Received};
 use crate::token::AccessToken;
 
 /// What Adkeep asks for when it does not use a Login for Business configuration.
@@ -213,7 +213,7 @@ impl LoginRequest {
                     expires_at: get("expires_in")
                         .and_then(|s| s.parse::<i64>().ok())
                         .filter(|s| *s > 0)
-                        .map(|s| now + Duration::seconds(s)),
+                        .and_then(|s| after_seconds(now, s)),
                     data_access_expires_at: get("data_access_expiration_time")
                         .and_then(|s| s.parse::<i64>().ok())
                         .and_then(|t| DateTime::from_timestamp(t, 0)),
@@ -290,20 +290,31 @@ async fn token_endpoint(
     endpoints: &Endpoints,
     params: &[(&str, String)],
 ) -> Result<TokenGrant, GraphError> {
+    // One-time and secret values Meta might echo in an error.
+    let secrets: Vec<&str> = params
+        .iter()
+        .filter(|(k, _)| *k != "client_id" && *k != "redirect_uri" && *k != "grant_type")
+        .map(|(_, v)| v.as_str())
+        .collect();
     let mut url = endpoints
         .graph_url("oauth/access_token")
         .map_err(|e| GraphError::malformed(0, e.to_string()))?;
     url.query_pairs_mut()
         .extend_pairs(params.iter().map(|(k, v)| (*k, v.as_str())));
-    let response = http.get(url).send().await.map_err(transport)?;
-    let status = response.status().as_u16();
-    let usage = Usage::from_headers(response.headers());
-    let body = response.bytes().await.map_err(transport)?;
+    let Received {
+        status,
+        usage,
+        body,
+        ..
+    } = receive(http.get(url), None)
+        .await
+        .map_err(|e| e.redacted(&secrets))?;
     if !(200..300).contains(&status) {
-        return Err(GraphError::from_response(status, &body, usage).scrubbed(None));
+        let error = GraphError::from_response(status, &body, usage);
+        return Err(error.scrubbed(None).redacted(&secrets));
     }
-    let value: Value =
-        serde_json::from_slice(&body).map_err(|e| GraphError::malformed(status, e.to_string()))?;
+    let value: Value = serde_json::from_slice(&body)
+        .map_err(|e| GraphError::malformed(status, crate::graph::client::unreadable(&e)))?;
     let token = value
         .get("access_token")
         .and_then(Value::as_str)
@@ -315,7 +326,7 @@ async fn token_endpoint(
             .get("expires_in")
             .and_then(Value::as_i64)
             .filter(|s| *s > 0)
-            .map(|s| now + Duration::seconds(s)),
+            .and_then(|s| after_seconds(now, s)),
         data_access_expires_at: value
             .get("data_access_expiration_time")
             .and_then(Value::as_i64)
@@ -355,15 +366,20 @@ pub async fn debug_token(
     url.query_pairs_mut()
         .append_pair("input_token", token.expose())
         .append_pair("access_token", &format!("{app_id}|{app_secret}"));
-    let response = http.get(url).send().await.map_err(transport)?;
-    let status = response.status().as_u16();
-    let usage = Usage::from_headers(response.headers());
-    let body = response.bytes().await.map_err(transport)?;
+    let Received {
+        status,
+        usage,
+        body,
+        ..
+    } = receive(http.get(url), Some(token))
+        .await
+        .map_err(|e| e.redacted(&[app_secret]))?;
     if !(200..300).contains(&status) {
-        return Err(GraphError::from_response(status, &body, usage).scrubbed(Some(token)));
+        let error = GraphError::from_response(status, &body, usage);
+        return Err(error.scrubbed(Some(token)).redacted(&[app_secret]));
     }
-    let value: Value =
-        serde_json::from_slice(&body).map_err(|e| GraphError::malformed(status, e.to_string()))?;
+    let value: Value = serde_json::from_slice(&body)
+        .map_err(|e| GraphError::malformed(status, crate::graph::client::unreadable(&e)))?;
     let data = value
         .get("data")
         .ok_or_else(|| GraphError::malformed(status, "debug_token sent no data"))?;
@@ -404,14 +420,29 @@ pub async fn debug_token(
     })
 }
 
-fn transport(error: reqwest::Error) -> GraphError {
-    // Never keep the URL: it carries the code, verifier or secret.
-    let error = error.without_url();
-    if error.is_connect() {
-        GraphError::offline(error.to_string())
-    } else {
-        GraphError::timeout(error.to_string())
+/// The token endpoints' answers are small: a few hundred bytes.
+const MAX_TOKEN_ANSWER: usize = 64 * 1024;
+
+/// Sends and reads within `MAX_TOKEN_ANSWER`. The URL carries one-time
+/// values (code, verifier, secret): transport errors never keep it, and no
+/// redirect is followed (the shared client has them off).
+async fn receive(
+    request: reqwest::RequestBuilder,
+    token: Option<&AccessToken>,
+) -> Result<Received, GraphError> {
+    let received = transport::receive(request, MAX_TOKEN_ANSWER, token).await?;
+    if (300..400).contains(&received.status) {
+        return Err(GraphError::refused(
+            Some(received.status),
+            "the token endpoint answered with a redirect, which Adkeep does not follow",
+        ));
     }
+    Ok(received)
+}
+
+/// Seconds from now, if they make a time (a hostile `expires_in` must not).
+fn after_seconds(now: DateTime<Utc>, seconds: i64) -> Option<DateTime<Utc>> {
+    Duration::try_seconds(seconds).and_then(|d| now.checked_add_signed(d))
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::graph::ids::AccountId;
 use crate::model::{Account, AccountStatus, DisableReason, Permissions, Profile, Reach};
 use crate::problem::Problem;
 use crate::refresh::Known;
@@ -22,8 +23,7 @@ pub struct AccountBook {
     /// The Facebook user whose login reached these accounts.
     pub profile: Option<Profile>,
     pub permissions: Option<Permissions>,
-    /// Keyed by `act_…`.
-    pub accounts: BTreeMap<String, Account>,
+    pub accounts: BTreeMap<AccountId, Account>,
     pub last_full_refresh: Option<DateTime<Utc>>,
     /// A complete listing has happened at least once (so later arrivals are new).
     pub listed_once: bool,
@@ -37,7 +37,7 @@ pub struct AccountBook {
     /// only when it changes).
     pub notified: Option<String>,
     /// Accounts the last complete listing reached only through a business.
-    pub business_only: BTreeSet<String>,
+    pub business_only: BTreeSet<AccountId>,
 }
 
 /// Token lifetime facts, learned at login or from `debug_token`.
@@ -51,7 +51,7 @@ pub struct TokenInfo {
 /// Remembers which accounts were known when a listing started.
 #[derive(Debug, Clone)]
 pub struct ListingStart {
-    known: HashSet<String>,
+    known: HashSet<AccountId>,
     listed_before: bool,
 }
 
@@ -63,7 +63,11 @@ impl AccountBook {
         }
     }
 
-    pub fn get(&self, id: &str) -> Option<&Account> {
+    pub fn get<Q>(&self, id: &Q) -> Option<&Account>
+    where
+        AccountId: std::borrow::Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
         self.accounts.get(id)
     }
 
@@ -108,12 +112,12 @@ impl AccountBook {
 
     /// Records a failed refresh. The previous values stay, as of their time.
     /// An account Adkeep never read gets a placeholder carrying the error.
-    pub fn apply_failure(&mut self, id: &str, problem: Problem) -> &Account {
+    pub fn apply_failure(&mut self, id: &AccountId, problem: Problem) -> &Account {
         self.revision += 1;
         let revision = self.revision;
         let entry = self
             .accounts
-            .entry(id.to_owned())
+            .entry(id.clone())
             .or_insert_with(|| placeholder(id));
         entry.error = Some(problem);
         entry.revision = revision;
@@ -147,7 +151,7 @@ impl AccountBook {
     pub fn finish_listing(
         &mut self,
         start: &ListingStart,
-        seen: &HashSet<String>,
+        seen: &HashSet<AccountId>,
         complete: bool,
         now: DateTime<Utc>,
     ) {
@@ -186,10 +190,61 @@ impl AccountBook {
     }
 }
 
-fn placeholder(id: &str) -> Account {
+/// The book to write when another Adkeep process (the window, the tray, the
+/// CLI) may have written it since this one read `base`: what this process
+/// changed since `base` wins, everything else comes from `theirs`. Accounts
+/// taken from `theirs` get fresh revisions, so a window never mistakes them
+/// for older updates.
+pub fn merged(base: &AccountBook, ours: &AccountBook, theirs: AccountBook) -> AccountBook {
+    let other_user = ours.profile != base.profile
+        && ours.profile.as_ref().map(|p| &p.id) != theirs.profile.as_ref().map(|p| &p.id);
+    if other_user {
+        return ours.clone();
+    }
+    let mut out = theirs;
+    macro_rules! ours_if_changed {
+        ($($field:ident),*) => {$(
+            if ours.$field != base.$field {
+                out.$field = ours.$field.clone();
+            }
+        )*};
+    }
+    ours_if_changed!(
+        format,
+        profile,
+        permissions,
+        last_full_refresh,
+        listed_once,
+        token_problem,
+        token,
+        notified,
+        business_only
+    );
+    for (id, account) in &ours.accounts {
+        if base.accounts.get(id) != Some(account) {
+            out.accounts.insert(id.clone(), account.clone());
+        }
+    }
+    for id in base.accounts.keys() {
+        if !ours.accounts.contains_key(id) {
+            out.accounts.remove(id);
+        }
+    }
+    let mut revision = ours.revision.max(out.revision);
+    for (id, account) in out.accounts.iter_mut() {
+        if ours.accounts.get(id) != Some(account) {
+            revision += 1;
+            account.revision = revision;
+        }
+    }
+    out.revision = revision;
+    out
+}
+
+fn placeholder(id: &AccountId) -> Account {
     Account {
-        id: id.to_owned(),
-        name: id.to_owned(),
+        id: id.clone(),
+        name: id.to_string(),
         status: AccountStatus::Unknown,
         status_code: 0,
         disable_reason: DisableReason::Unknown,
@@ -210,6 +265,7 @@ fn placeholder(id: &str) -> Account {
         reach: Reach::Reachable,
         is_new: false,
         revision: 0,
+        field_errors: Vec::new(),
     }
 }
 
@@ -220,9 +276,13 @@ mod tests {
     use crate::problem::{Context, Scope, classify};
     use rust_decimal::Decimal;
 
-    fn fresh(id: &str, spent: i64, at: DateTime<Utc>) -> Account {
-        let mut a = placeholder(id);
-        a.name = format!("Account {id}");
+    fn id(raw: &str) -> AccountId {
+        AccountId::parse(raw).unwrap()
+    }
+
+    fn fresh(raw: &str, spent: i64, at: DateTime<Utc>) -> Account {
+        let mut a = placeholder(&id(raw));
+        a.name = format!("Account {raw}");
         a.status = AccountStatus::Active;
         a.currency = "USD".into();
         a.amount_spent = Some(Decimal::new(spent, 2));
@@ -243,7 +303,7 @@ mod tests {
         let mut book = AccountBook::new();
         book.apply_refreshed(fresh("act_1", 1000, t0));
         let later = t0 + chrono::Duration::hours(1);
-        let row = book.apply_failure("act_1", problem(later)).clone();
+        let row = book.apply_failure(&id("act_1"), problem(later)).clone();
         assert_eq!(row.amount_spent, Some(Decimal::new(1000, 2)));
         assert_eq!(
             row.refreshed_at,
@@ -259,7 +319,7 @@ mod tests {
     #[test]
     fn failure_for_an_unknown_account_creates_a_placeholder() {
         let mut book = AccountBook::new();
-        let row = book.apply_failure("act_9", problem(Utc::now()));
+        let row = book.apply_failure(&id("act_9"), problem(Utc::now()));
         assert_eq!(row.id, "act_9");
         assert!(row.error.is_some());
         assert!(row.amount_spent.is_none());
@@ -273,7 +333,7 @@ mod tests {
             book.apply_refreshed(fresh(id, 1, now));
         }
         book.accounts.get_mut("act_3").unwrap().reach = Reach::NoLongerAccessible;
-        book.business_only.insert("act_2".into());
+        book.business_only.insert(id("act_2"));
         let known = book.known();
         assert_eq!(known.listed, ["act_1"]);
         assert_eq!(known.business_only, ["act_2"]);
@@ -287,7 +347,7 @@ mod tests {
         let start = book.start_listing();
         book.apply_refreshed(fresh("act_1", 1, now));
         book.apply_refreshed(fresh("act_2", 1, now));
-        let seen: HashSet<String> = ["act_1", "act_2"].iter().map(|s| s.to_string()).collect();
+        let seen: HashSet<AccountId> = ["act_1", "act_2"].iter().map(|s| id(s)).collect();
         book.finish_listing(&start, &seen, true, now);
         assert!(book.accounts.values().all(|a| !a.is_new));
 
@@ -295,7 +355,7 @@ mod tests {
         let start = book.start_listing();
         book.apply_refreshed(fresh("act_1", 1, now));
         book.apply_refreshed(fresh("act_3", 1, now));
-        let seen: HashSet<String> = ["act_1", "act_3"].iter().map(|s| s.to_string()).collect();
+        let seen: HashSet<AccountId> = ["act_1", "act_3"].iter().map(|s| id(s)).collect();
         book.finish_listing(&start, &seen, true, now);
         assert!(book.get("act_3").unwrap().is_new);
         assert!(!book.get("act_1").unwrap().is_new);
@@ -309,10 +369,7 @@ mod tests {
 
         // Third listing: act_3 is no longer new; act_2 is back.
         let start = book.start_listing();
-        let seen: HashSet<String> = ["act_1", "act_2", "act_3"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let seen: HashSet<AccountId> = ["act_1", "act_2", "act_3"].iter().map(|s| id(s)).collect();
         book.finish_listing(&start, &seen, true, now);
         assert!(!book.get("act_3").unwrap().is_new);
         assert_eq!(book.get("act_2").unwrap().reach, Reach::Reachable);
@@ -334,7 +391,7 @@ mod tests {
         let now = Utc::now();
         let mut book = AccountBook::new();
         let r1 = book.apply_refreshed(fresh("act_1", 1, now)).revision;
-        let r2 = book.apply_failure("act_1", problem(now)).revision;
+        let r2 = book.apply_failure(&id("act_1"), problem(now)).revision;
         let r3 = book.apply_refreshed(fresh("act_1", 2, now)).revision;
         assert!(r1 < r2 && r2 < r3);
         let start = book.start_listing();
@@ -343,6 +400,64 @@ mod tests {
             book.get("act_1").unwrap().revision > r3,
             "becoming unreachable is a change"
         );
+    }
+
+    #[test]
+    fn a_merge_keeps_both_processes_changes() {
+        let now = Utc::now();
+        let mut base = AccountBook::new();
+        for raw in ["act_1", "act_2", "act_3"] {
+            base.apply_refreshed(fresh(raw, 1, now));
+        }
+        // This process refreshed act_1; the other refreshed act_2 and found act_4.
+        let mut ours = base.clone();
+        ours.apply_refreshed(fresh("act_1", 100, now));
+        let mut theirs = base.clone();
+        theirs.apply_refreshed(fresh("act_2", 200, now));
+        theirs.apply_refreshed(fresh("act_4", 400, now));
+        theirs.token_problem = Some(problem(now));
+        let out = merged(&base, &ours, theirs);
+        let spent = |raw: &str| out.get(raw).unwrap().amount_spent;
+        assert_eq!(spent("act_1"), Some(Decimal::new(100, 2)), "ours");
+        assert_eq!(spent("act_2"), Some(Decimal::new(200, 2)), "theirs");
+        assert_eq!(spent("act_4"), Some(Decimal::new(400, 2)), "theirs, new");
+        assert_eq!(spent("act_3"), Some(Decimal::new(1, 2)));
+        assert!(out.token_problem.is_some(), "their book-level change");
+        let ours_rev = ours.get("act_1").unwrap().revision;
+        assert!(out.get("act_2").unwrap().revision > ours_rev);
+        assert!(out.revision >= out.accounts.values().map(|a| a.revision).max().unwrap());
+    }
+
+    #[test]
+    fn a_merge_with_nothing_new_on_disk_is_ours() {
+        let now = Utc::now();
+        let mut base = AccountBook::new();
+        base.apply_refreshed(fresh("act_1", 1, now));
+        let mut ours = base.clone();
+        ours.apply_failure(&id("act_1"), problem(now));
+        ours.listed_once = true;
+        assert_eq!(merged(&base, &ours, base.clone()), ours);
+    }
+
+    #[test]
+    fn a_different_user_replaces_everything() {
+        let now = Utc::now();
+        let mut base = AccountBook::new();
+        base.profile = Some(Profile {
+            id: "1".into(),
+            name: "Jane".into(),
+        });
+        base.apply_refreshed(fresh("act_1", 1, now));
+        let mut ours = base.clone();
+        ours.reset_for(Profile {
+            id: "2".into(),
+            name: "Sam".into(),
+        });
+        let mut theirs = base.clone();
+        theirs.apply_refreshed(fresh("act_9", 1, now));
+        let out = merged(&base, &ours, theirs);
+        assert!(out.accounts.is_empty());
+        assert_eq!(out.profile.unwrap().name, "Sam");
     }
 
     #[test]

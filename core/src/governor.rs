@@ -112,14 +112,13 @@ impl Governor {
         if usage.is_empty() {
             return;
         }
-        let now = Instant::now();
         let t = &self.thresholds;
         let mut state = self.lock();
         if let Some(app) = &usage.app {
             let pct = app.call_count.max(app.total_time).max(app.total_cputime);
             state.app_pct = pct;
             if pct >= t.pause_pct {
-                let until = now + usage.regain_access_after().unwrap_or(t.default_pause);
+                let until = from_now(usage.regain_access_after().unwrap_or(t.default_pause));
                 pause_app(&mut state, until);
             }
         }
@@ -139,19 +138,16 @@ impl Governor {
             } else if pct >= t.pause_pct || regain > 0.0 {
                 // A business-level quota we cannot tie to one account: pause
                 // app-wide, for as long as the headers say (else the default).
-                pause_app(&mut state, now + hint.unwrap_or(t.default_pause));
+                pause_app(&mut state, from_now(hint.unwrap_or(t.default_pause)));
             }
         }
         if let Some(account) = account
             && account_pct >= t.pause_pct
         {
-            let reset = usage
-                .ad_account
-                .as_ref()
-                .map(|a| Duration::from_secs_f64(a.reset_time_duration.max(0.0)))
-                .filter(|d| !d.is_zero());
-            let wait = hint.or(reset).unwrap_or(t.default_pause);
-            let until = now + wait;
+            let wait = hint
+                .or(usage.account_reset_after())
+                .unwrap_or(t.default_pause);
+            let until = from_now(wait);
             let entry = state.accounts.entry(account.to_owned()).or_insert(until);
             if *entry < until {
                 *entry = until;
@@ -163,7 +159,7 @@ impl Governor {
     /// After a rate-limit error: stop calling until `retry_after` has passed,
     /// app-wide or for one account.
     pub fn penalize(&self, retry_after: Duration, account: Option<&str>) {
-        let until = Instant::now() + retry_after;
+        let until = from_now(retry_after);
         let mut state = self.lock();
         match account {
             Some(account) => {
@@ -186,6 +182,14 @@ impl Governor {
     pub fn app_pct(&self) -> f64 {
         self.lock().app_pct
     }
+}
+
+/// `now + wait`, with the wait capped at a day (no hint is trusted further,
+/// and the sum can then never overflow).
+fn from_now(wait: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(wait.min(crate::graph::usage::MAX_WAIT))
+        .unwrap_or(now)
 }
 
 fn pause_app(state: &mut State, until: Instant) {

@@ -5,6 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::graph::ids::AccountId;
 use crate::problem::Problem;
 
 /// `account_status` as Meta documents it (Ad Account reference).
@@ -153,8 +154,7 @@ pub enum Reach {
 /// and what went wrong since, if anything.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Account {
-    /// `act_…`
-    pub id: String,
+    pub id: AccountId,
     pub name: String,
     pub status: AccountStatus,
     pub status_code: u32,
@@ -189,11 +189,33 @@ pub struct Account {
     /// update older than what it already shows.
     #[serde(default)]
     pub revision: u64,
+    /// Fields Meta sent that could not be read exactly (their value above is
+    /// unknown, never a guess such as zero).
+    #[serde(default)]
+    pub field_errors: Vec<FieldError>,
+}
+
+/// A field of an account that Meta sent but Adkeep could not read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    /// The field's name in this model (`amount_spent`, `spend_last_30d`, …).
+    pub field: String,
+    /// Why, in plain words (never the value itself).
+    pub reason: String,
+}
+
+impl FieldError {
+    pub fn new(field: &str, reason: impl Into<String>) -> Self {
+        Self {
+            field: field.to_owned(),
+            reason: reason.into(),
+        }
+    }
 }
 
 impl Account {
     pub fn numeric_id(&self) -> &str {
-        self.id.strip_prefix("act_").unwrap_or(&self.id)
+        self.id.numeric()
     }
 }
 
@@ -319,7 +341,7 @@ mod tests {
 
     fn account() -> Account {
         Account {
-            id: "act_1".into(),
+            id: AccountId::parse("act_1").unwrap(),
             name: "A".into(),
             status: AccountStatus::Active,
             status_code: 1,
@@ -341,6 +363,7 @@ mod tests {
             reach: Reach::Reachable,
             is_new: false,
             revision: 0,
+            field_errors: vec![],
         }
     }
 

@@ -12,9 +12,14 @@ const OFFSET_ONE: [&str; 10] = [
     "CLP", "COP", "CRC", "HUF", "ISK", "IDR", "JPY", "KRW", "PYG", "TWD",
 ];
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("not an amount: {0:?}")]
-pub struct MoneyError(pub String);
+/// Why an amount from Meta could not be used. Never carries the value itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum MoneyError {
+    #[error("Meta sent something that is not an amount")]
+    NotAnAmount,
+    #[error("the amount is too large to be kept exactly")]
+    TooLarge,
+}
 
 /// The factor between Meta's integer amounts and the major unit.
 pub fn currency_offset(currency: &str) -> u32 {
@@ -36,19 +41,27 @@ pub fn currency_decimals(currency: &str) -> u32 {
 /// `"123456"` in USD → `1234.56`; in JPY → `123456`.
 pub fn from_minor_units(raw: &str, currency: &str) -> Result<Decimal, MoneyError> {
     let trimmed = raw.trim();
-    let minor: i128 = trimmed
-        .parse()
-        .map_err(|_| MoneyError(trimmed.to_owned()))?;
+    let well_formed = {
+        let digits = trimmed.strip_prefix('-').unwrap_or(trimmed);
+        !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !well_formed {
+        return Err(MoneyError::NotAnAmount);
+    }
+    let minor: i128 = trimmed.parse().map_err(|_| MoneyError::TooLarge)?;
     let scale = currency_decimals(currency);
-    Decimal::try_from_i128_with_scale(minor, scale).map_err(|_| MoneyError(trimmed.to_owned()))
+    Decimal::try_from_i128_with_scale(minor, scale).map_err(|_| MoneyError::TooLarge)
 }
 
 /// Insights `spend` (`"5339.5"`) → `5339.50` in USD, `5340` stays `5340` in JPY.
 pub fn from_major_units(raw: &str, currency: &str) -> Result<Decimal, MoneyError> {
     let trimmed = raw.trim();
+    if trimmed.len() > 64 {
+        return Err(MoneyError::TooLarge);
+    }
     let mut value = Decimal::from_str(trimmed)
         .or_else(|_| Decimal::from_scientific(trimmed))
-        .map_err(|_| MoneyError(trimmed.to_owned()))?;
+        .map_err(|_| MoneyError::NotAnAmount)?;
     let scale = currency_decimals(currency);
     if value.scale() < scale {
         value.rescale(scale);

@@ -25,7 +25,7 @@ pub enum Loaded {
 }
 
 /// Reads a store file. An unreadable one is renamed to
-/// `<name>.corrupt-<unix-seconds>` and reported.
+/// `<name>.corrupt-<unix-seconds>[-n]` and reported.
 pub fn load_store_file(path: &Path) -> io::Result<Loaded> {
     let bytes = match fs::read(path) {
         Ok(bytes) => bytes,
@@ -51,19 +51,75 @@ fn kind(value: &Value) -> &'static str {
 }
 
 fn set_aside(path: &Path, reason: String) -> io::Result<Loaded> {
-    let stamp = chrono::Utc::now().timestamp();
-    let mut name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "store".to_owned());
-    name.push_str(&format!(".corrupt-{stamp}"));
-    let target = path.with_file_name(name);
-    fs::rename(path, &target)?;
+    let target = move_aside(path)?;
     tracing::warn!(file = %path.display(), moved_to = %target.display(), %reason, "set aside an unreadable file");
     Ok(Loaded::Corrupt {
         set_aside: target,
         reason,
     })
+}
+
+/// Moves an unreadable file to `<name>.corrupt-<unix-seconds>[-n]`, a name
+/// no other file has: it is reserved first (created exclusively, private),
+/// then the file is renamed onto it, so nothing set aside earlier is ever
+/// overwritten.
+pub fn move_aside(path: &Path) -> io::Result<PathBuf> {
+    let stamp = chrono::Utc::now().timestamp();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "store".to_owned());
+    for n in 0..1000u32 {
+        let suffix = if n == 0 {
+            String::new()
+        } else {
+            format!("-{n}")
+        };
+        let target = path.with_file_name(format!("{name}.corrupt-{stamp}{suffix}"));
+        match private_options().write(true).create_new(true).open(&target) {
+            Ok(_) => {
+                fs::rename(path, &target)?;
+                return Ok(target);
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(io::Error::other("too many files set aside already"))
+}
+
+/// Options that create files readable and writable by their owner only
+/// (0600 on Unix) from the moment they exist.
+pub fn private_options() -> fs::OpenOptions {
+    let mut options = fs::OpenOptions::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options
+}
+
+/// Creates a folder (and its parents) for Adkeep's own files, owner-only
+/// (0700 on Unix); an existing one is narrowed to that.
+pub fn create_private_dir(dir: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)?;
+        let mode = fs::metadata(dir)?.permissions().mode();
+        if mode & 0o077 != 0 {
+            fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
+        }
+        Ok(())
+    }
+    #[cfg(not(unix))]
+    {
+        fs::create_dir_all(dir)
+    }
 }
 
 /// Writes a store file atomically (pretty JSON, like the store plugin).
@@ -79,7 +135,7 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> io::Result<()> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or_else(|| Path::new("."));
-    fs::create_dir_all(dir)?;
+    create_private_dir(dir)?;
     let file_name = path
         .file_name()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no file name"))?
@@ -90,7 +146,7 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> io::Result<()> {
         rand::random::<u32>()
     ));
     let result = (|| {
-        let mut file = fs::File::create(&tmp)?;
+        let mut file = private_options().write(true).create_new(true).open(&tmp)?;
         file.write_all(bytes)?;
         file.sync_all()?;
         drop(file);
@@ -114,15 +170,10 @@ fn sync_dir(dir: &Path) {
 #[cfg(not(unix))]
 fn sync_dir(_dir: &Path) {}
 
-/// Writes a file readable only by its owner (0600 on Unix).
+/// Writes a file readable only by its owner (0600 on Unix) from the moment
+/// it exists (every file `atomic_write` makes is).
 pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    atomic_write(path, bytes)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(path, fs::Permissions::from_mode(0o600))?;
-    }
-    Ok(())
+    atomic_write(path, bytes)
 }
 
 #[cfg(test)]
@@ -188,14 +239,36 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn private_files_are_owner_only() {
+    fn files_and_folders_are_owner_only_from_the_start() {
         use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("token");
-        write_private(&path, b"x").unwrap();
+        let data = dir.path().join("data");
+        let path = data.join("accounts.json");
+        write_store_file(&path, &Map::new()).unwrap();
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(&data), 0o700);
+        fs::set_permissions(&data, fs::Permissions::from_mode(0o755)).unwrap();
+        create_private_dir(&data).unwrap();
+        assert_eq!(mode(&data), 0o700, "an existing folder is narrowed");
+    }
+
+    #[test]
+    fn files_set_aside_in_the_same_second_keep_their_own_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("accounts.json");
+        let mut aside = Vec::new();
+        for content in [b"first".as_slice(), b"second", b"third"] {
+            fs::write(&path, content).unwrap();
+            match load_store_file(&path).unwrap() {
+                Loaded::Corrupt { set_aside, .. } => aside.push(set_aside),
+                other => panic!("{other:?}"),
+            }
+        }
+        let contents: Vec<Vec<u8>> = aside.iter().map(|p| fs::read(p).unwrap()).collect();
         assert_eq!(
-            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
-            0o600
+            contents,
+            [b"first".to_vec(), b"second".to_vec(), b"third".to_vec()]
         );
     }
 }

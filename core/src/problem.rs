@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
 use crate::graph::error::{FailureKind, GraphError};
+use crate::token::scrub_token_like;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -164,11 +165,11 @@ pub fn classify(error: &GraphError, ctx: &Context) -> Problem {
                 .usage
                 .regain_access_after()
                 .unwrap_or_else(|| rate_limit_backoff(ctx.attempt));
-            Some(ctx.now + to_chrono(wait))
+            ctx.now.checked_add_signed(to_chrono(wait))
         }
-        Reason::Transient | Reason::Offline => {
-            Some(ctx.now + to_chrono(transient_backoff(ctx.attempt)))
-        }
+        Reason::Transient | Reason::Offline => ctx
+            .now
+            .checked_add_signed(to_chrono(transient_backoff(ctx.attempt))),
         _ => None,
     };
     Problem {
@@ -180,9 +181,11 @@ pub fn classify(error: &GraphError, ctx: &Context) -> Problem {
         code: error.code,
         subcode: error.subcode,
         http_status: error.http_status,
-        message: error.message.clone(),
-        user_title: error.user_title.clone(),
-        user_msg: error.user_msg.clone(),
+        // Already scrubbed by the client; token-shaped text is dropped once
+        // more here because a problem is what gets kept, shown and printed.
+        message: scrub_token_like(&error.message),
+        user_title: error.user_title.as_deref().map(scrub_token_like),
+        user_msg: error.user_msg.as_deref().map(scrub_token_like),
         fbtrace_id: error.fbtrace_id.clone(),
         retry_at,
         action_url: None,
@@ -191,7 +194,8 @@ pub fn classify(error: &GraphError, ctx: &Context) -> Problem {
 }
 
 fn to_chrono(d: Duration) -> ChronoDuration {
-    ChronoDuration::from_std(d).unwrap_or(ChronoDuration::minutes(5))
+    ChronoDuration::from_std(d.min(crate::graph::usage::MAX_WAIT))
+        .unwrap_or(ChronoDuration::minutes(5))
 }
 
 type Decision = (Reason, Action, Scope, &'static str);
@@ -215,6 +219,14 @@ fn decide(error: &GraphError, ctx: &Context) -> Decision {
                 Refresh,
                 hint,
                 "Facebook didn't answer in time or sent an incomplete reply. This is not a problem with your login; Adkeep tries again by itself.",
+            );
+        }
+        FailureKind::Refused | FailureKind::TooLarge => {
+            return (
+                Transient,
+                Refresh,
+                hint,
+                "Facebook's answer could not be used safely (the details say why), so Adkeep stopped reading there. Your login is fine and the last data stays; Adkeep tries again later.",
             );
         }
         FailureKind::Http if error.code.is_none() => {
@@ -411,6 +423,22 @@ pub fn declined_scopes(scopes: &[String], now: DateTime<Utc>) -> Problem {
         action_url: None,
         at: now,
     }
+}
+
+/// A refresh-all whose lists could not all be read (unreadable items, a
+/// business whose accounts failed): passing, and not a login problem.
+pub fn incomplete_listing(unreadable: usize, now: DateTime<Utc>) -> Problem {
+    let message = if unreadable > 0 {
+        format!("{unreadable} listed ad account(s) could not be read")
+    } else {
+        "a list of ad accounts could not be read completely".to_owned()
+    };
+    let mut problem = classify(
+        &GraphError::malformed(200, message),
+        &Context::new(Scope::Token, now),
+    );
+    problem.explanation = "Not every ad account Meta listed could be read, so Adkeep could not refresh them all. Your login is fine; Adkeep tries again by itself.".to_owned();
+    problem
 }
 
 impl Problem {

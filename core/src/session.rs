@@ -9,6 +9,7 @@ use chrono::Utc;
 use tokio_util::sync::CancellationToken;
 
 use crate::book::AccountBook;
+use crate::graph::ids::AccountId;
 use crate::model::Account;
 use crate::problem::{self, Problem, Reason};
 use crate::refresh::{Engine, Progress, RowUpdate, RunReport, Sink};
@@ -52,12 +53,22 @@ impl Session {
         *self.book() = book;
     }
 
+    /// Takes in what another process saved (`theirs`) since this one read
+    /// `base`, keeping this process's own changes; returns the result, which
+    /// is now this session's book (see `book::merged`).
+    pub fn merge(&self, base: &AccountBook, theirs: AccountBook) -> AccountBook {
+        let mut book = self.book();
+        let out = crate::book::merged(base, &book, theirs);
+        *book = out.clone();
+        out
+    }
+
     /// Refreshes some accounts. Each row either gets fresh data or keeps its
     /// previous data with the reason it could not be refreshed.
     pub async fn refresh_accounts(
         &self,
         engine: &Engine,
-        ids: &[String],
+        ids: &[AccountId],
         observer: &dyn Observer,
         cancel: &CancellationToken,
     ) -> RunReport {
@@ -79,7 +90,12 @@ impl Session {
             (book.start_listing(), book.known())
         };
         let sink = BookSink::new(self, observer);
-        let report = engine.refresh_all(known, &sink, cancel).await;
+        let mut report = engine.refresh_all(known, &sink, cancel).await;
+        if !report.listing_complete && report.problem.is_none() && !report.cancelled {
+            // Nothing stopped the run, but not every list could be read: the
+            // rows it did not reach say so.
+            report.problem = Some(problem::incomplete_listing(report.unreadable, Utc::now()));
+        }
         let changed: Vec<Account> = {
             let mut book = self.book();
             book.finish_listing(&start, &report.seen, report.listing_complete, Utc::now());
@@ -96,17 +112,19 @@ impl Session {
             book.accounts.values().cloned().collect()
         };
         observer.accounts_changed(&changed);
-        let all: Vec<String> = self.book().accounts.keys().cloned().collect();
+        let all: Vec<AccountId> = self.book().accounts.keys().cloned().collect();
         self.record_outcome(&report, &all, &sink.touched(), observer);
         report
     }
 
-    /// Token health and passing outages after a run.
+    /// Token health after a run, and the reason on every row the run did
+    /// not reach: a row keeps its last data, as of its last refresh, and
+    /// says why it is not fresh.
     fn record_outcome(
         &self,
         report: &RunReport,
-        ids: &[String],
-        touched: &HashSet<String>,
+        ids: &[AccountId],
+        touched: &HashSet<AccountId>,
         observer: &dyn Observer,
     ) {
         let now = Utc::now();
@@ -114,16 +132,12 @@ impl Session {
         {
             let mut book = self.book();
             match &report.problem {
-                Some(problem) if opens_problem_page(problem) => {
-                    book.token_problem = Some(problem.clone());
-                }
                 Some(problem) => {
-                    // Offline or a hiccup for the whole run: rows keep their
-                    // data and say why it is not fresh.
-                    for id in ids {
-                        if !touched.contains(id) {
-                            changed.push(book.apply_failure(id, problem.clone()).clone());
-                        }
+                    if opens_problem_page(problem) {
+                        book.token_problem = Some(problem.clone());
+                    }
+                    for id in ids.iter().filter(|id| !touched.contains(*id)) {
+                        changed.push(book.apply_failure(id, problem.clone()).clone());
                     }
                 }
                 None if !report.cancelled => {
@@ -158,7 +172,7 @@ struct BookSink<'a> {
     session: &'a Session,
     observer: &'a dyn Observer,
     /// Rows this run produced (refreshed or failed).
-    touched: Mutex<HashSet<String>>,
+    touched: Mutex<HashSet<AccountId>>,
 }
 
 impl<'a> BookSink<'a> {
@@ -170,7 +184,7 @@ impl<'a> BookSink<'a> {
         }
     }
 
-    fn touched(&self) -> HashSet<String> {
+    fn touched(&self) -> HashSet<AccountId> {
         self.touched
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -183,7 +197,7 @@ impl Sink for BookSink<'_> {
         self.touched
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .extend(rows.iter().map(|r| r.id().to_owned()));
+            .extend(rows.iter().map(|r| r.id().clone()));
         let changed: Vec<Account> = {
             let mut book = self.session.book();
             rows.into_iter()

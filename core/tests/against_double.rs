@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use adkeep_core::book::AccountBook;
 use adkeep_core::governor::Governor;
+use adkeep_core::graph::AccountId;
 use adkeep_core::graph::client::{Endpoints, GraphClient, http_client};
 use adkeep_core::model::{Account, Reach};
 use adkeep_core::problem::Reason;
@@ -119,7 +120,7 @@ async fn refresh_all_returns_every_account_with_exact_money() {
         "{currencies:?}"
     );
     for account in book.accounts.values() {
-        let (spent, cap, balance, today, last_30d) = expected_money(&double, &account.id);
+        let (spent, cap, balance, today, last_30d) = expected_money(&double, account.id.as_str());
         let show = |d: &Option<Decimal>| d.map(|d| d.to_string());
         assert_eq!(show(&account.amount_spent), Some(spent), "{}", account.id);
         assert_eq!(show(&account.spend_cap), cap, "{}", account.id);
@@ -167,6 +168,7 @@ async fn one_account_is_one_round_trip() {
     let engine = engine(&double, &double.issue_token(), fast());
     let session = Session::new(AccountBook::new());
     let id = double.world(|w| w.accounts.values().next().unwrap().node_id());
+    let id = AccountId::parse(&id).unwrap();
     double.reset_stats();
     let report = session
         .refresh_accounts(
@@ -179,7 +181,7 @@ async fn one_account_is_one_round_trip() {
     assert_eq!(report.refreshed, 1);
     assert_eq!(double.stats().http_requests, 1, "one HTTP request");
     let account = session.snapshot().get(&id).cloned().unwrap();
-    let (spent, _, _, today, last_30d) = expected_money(&double, &id);
+    let (spent, _, _, today, last_30d) = expected_money(&double, id.as_str());
     assert_eq!(account.amount_spent.unwrap().to_string(), spent);
     assert_eq!(account.spend_today.unwrap().to_string(), today);
     assert_eq!(account.spend_last_30d.unwrap().to_string(), last_30d);
@@ -194,10 +196,11 @@ async fn a_failed_refresh_keeps_prior_data() {
         .refresh_all(&engine, &Quiet, &CancellationToken::new())
         .await;
     let id = double.world(|w| w.accounts.values().nth(3).unwrap().node_id());
+    let id = AccountId::parse(&id).unwrap();
     let before = session.snapshot().get(&id).cloned().unwrap();
 
     // The account is unshared: Meta answers 100/33 for it.
-    double.revoke(graph_double::DEFAULT_USER, &[&id]);
+    double.revoke(graph_double::DEFAULT_USER, &[id.as_str()]);
     let report = session
         .refresh_accounts(
             &engine,
@@ -397,6 +400,7 @@ async fn the_governor_pauses_an_account_before_meta_refuses() {
     let engine = engine(&double, &double.issue_token(), fast());
     let session = Session::new(AccountBook::new());
     let id = double.world(|w| w.accounts.values().next().unwrap().node_id());
+    let id = AccountId::parse(&id).unwrap();
     let mut paused = None;
     for _ in 0..8 {
         let report = session
@@ -445,7 +449,7 @@ async fn a_short_meta_rate_limit_is_waited_out() {
     let report = session
         .refresh_accounts(
             &engine,
-            &[format!("act_{id}")],
+            &[AccountId::parse(&id).unwrap()],
             &Quiet,
             &CancellationToken::new(),
         )
@@ -454,7 +458,11 @@ async fn a_short_meta_rate_limit_is_waited_out() {
         report.refreshed,
         1,
         "{:?}",
-        session.snapshot().get(&format!("act_{id}")).unwrap().error
+        session
+            .snapshot()
+            .get(format!("act_{id}").as_str())
+            .unwrap()
+            .error
     );
     assert_eq!(
         engine
@@ -568,7 +576,7 @@ async fn a_repeat_run_asks_for_known_spend_once_alongside_the_listing() {
     let engine = engine(&double, &double.issue_token(), fast());
     let (session, first) = first_run(&engine).await;
     assert!(first.problem.is_none(), "{:?}", first.problem);
-    let known: HashSet<String> = session.snapshot().accounts.keys().cloned().collect();
+    let known: HashSet<AccountId> = session.snapshot().accounts.keys().cloned().collect();
 
     // Between runs: spend moves, one direct account is taken away, two are granted.
     let gone = double.world(|w| {
@@ -603,8 +611,8 @@ async fn a_repeat_run_asks_for_known_spend_once_alongside_the_listing() {
     let (reachable, direct) = double.world(|w| (w.accounts_of(user), w.direct_accounts_of(user)));
     let book = session.snapshot();
     for id in &reachable {
-        let account = book.get(&format!("act_{id}")).unwrap();
-        let (.., last_30d) = expected_money(&double, &account.id);
+        let account = book.get(format!("act_{id}").as_str()).unwrap();
+        let (.., last_30d) = expected_money(&double, account.id.as_str());
         assert_eq!(
             account.spend_last_30d.map(|d| d.to_string()),
             Some(last_30d),
@@ -613,7 +621,7 @@ async fn a_repeat_run_asks_for_known_spend_once_alongside_the_listing() {
         );
         assert!(account.error.is_none(), "{}", account.id);
     }
-    let gone = book.get(&format!("act_{gone}")).unwrap();
+    let gone = book.get(format!("act_{gone}").as_str()).unwrap();
     assert_eq!(gone.reach, Reach::NoLongerAccessible);
     assert!(gone.error.is_none(), "its spend asked ahead fails quietly");
 
@@ -621,7 +629,7 @@ async fn a_repeat_run_asks_for_known_spend_once_alongside_the_listing() {
     // listing; new accounts' spend after it; business-only accounts' nodes.
     let new = reachable
         .iter()
-        .filter(|id| !known.contains(&format!("act_{id}")))
+        .filter(|id| !known.contains(format!("act_{id}").as_str()))
         .count();
     let business_only = reachable.iter().filter(|id| !direct.contains(id)).count();
     assert_eq!(new, 2);

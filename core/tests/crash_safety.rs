@@ -24,7 +24,10 @@ fn big_book(generation: u64) -> serde_json::Map<String, serde_json::Value> {
     );
     let mut book = AccountBook::new();
     for i in 0..3_000u64 {
-        book.apply_failure(&format!("act_{i}"), problem.clone());
+        book.apply_failure(
+            &adkeep_core::graph::AccountId::parse(&format!("act_{i}")).unwrap(),
+            problem.clone(),
+        );
     }
     book.profile = Some(Profile {
         id: generation.to_string(),

@@ -1,6 +1,10 @@
 //! `adkeep accounts | refresh | doctor`: the same core and backend as the
-//! window, without a display. Output goes to stdout; warnings to stderr. The
+//! window, without a display. Output goes to stdout; warnings to stderr;
+//! everything printed for a person is stripped of control characters. The
 //! token is never printed.
+//!
+//! The window opens only with no arguments (or `adkeep gui`): anything else
+//! is a command, and an unknown one prints usage and exits with status 2.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -8,10 +12,12 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 
 use adkeep_core::Error;
-use adkeep_core::model::AccountStatus;
+use adkeep_core::graph::AccountId;
+use adkeep_core::model::{AccountStatus, Reach};
 
-use crate::backend::{Backend, NoEvents};
+use crate::backend::{Backend, NoEvents, RefreshSummary};
 use crate::stores::FileStores;
+use crate::terminal::printable;
 use crate::vault::Vault;
 use crate::views::AccountView;
 
@@ -20,11 +26,14 @@ use crate::views::AccountView;
     name = "adkeep",
     version,
     about = "Adkeep: keeps Meta ad account connections healthy.",
-    long_about = "Without a command, opens the window. With one, works from the terminal.\n\n\
+    long_about = "Without a command (or with `gui`), opens the window. With one, works from the terminal.\n\n\
 Environment: ADKEEP_GRAPH_URL, ADKEEP_FACEBOOK_URL, ADKEEP_GRAPH_VERSION, ADKEEP_DATA_DIR, \
 ADKEEP_ACCESS_TOKEN (used instead of the keychain's token)."
 )]
 pub struct Cli {
+    /// One JSON document instead of a table.
+    #[arg(long, global = true)]
+    json: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -32,38 +41,23 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Lists the accounts as last refreshed (no network).
-    Accounts {
-        /// One JSON array, one object per account.
-        #[arg(long)]
-        json: bool,
-    },
+    Accounts,
     /// Refreshes every account, or the given ones (with or without `act_`), then prints them.
-    Refresh {
-        ids: Vec<String>,
-        #[arg(long)]
-        json: bool,
-    },
-    /// Checks the token and the connection to Meta.
-    Doctor {
-        #[arg(long)]
-        json: bool,
-    },
+    /// Exits 0 only when every account was refreshed.
+    Refresh { ids: Vec<String> },
+    /// Checks the token and the connection to Meta. Exits non-zero when something is wrong.
+    Doctor,
+    /// Opens the window (the same as no command).
+    Gui,
 }
 
-const COMMANDS: [&str; 8] = [
-    "accounts",
-    "refresh",
-    "doctor",
-    "help",
-    "--help",
-    "-h",
-    "--version",
-    "-V",
-];
-
-/// Whether the arguments ask for the CLI rather than the window.
-pub fn is_cli(args: &[String]) -> bool {
-    args.get(1).is_some_and(|a| COMMANDS.contains(&a.as_str()))
+/// Whether the arguments ask for the window: none at all, `gui`, or the
+/// process serial number macOS adds when an app is opened from Finder.
+pub fn is_gui(args: &[String]) -> bool {
+    match args.get(1).map(String::as_str) {
+        None | Some("gui") => true,
+        Some(arg) => arg.starts_with("-psn_"),
+    }
 }
 
 /// Runs the CLI; returns the exit status.
@@ -82,64 +76,47 @@ pub fn run(args: Vec<String>) -> i32 {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("adkeep: {e}");
+            warn(&e.to_string());
             return 1;
         }
     };
     runtime.block_on(async move {
-        match execute(cli.command).await {
+        match execute(cli.command, cli.json).await {
             Ok(code) => code,
             Err(e) => {
-                eprintln!("adkeep: {e}");
+                warn(&e.to_string());
                 1
             }
         }
     })
 }
 
+/// A line on stderr, printable.
+fn warn(text: &str) {
+    eprintln!("adkeep: {}", printable(text));
+}
+
 fn open() -> Result<Arc<Backend>, Error> {
     let dir = adkeep_core::config::data_dir()?;
+    adkeep_core::persist::create_private_dir(&dir)?;
     let stores = Arc::new(FileStores::new(dir.clone()));
     let vault = Vault::new(adkeep_core::config::keychain_service(&dir), dir);
     let backend = Backend::open(stores, vault, Arc::new(NoEvents))?;
     for notice in backend.state().notices {
-        eprintln!("adkeep: {}", notice.text);
+        warn(&notice.text);
     }
     Ok(backend)
 }
 
-async fn execute(command: Command) -> Result<i32, Error> {
+async fn execute(command: Command, json: bool) -> Result<i32, Error> {
     match command {
-        Command::Accounts { json } => {
+        Command::Accounts => {
             let backend = open()?;
-            let accounts = sorted_views(&backend, None);
-            print_accounts(&accounts, json)?;
+            print_accounts(&sorted_views(&backend, None), json)?;
             Ok(0)
         }
-        Command::Refresh { ids, json } => {
-            let backend = open()?;
-            let summary = if ids.is_empty() {
-                backend.refresh_all().await?
-            } else {
-                backend.refresh_accounts(&ids).await?
-            };
-            let wanted: Option<Vec<String>> = (!ids.is_empty()).then(|| {
-                ids.iter()
-                    .filter_map(|id| adkeep_core::graph::fields::normalize_account_id(id))
-                    .collect()
-            });
-            let accounts = sorted_views(&backend, wanted.as_deref());
-            print_accounts(&accounts, json)?;
-            if let Some(problem) = &summary.problem {
-                eprintln!("adkeep: {} — {}", problem.title, problem.explanation);
-            }
-            let all_fresh = summary.problem.is_none()
-                && !summary.cancelled
-                && summary.failed == 0
-                && accounts.iter().all(|a| a.account.error.is_none());
-            Ok(if all_fresh { 0 } else { 1 })
-        }
-        Command::Doctor { json } => {
+        Command::Refresh { ids } => refresh(ids, json).await,
+        Command::Doctor => {
             let backend = open()?;
             let report = crate::doctor::run(&backend).await;
             if json {
@@ -147,14 +124,62 @@ async fn execute(command: Command) -> Result<i32, Error> {
                     &serde_json::to_value(&report).map_err(|e| Error::Internal(e.to_string()))?,
                 )?;
             } else {
-                print!("{}", report.human());
+                print!("{}", printable_lines(&report.human()));
             }
             Ok(if report.problem.is_some() { 1 } else { 0 })
+        }
+        Command::Gui => {
+            warn("`gui` opens the window; run it as `adkeep gui` on its own.");
+            Ok(2)
         }
     }
 }
 
-fn sorted_views(backend: &Backend, only: Option<&[String]>) -> Vec<AccountView> {
+/// `refresh [ID…]`: prints every account (or those asked for). A row this
+/// run did not refresh carries the reason in its `error`; the status is 0
+/// only when every reachable account was refreshed and the listing ended.
+async fn refresh(ids: Vec<String>, json: bool) -> Result<i32, Error> {
+    let wanted: Vec<AccountId> = ids
+        .iter()
+        .map(|raw| {
+            AccountId::parse(raw)
+                .ok_or_else(|| Error::Settings(format!("{raw:?} is not an ad account id")))
+        })
+        .collect::<Result<_, _>>()?;
+    let backend = open()?;
+    let summary = if wanted.is_empty() {
+        backend.refresh_all().await?
+    } else {
+        backend.refresh_accounts(&ids).await?
+    };
+    let only = (!wanted.is_empty()).then_some(wanted.as_slice());
+    let accounts = sorted_views(&backend, only);
+    print_accounts(&accounts, json)?;
+    if let Some(problem) = &summary.problem {
+        warn(&format!("{} — {}", problem.title, problem.explanation));
+    }
+    if summary.unreadable > 0 {
+        warn(&format!(
+            "{} listed account(s) could not be read; accounts were not marked as gone.",
+            summary.unreadable
+        ));
+    }
+    Ok(if all_fresh(&summary, &accounts) { 0 } else { 1 })
+}
+
+/// Every reachable row refreshed, nothing stopped the run.
+fn all_fresh(summary: &RefreshSummary, accounts: &[AccountView]) -> bool {
+    summary.problem.is_none()
+        && !summary.cancelled
+        && summary.listing_complete
+        && summary.failed == 0
+        && accounts
+            .iter()
+            .filter(|a| a.account.reach == Reach::Reachable)
+            .all(|a| a.account.error.is_none())
+}
+
+fn sorted_views(backend: &Backend, only: Option<&[AccountId]>) -> Vec<AccountView> {
     let book = backend.session().snapshot();
     let accounts = book
         .sorted()
@@ -170,6 +195,10 @@ fn println_json(value: &serde_json::Value) -> Result<(), Error> {
     writeln!(out).map_err(|e| Error::Internal(e.to_string()))
 }
 
+fn printable_lines(text: &str) -> String {
+    text.lines().map(|l| printable(l) + "\n").collect()
+}
+
 fn print_accounts(accounts: &[AccountView], json: bool) -> Result<(), Error> {
     if json {
         return println_json(
@@ -177,63 +206,65 @@ fn print_accounts(accounts: &[AccountView], json: bool) -> Result<(), Error> {
         );
     }
     let mut out = std::io::stdout().lock();
-    let write = |out: &mut std::io::StdoutLock<'_>, line: String| {
-        writeln!(out, "{line}").map_err(|e| Error::Internal(e.to_string()))
-    };
+    let mut write =
+        |line: String| writeln!(out, "{line}").map_err(|e| Error::Internal(e.to_string()));
     if accounts.is_empty() {
-        return write(
-            &mut out,
-            "No accounts yet. Run `adkeep refresh`.".to_owned(),
-        );
+        return write("No accounts yet. Run `adkeep refresh`.".to_owned());
     }
-    write(
-        &mut out,
-        format!(
-            "{:<22} {:<36} {:<20} {:>14} {:>14} {:>16}  {}",
-            "ID", "NAME", "STATUS", "TODAY", "30 DAYS", "LIFETIME", "NOTES"
-        ),
-    )?;
+    write(format!(
+        "{:<22} {:<36} {:<20} {:>14} {:>14} {:>16}  {}",
+        "ID", "NAME", "STATUS", "TODAY", "30 DAYS", "LIFETIME", "NOTES"
+    ))?;
     for view in accounts {
-        let a = &view.account;
-        let money = |d: &Option<rust_decimal::Decimal>| {
-            d.map_or_else(|| "—".to_owned(), |d| format!("{d} {}", a.currency))
-        };
-        let mut notes = Vec::new();
-        if let Some(problem) = &a.error {
-            let since = a.refreshed_at.map_or_else(
-                || "never refreshed".to_owned(),
-                |t| format!("data as of {}", t.format("%Y-%m-%d %H:%M UTC")),
-            );
-            notes.push(format!("{} ({since})", problem.title));
-        }
-        if a.reach == adkeep_core::model::Reach::NoLongerAccessible {
-            notes.push("no longer accessible".to_owned());
-        }
-        if a.is_new {
-            notes.push("new".to_owned());
-        }
-        if view.needs_attention && a.error.is_none() {
-            notes.push("needs attention".to_owned());
-        }
-        write(
-            &mut out,
-            format!(
-                "{:<22} {:<36} {:<20} {:>14} {:>14} {:>16}  {}",
-                a.id,
-                truncate(&a.name, 36),
-                status_label(a.status),
-                money(&a.spend_today),
-                money(&a.spend_last_30d),
-                money(&a.amount_spent),
-                notes.join("; ")
-            ),
-        )?;
+        write(row_line(view))?;
     }
     Ok(())
 }
 
+fn row_line(view: &AccountView) -> String {
+    let a = &view.account;
+    let currency = printable(&a.currency);
+    let money = |d: &Option<rust_decimal::Decimal>, field: &str| match d {
+        Some(d) => format!("{d} {currency}"),
+        None if a.field_errors.iter().any(|e| e.field == field) => "unreadable".to_owned(),
+        None => "—".to_owned(),
+    };
+    format!(
+        "{:<22} {:<36} {:<20} {:>14} {:>14} {:>16}  {}",
+        a.id,
+        truncate(&a.name, 36),
+        status_label(a.status),
+        money(&a.spend_today, "spend_today"),
+        money(&a.spend_last_30d, "spend_last_30d"),
+        money(&a.amount_spent, "amount_spent"),
+        printable(&notes(view).join("; "))
+    )
+}
+
+fn notes(view: &AccountView) -> Vec<String> {
+    let a = &view.account;
+    let mut notes = Vec::new();
+    if let Some(problem) = &a.error {
+        let since = a.refreshed_at.map_or_else(
+            || "never refreshed".to_owned(),
+            |t| format!("data as of {}", t.format("%Y-%m-%d %H:%M UTC")),
+        );
+        notes.push(format!("{} ({since})", problem.title));
+    }
+    if a.reach == Reach::NoLongerAccessible {
+        notes.push("no longer accessible".to_owned());
+    }
+    if a.is_new {
+        notes.push("new".to_owned());
+    }
+    if view.needs_attention && a.error.is_none() {
+        notes.push("needs attention".to_owned());
+    }
+    notes
+}
+
 fn truncate(text: &str, width: usize) -> String {
-    let clean: String = text.chars().filter(|c| !c.is_control()).collect();
+    let clean = printable(text);
     if clean.chars().count() <= width {
         clean
     } else {
@@ -252,5 +283,42 @@ pub fn status_label(status: AccountStatus) -> &'static str {
         AccountStatus::PendingClosure => "pending closure",
         AccountStatus::Closed => "closed",
         AccountStatus::Unknown => "unknown",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn only_no_arguments_or_gui_open_the_window() {
+        assert!(is_gui(&args(&["adkeep"])));
+        assert!(is_gui(&args(&["adkeep", "gui"])));
+        assert!(is_gui(&args(&["adkeep", "-psn_0_12345"])));
+        for typo in [
+            vec!["adkeep", "acounts"],
+            vec!["adkeep", "--json", "accounts"],
+            vec!["adkeep", "--frobnicate"],
+            vec!["adkeep", ""],
+        ] {
+            assert!(!is_gui(&args(&typo)), "{typo:?}");
+        }
+    }
+
+    #[test]
+    fn unknown_commands_are_usage_errors() {
+        assert_eq!(run(args(&["adkeep", "acounts"])), 2);
+        assert_eq!(run(args(&["adkeep", "refresh", "--frobnicate"])), 2);
+    }
+
+    #[test]
+    fn json_is_accepted_before_or_after_the_command() {
+        let before = Cli::try_parse_from(["adkeep", "--json", "accounts"]).unwrap();
+        let after = Cli::try_parse_from(["adkeep", "accounts", "--json"]).unwrap();
+        assert!(before.json && after.json);
     }
 }

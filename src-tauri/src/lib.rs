@@ -12,6 +12,7 @@ pub mod logging;
 pub mod login;
 pub mod plugin_stores;
 pub mod stores;
+pub mod terminal;
 pub mod tray;
 pub mod vault;
 pub mod views;

@@ -2,8 +2,10 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    if adkeep_app::cli::is_cli(&args) {
+    let args: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    if !adkeep_app::cli::is_gui(&args) {
         std::process::exit(adkeep_app::cli::run(args));
     }
     adkeep_app::run();

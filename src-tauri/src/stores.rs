@@ -79,14 +79,7 @@ pub fn read_value<T: DeserializeOwned>(path: &Path, key: &str) -> io::Result<Rea
 }
 
 fn set_aside(path: &Path) -> io::Result<PathBuf> {
-    let mut name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    name.push_str(&format!(".corrupt-{}", chrono::Utc::now().timestamp()));
-    let target = path.with_file_name(name);
-    std::fs::rename(path, &target)?;
-    Ok(target)
+    persist::move_aside(path)
 }
 
 pub fn entry<T: Serialize>(key: &str, value: &T) -> io::Result<Map<String, Value>> {

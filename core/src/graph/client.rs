@@ -1,157 +1,36 @@
-//! One small client for Graph: injected base URLs and version, the token sent
-//! as a bearer header (never in a URL we log), and one place that turns HTTP
-//! into `Reply` or `GraphError`.
+//! The Graph client: typed reads (`calls`), checked next-page links, batch,
+//! and the one place that turns HTTP into a `Reply<T>` or a `GraphError`.
+//! Every error that leaves here is already scrubbed of the token; every body
+//! was read within `transport::MAX_BODY_BYTES`.
 
 use std::sync::Arc;
-use std::time::Duration;
 
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 use url::Url;
 
+use super::batch::{self, BatchOutcome};
+use super::calls::Call;
 use super::error::GraphError;
+use super::links;
+use super::transport::{self, MAX_BODY_BYTES, Received};
 use super::usage::Usage;
 use crate::token::AccessToken;
 
-pub const DEFAULT_GRAPH_URL: &str = "https://graph.facebook.com";
-pub const DEFAULT_FACEBOOK_URL: &str = "https://www.facebook.com";
-pub const DEFAULT_API_VERSION: &str = "v27.0";
+pub use super::endpoints::{
+    DEFAULT_API_VERSION, DEFAULT_FACEBOOK_URL, DEFAULT_GRAPH_URL, Endpoints, is_valid_version,
+    parse_base,
+};
+pub use super::transport::http_client;
 
-/// Where Graph and the Facebook website are, and which API version to call.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Endpoints {
-    pub graph: Url,
-    pub facebook: Url,
-    pub version: String,
-}
-
-impl Default for Endpoints {
-    /// Meta's production servers.
-    #[allow(clippy::expect_used)] // constant URLs, checked by a test
-    fn default() -> Self {
-        Self {
-            graph: parse_base(DEFAULT_GRAPH_URL).expect("constant URL"),
-            facebook: parse_base(DEFAULT_FACEBOOK_URL).expect("constant URL"),
-            version: DEFAULT_API_VERSION.to_owned(),
-        }
-    }
-}
-
-/// Parses a base URL and makes sure it ends with `/` so `join` appends.
-pub fn parse_base(raw: &str) -> Result<Url, url::ParseError> {
-    let mut url = Url::parse(raw.trim())?;
-    if !url.path().ends_with('/') {
-        let path = format!("{}/", url.path());
-        url.set_path(&path);
-    }
-    url.set_query(None);
-    url.set_fragment(None);
-    Ok(url)
-}
-
-/// `v27.0`, `v26.0`, …
-pub fn is_valid_version(version: &str) -> bool {
-    let Some(rest) = version.strip_prefix('v') else {
-        return false;
-    };
-    let mut parts = rest.split('.');
-    matches!(
-        (parts.next(), parts.next(), parts.next()),
-        (Some(major), Some(minor), None)
-            if !major.is_empty() && !minor.is_empty()
-                && major.chars().all(|c| c.is_ascii_digit())
-                && minor.chars().all(|c| c.is_ascii_digit())
-    )
-}
-
-impl Endpoints {
-    /// Graph and the Facebook website on one host (the Graph double), at
-    /// the default API version.
-    pub fn one_host(base: &str) -> Result<Self, url::ParseError> {
-        let url = parse_base(base)?;
-        Ok(Self {
-            graph: url.clone(),
-            facebook: url,
-            version: DEFAULT_API_VERSION.to_owned(),
-        })
-    }
-
-    /// `{graph}/{version}/{path}`
-    pub fn graph_url(&self, path: &str) -> Result<Url, url::ParseError> {
-        self.graph.join(&format!(
-            "{}/{}",
-            self.version,
-            path.trim_start_matches('/')
-        ))
-    }
-
-    /// `{facebook}/{version}/{path}`
-    pub fn facebook_versioned(&self, path: &str) -> Result<Url, url::ParseError> {
-        self.facebook.join(&format!(
-            "{}/{}",
-            self.version,
-            path.trim_start_matches('/')
-        ))
-    }
-
-    /// The redirect target of the login dialog: `{facebook}/connect/login_success.html`.
-    pub fn login_redirect(&self) -> Result<Url, url::ParseError> {
-        self.facebook.join("connect/login_success.html")
-    }
-}
-
-/// A successful Graph response.
+/// A successful answer, decoded.
 #[derive(Debug, Clone)]
-pub struct Reply {
+pub struct Reply<T> {
     pub status: u16,
-    pub body: Value,
+    pub body: T,
     pub usage: Usage,
 }
-
-/// One page of an edge: its items and the URL of the next page, if any.
-#[derive(Debug, Clone)]
-pub struct Page {
-    pub data: Vec<Value>,
-    pub next: Option<String>,
-}
-
-impl Page {
-    /// Reads `{data: [...], paging: {next}}`. A missing `data` array is malformed.
-    pub fn parse(reply: &Reply) -> Result<Self, GraphError> {
-        Self::from_value(&reply.body).ok_or_else(|| {
-            GraphError::malformed(reply.status, "the list response had no data array")
-        })
-    }
-
-    pub fn from_value(body: &Value) -> Option<Self> {
-        let data = body.get("data")?.as_array()?.clone();
-        let next = body
-            .get("paging")
-            .and_then(|p| p.get("next"))
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned);
-        Some(Self { data, next })
-    }
-}
-
-/// One request inside a batch.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BatchItem {
-    /// Path and query without the version, e.g. `act_1/insights?fields=spend`.
-    pub relative_url: String,
-}
-
-/// What came back for one batch item.
-#[derive(Debug, Clone)]
-pub enum BatchOutcome {
-    Ok(Reply),
-    Failed(GraphError),
-    /// `null`: Meta did not run it (batch timeout or dependency); retry it.
-    NotExecuted,
-}
-
-/// The most items Meta accepts in one batch.
-pub const MAX_BATCH: usize = 50;
 
 #[derive(Clone)]
 pub struct GraphClient {
@@ -166,18 +45,6 @@ impl std::fmt::Debug for GraphClient {
             .field("endpoints", &self.endpoints)
             .finish_non_exhaustive()
     }
-}
-
-/// The HTTP client every Graph call shares (connection pooling, timeouts, no
-/// redirects: a redirect would carry the bearer token to another host).
-pub fn http_client() -> Result<reqwest::Client, reqwest::Error> {
-    reqwest::Client::builder()
-        .user_agent(concat!("Adkeep/", env!("CARGO_PKG_VERSION")))
-        .connect_timeout(Duration::from_secs(10))
-        .timeout(Duration::from_secs(60))
-        .redirect(reqwest::redirect::Policy::none())
-        .pool_max_idle_per_host(16)
-        .build()
 }
 
 impl GraphClient {
@@ -197,58 +64,39 @@ impl GraphClient {
         &self.token
     }
 
-    /// `GET {graph}/{version}/{path}?{query}`
-    pub async fn get(&self, path: &str, query: &[(&str, &str)]) -> Result<Reply, GraphError> {
+    /// `{graph}/{version}/{path}?{query}` for a call.
+    pub fn url_of<T>(&self, call: &Call<T>) -> Result<Url, GraphError> {
         let mut url = self
             .endpoints
-            .graph_url(path)
+            .graph_url(call.path())
             .map_err(|e| GraphError::malformed(0, format!("bad request path: {e}")))?;
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
-        }
-        self.send(self.http.get(url)).await
-    }
-
-    /// Follows a `paging.next` URL. Only its path and query are used, re-anchored
-    /// on our Graph base, so a next URL can never send the token elsewhere; an
-    /// `access_token` in it is dropped (the header carries ours). `limit`
-    /// replaces the page size when given.
-    pub async fn get_next(&self, next: &str, limit: Option<usize>) -> Result<Reply, GraphError> {
-        let url = self.rebase_next(next, limit)?;
-        self.send(self.http.get(url)).await
-    }
-
-    pub fn rebase_next(&self, next: &str, limit: Option<usize>) -> Result<Url, GraphError> {
-        let parsed = Url::parse(next)
-            .or_else(|_| self.endpoints.graph.join(next))
-            .map_err(|_| GraphError::malformed(200, "the next-page link was not a URL"))?;
-        let mut url = self
-            .endpoints
-            .graph
-            .join(parsed.path().trim_start_matches('/'))
-            .map_err(|_| GraphError::malformed(200, "the next-page link was not a URL"))?;
-        let pairs: Vec<(String, String)> = parsed
-            .query_pairs()
-            .filter(|(k, _)| k != "access_token")
-            .map(|(k, v)| {
-                if let (true, Some(limit)) = (k == "limit", limit) {
-                    return (k.into_owned(), limit.to_string());
-                }
-                (k.into_owned(), v.into_owned())
-            })
-            .collect();
-        if !pairs.is_empty() {
-            url.query_pairs_mut().extend_pairs(pairs);
+        if !call.query().is_empty() {
+            url.query_pairs_mut()
+                .extend_pairs(call.query().iter().map(|(k, v)| (*k, v.as_str())));
         }
         Ok(url)
     }
 
-    /// `POST {graph}/{version}/` with up to 50 requests.
-    pub async fn batch(&self, items: &[BatchItem]) -> Result<Vec<BatchOutcome>, GraphError> {
-        let requests: Vec<Value> = items
-            .iter()
-            .map(|item| serde_json::json!({"method": "GET", "relative_url": item.relative_url}))
-            .collect();
+    /// A `paging.next` link, if it leads back to the configured Graph server
+    /// (see `links`); otherwise a `Refused` error naming where it led.
+    pub fn next_url(&self, raw: &str) -> Result<Url, GraphError> {
+        links::checked_next(&self.endpoints.graph, raw)
+            .map_err(|refused| self.scrub(GraphError::refused(Some(200), refused.0)))
+    }
+
+    /// Performs a call.
+    pub async fn get<T: DeserializeOwned>(&self, call: &Call<T>) -> Result<Reply<T>, GraphError> {
+        self.get_url(self.url_of(call)?).await
+    }
+
+    /// GETs a URL built by `url_of` or `next_url` (and nothing else).
+    pub async fn get_url<T: DeserializeOwned>(&self, url: Url) -> Result<Reply<T>, GraphError> {
+        let received = self.fetch(self.http.get(url)).await?;
+        decode(received)
+    }
+
+    /// `POST {graph}/{version}/` with up to 50 relative URLs.
+    pub async fn batch(&self, relative_urls: &[String]) -> Result<Vec<BatchOutcome>, GraphError> {
         let url = self
             .endpoints
             .graph_url("")
@@ -256,121 +104,119 @@ impl GraphClient {
         let form = [
             ("access_token", self.token.expose().to_owned()),
             ("include_headers", "true".to_owned()),
-            ("batch", Value::Array(requests).to_string()),
+            ("batch", batch::request_body(relative_urls)),
         ];
-        let reply = self.send(self.http.post(url).form(&form)).await?;
-        parse_batch(&reply, items.len())
+        let received = self.fetch(self.http.post(url).form(&form)).await?;
+        let outcomes = batch::parse(&received, relative_urls.len())?;
+        Ok(outcomes
+            .into_iter()
+            .map(|outcome| match outcome {
+                BatchOutcome::Failed(error) => BatchOutcome::Failed(self.scrub(error)),
+                other => other,
+            })
+            .collect())
     }
 
-    async fn send(&self, request: reqwest::RequestBuilder) -> Result<Reply, GraphError> {
-        let response = request
-            .bearer_auth(self.token.expose())
-            .send()
+    /// Sends with our bearer token and reads the answer; any failure (a
+    /// status outside 2xx, a redirect, an error object) becomes a scrubbed
+    /// `GraphError`.
+    async fn fetch(&self, request: reqwest::RequestBuilder) -> Result<Received, GraphError> {
+        let request = request.bearer_auth(self.token.expose());
+        let received = transport::receive(request, MAX_BODY_BYTES, Some(&self.token))
             .await
-            .map_err(|e| self.transport_error(e))?;
-        let status = response.status().as_u16();
-        let usage = Usage::from_headers(response.headers());
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| self.transport_error(e))?;
+            .map_err(|e| self.scrub(e))?;
+        let status = received.status;
+        if (300..400).contains(&status) {
+            let mut error = GraphError::refused(Some(status), redirect_text(&received));
+            error.usage = received.usage;
+            return Err(self.scrub(error));
+        }
         if !(200..300).contains(&status) {
-            return Err(GraphError::from_response(status, &body, usage).scrubbed(Some(&self.token)));
+            let error = GraphError::from_response(status, &received.body, received.usage);
+            return Err(self.scrub(error));
         }
-        let value: Value = match serde_json::from_slice(&body) {
-            Ok(value) => value,
-            Err(e) => {
-                let mut error =
-                    GraphError::malformed(status, format!("the response could not be read ({e})"));
-                error.usage = usage;
-                return Err(error);
-            }
-        };
-        if let Some(mut error) = GraphError::from_error_value(status, &value) {
-            error.usage = usage;
-            return Err(error.scrubbed(Some(&self.token)));
+        if let Some(mut error) = error_object(status, &received.body) {
+            error.usage = received.usage;
+            return Err(self.scrub(error));
         }
-        Ok(Reply {
-            status,
-            body: value,
-            usage,
+        Ok(received)
+    }
+
+    fn scrub(&self, error: GraphError) -> GraphError {
+        error.scrubbed(Some(&self.token))
+    }
+}
+
+/// A 2xx answer can still be `{"error": …}`. Only the `error` key is looked
+/// at, so this reads the body without building it in memory.
+fn error_object(status: u16, body: &[u8]) -> Option<GraphError> {
+    #[derive(Deserialize)]
+    struct Envelope {
+        #[serde(default)]
+        error: Option<Value>,
+    }
+    // Only an object can be an error (serde would read a list positionally).
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return None;
+    }
+    let envelope: Envelope = serde_json::from_slice(body).ok()?;
+    let error = envelope.error?;
+    GraphError::from_error_value(status, &serde_json::json!({ "error": error }))
+}
+
+fn decode<T: DeserializeOwned>(received: Received) -> Result<Reply<T>, GraphError> {
+    match serde_json::from_slice::<T>(&received.body) {
+        Ok(body) => Ok(Reply {
+            status: received.status,
+            body,
+            usage: received.usage,
+        }),
+        Err(e) => {
+            let mut error = GraphError::malformed(received.status, unreadable(&e));
+            error.usage = received.usage;
+            Err(error)
+        }
+    }
+}
+
+/// Why a body could not be read, without quoting it (serde's own messages
+/// repeat the offending value, which may be anything).
+pub fn unreadable(error: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let what = match error.classify() {
+        Category::Io => "it could not be read",
+        Category::Syntax => "it is not valid JSON",
+        Category::Data => "it does not have the expected shape",
+        Category::Eof => "it ends too early",
+    };
+    format!(
+        "the response could not be used: {what} (line {}, column {})",
+        error.line(),
+        error.column()
+    )
+}
+
+fn redirect_text(received: &Received) -> String {
+    let target = received
+        .location
+        .as_deref()
+        .and_then(|l| Url::parse(l).ok())
+        .and_then(|u| {
+            let host = u.host_str()?.to_owned();
+            Some(format!("{}://{host}", u.scheme()))
         })
-    }
-
-    fn transport_error(&self, error: reqwest::Error) -> GraphError {
-        let error = error.without_url();
-        let text = self.token.scrub(&error_chain(&error));
-        if error.is_timeout() {
-            GraphError::timeout(text)
-        } else if error.is_connect() {
-            GraphError::offline(text)
-        } else {
-            // Resets and bodies cut short mid-transfer: passing, retry.
-            GraphError::timeout(text)
-        }
-    }
-}
-
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(inner) = source {
-        text.push_str(": ");
-        text.push_str(&inner.to_string());
-        source = inner.source();
-    }
-    text
-}
-
-fn parse_batch(reply: &Reply, expected: usize) -> Result<Vec<BatchOutcome>, GraphError> {
-    let items = reply
-        .body
-        .as_array()
-        .ok_or_else(|| GraphError::malformed(reply.status, "the batch response was not a list"))?;
-    let mut outcomes: Vec<BatchOutcome> = items.iter().map(parse_batch_item).collect();
-    // A short answer means the rest did not run.
-    outcomes.resize_with(expected.max(outcomes.len()), || BatchOutcome::NotExecuted);
-    outcomes.truncate(expected);
-    Ok(outcomes)
-}
-
-fn parse_batch_item(item: &Value) -> BatchOutcome {
-    if item.is_null() {
-        return BatchOutcome::NotExecuted;
-    }
-    let status = item
-        .get("code")
-        .and_then(Value::as_u64)
-        .and_then(|c| u16::try_from(c).ok())
-        .unwrap_or(0);
-    let usage = item
-        .get("headers")
-        .map(Usage::from_batch_headers)
-        .unwrap_or_default();
-    let raw = item.get("body").and_then(Value::as_str).unwrap_or_default();
-    let body: Result<Value, _> = serde_json::from_str(raw);
-    match body {
-        Ok(body) => {
-            if let Some(mut error) = GraphError::from_error_value(status, &body) {
-                error.usage = usage;
-                BatchOutcome::Failed(error)
-            } else if (200..300).contains(&status) {
-                BatchOutcome::Ok(Reply {
-                    status,
-                    body,
-                    usage,
-                })
-            } else {
-                BatchOutcome::Failed(GraphError::from_response(status, raw.as_bytes(), usage))
-            }
-        }
-        Err(_) if (200..300).contains(&status) => {
-            let mut error = GraphError::malformed(status, "a batch item's body could not be read");
-            error.usage = usage;
-            BatchOutcome::Failed(error)
-        }
-        Err(_) => BatchOutcome::Failed(GraphError::from_response(status, raw.as_bytes(), usage)),
-    }
+        .map(|origin| {
+            origin
+                .chars()
+                .filter(|c| c.is_ascii_graphic())
+                .take(80)
+                .collect()
+        })
+        .unwrap_or_else(|| "another address".to_owned());
+    format!(
+        "the answer was a redirect (HTTP {}) to {target}; Adkeep does not follow redirects with your login",
+        received.status
+    )
 }
 
 #[cfg(test)]
@@ -391,112 +237,51 @@ mod tests {
     }
 
     #[test]
-    fn defaults_are_metas_servers() {
-        let e = Endpoints::default();
-        assert_eq!(
-            e.graph_url("me").unwrap().as_str(),
-            "https://graph.facebook.com/v27.0/me"
-        );
-        assert_eq!(
-            e.login_redirect().unwrap().as_str(),
-            "https://www.facebook.com/connect/login_success.html"
-        );
-    }
-
-    #[test]
-    fn one_host_serves_graph_and_the_website() {
-        let e = Endpoints::one_host("http://127.0.0.1:4100").unwrap();
-        assert_eq!(
-            e.graph_url("me").unwrap().as_str(),
-            "http://127.0.0.1:4100/v27.0/me"
-        );
-        assert_eq!(
-            e.facebook_versioned("dialog/oauth").unwrap().as_str(),
-            "http://127.0.0.1:4100/v27.0/dialog/oauth"
-        );
-    }
-
-    #[test]
-    fn urls_carry_the_version() {
+    fn calls_carry_the_version_and_their_query() {
         let c = client();
+        let url = c.url_of(&super::super::calls::me()).unwrap();
         assert_eq!(
-            c.endpoints().graph_url("me/adaccounts").unwrap().as_str(),
-            "http://127.0.0.1:9/graph/v27.0/me/adaccounts"
-        );
-        assert_eq!(
-            c.endpoints().login_redirect().unwrap().as_str(),
-            "http://127.0.0.1:9/connect/login_success.html"
+            url.as_str(),
+            "http://127.0.0.1:9/graph/v27.0/me?fields=id%2Cname"
         );
     }
 
     #[test]
-    fn versions_are_validated() {
-        assert!(is_valid_version("v27.0"));
-        assert!(is_valid_version("v3.3"));
-        assert!(!is_valid_version("27.0"));
-        assert!(!is_valid_version("v27"));
-        assert!(!is_valid_version("v27.0/../x"));
-    }
-
-    #[test]
-    fn next_links_are_rebased_and_lose_the_token() {
+    fn next_links_elsewhere_are_refused_without_the_token() {
         let c = client();
-        let url = c
-            .rebase_next(
-                "https://graph.facebook.com/v27.0/me/adaccounts?access_token=SECRET&fields=id&limit=100&after=QVFI",
-                Some(50),
+        let err = c
+            .next_url(
+                "http://127.0.0.1:9/graph/http://other.host/v27.0/me?access_token=tok-123456789",
             )
+            .unwrap_err();
+        assert_eq!(err.kind, super::super::FailureKind::Refused);
+        assert!(!err.message.contains("tok-123456789"));
+        let ok = c
+            .next_url("http://127.0.0.1:9/graph/v27.0/me/adaccounts?access_token=SECRET&after=Q")
             .unwrap();
-        assert_eq!(url.host_str(), Some("127.0.0.1"));
-        assert!(!url.as_str().contains("SECRET"), "{url}");
-        assert!(url.as_str().contains("limit=50"), "{url}");
-        assert!(url.as_str().contains("after=QVFI"), "{url}");
-        assert!(
-            url.path().starts_with("/graph/v27.0/me/adaccounts"),
-            "{url}"
-        );
+        assert!(!ok.as_str().contains("SECRET"));
     }
 
     #[test]
-    fn pages_without_next_end_and_pages_with_next_go_on() {
-        let page =
-            Page::from_value(&serde_json::json!({"data": [], "paging": {"next": "x"}})).unwrap();
-        assert!(page.data.is_empty());
-        assert_eq!(page.next.as_deref(), Some("x"));
-        let page = Page::from_value(
-            &serde_json::json!({"data": [{"id": "1"}], "paging": {"cursors": {}}}),
+    fn error_objects_in_a_success_are_errors() {
+        let e = error_object(
+            200,
+            br#"{"error":{"code":190,"error_subcode":463,"message":"x"}}"#,
         )
         .unwrap();
-        assert!(page.next.is_none());
-        assert!(Page::from_value(&serde_json::json!({"paging": {}})).is_none());
+        assert_eq!((e.code, e.subcode), (Some(190), Some(463)));
+        assert!(error_object(200, br#"{"data":[]}"#).is_none());
+        assert!(
+            error_object(200, br#"[{"code":200,"body":"{}"}]"#).is_none(),
+            "a batch answer"
+        );
+        assert!(error_object(200, b"not json").is_none());
     }
 
     #[test]
-    fn batch_items_parse_twice_and_null_means_not_executed() {
-        let reply = Reply {
-            status: 200,
-            usage: Usage::default(),
-            body: serde_json::json!([
-                {"code": 200, "headers": [{"name": "X-App-Usage", "value": "{\"call_count\":5}"}], "body": "{\"id\":\"act_1\"}"},
-                {"code": 403, "body": "{\"error\":{\"type\":\"OAuthException\",\"message\":\"(#200) x\",\"code\":200}}"},
-                null,
-                {"code": 200, "body": "{\"id\":"}
-            ]),
-        };
-        let out = parse_batch(&reply, 5).unwrap();
-        assert!(
-            matches!(&out[0], BatchOutcome::Ok(r) if r.body["id"] == "act_1" && r.usage.max_pct() == 5.0)
-        );
-        assert!(
-            matches!(&out[1], BatchOutcome::Failed(e) if e.code == Some(200) && e.http_status == Some(403))
-        );
-        assert!(matches!(out[2], BatchOutcome::NotExecuted));
-        assert!(
-            matches!(&out[3], BatchOutcome::Failed(e) if e.kind == crate::graph::FailureKind::Malformed)
-        );
-        assert!(
-            matches!(out[4], BatchOutcome::NotExecuted),
-            "missing items did not run"
-        );
+    fn unreadable_bodies_are_described_without_their_content() {
+        let e = serde_json::from_str::<Vec<u8>>(r#"["EAAsecretsecretsecretsecret"]"#).unwrap_err();
+        let text = unreadable(&e);
+        assert!(!text.contains("EAA"), "{text}");
     }
 }

@@ -23,6 +23,11 @@ pub enum FailureKind {
     Offline,
     /// The request or the connection timed out, or the connection was reset.
     Timeout,
+    /// The answer was larger than Adkeep reads (`transport::MAX_BODY_BYTES`).
+    TooLarge,
+    /// The answer pointed somewhere Adkeep does not send the token (a redirect,
+    /// or a next-page link to another server).
+    Refused,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
@@ -73,6 +78,20 @@ impl GraphError {
         Self::bare(FailureKind::Malformed, Some(http_status), message.into())
     }
 
+    pub fn too_large(http_status: u16, message: impl Into<String>) -> Self {
+        Self::bare(FailureKind::TooLarge, Some(http_status), message.into())
+    }
+
+    pub fn refused(http_status: Option<u16>, message: impl Into<String>) -> Self {
+        Self::bare(FailureKind::Refused, http_status, message.into())
+    }
+
+    /// Whether asking again can help: a refused link or an oversized answer
+    /// comes back the same (a smaller page is tried separately).
+    pub fn is_retryable(&self) -> bool {
+        !matches!(self.kind, FailureKind::Refused | FailureKind::TooLarge)
+    }
+
     /// Reads an error response body. Never fails.
     pub fn from_response(http_status: u16, body: &[u8], usage: Usage) -> Self {
         let parsed = serde_json::from_slice::<Value>(body)
@@ -98,7 +117,7 @@ impl GraphError {
             return Some(Self::bare(
                 FailureKind::Api,
                 Some(http_status),
-                text.to_owned(),
+                bounded(text),
             ));
         }
         let object = error.as_object()?;
@@ -106,7 +125,7 @@ impl GraphError {
             object
                 .get(key)
                 .and_then(Value::as_str)
-                .map(str::to_owned)
+                .map(bounded)
                 .filter(|s| !s.is_empty())
         };
         Some(Self {
@@ -139,6 +158,21 @@ impl GraphError {
         out
     }
 
+    /// Removes each of `secrets` (app secret, one-time codes) from every text
+    /// field.
+    pub fn redacted(mut self, secrets: &[&str]) -> Self {
+        fn clean(text: &str, secrets: &[&str]) -> String {
+            secrets
+                .iter()
+                .filter(|s| s.len() >= 8)
+                .fold(text.to_owned(), |t, s| t.replace(s, "[redacted]"))
+        }
+        self.message = clean(&self.message, secrets);
+        self.user_title = self.user_title.as_deref().map(|t| clean(t, secrets));
+        self.user_msg = self.user_msg.as_deref().map(|t| clean(t, secrets));
+        self
+    }
+
     /// Removes the token (and anything token-shaped) from every text field.
     pub fn scrubbed(mut self, token: Option<&crate::token::AccessToken>) -> Self {
         fn clean(text: &str, token: Option<&crate::token::AccessToken>) -> String {
@@ -152,10 +186,27 @@ impl GraphError {
     }
 }
 
+/// Meta's texts are short; anything longer is cut so a hostile answer cannot
+/// fill the cache.
+pub const MAX_TEXT_CHARS: usize = 1000;
+
+fn bounded(text: &str) -> String {
+    if text.chars().count() <= MAX_TEXT_CHARS {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(MAX_TEXT_CHARS).collect();
+    cut.push('…');
+    cut
+}
+
 /// Codes arrive as numbers, but tolerate `"190"` and `190.0`.
 fn lenient_int(value: &Value) -> Option<i64> {
     match value {
-        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
+        Value::Number(n) => n.as_i64().or_else(|| {
+            n.as_f64()
+                .filter(|f| f.is_finite() && f.abs() < 1e15)
+                .map(|f| f as i64)
+        }),
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
     }

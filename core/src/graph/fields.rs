@@ -4,6 +4,9 @@
 /// Nested datasets per account in one response; more are paged separately.
 pub const DATASETS_PER_ACCOUNT: usize = 25;
 
+/// Nested ad accounts per business edge in one response.
+pub const NESTED_ACCOUNTS: usize = 500;
+
 /// Everything a row shows except the last-30-days spend (which needs a second
 /// insights query: field aliases are gone for new apps since v27.0).
 ///
@@ -20,24 +23,6 @@ pub fn account_fields() -> String {
 
 pub const DATASET_FIELDS: &str = "id,name,last_fired_time,is_unavailable";
 
-/// The relative URL of the last-30-days spend query for one account.
-pub fn last_30d_insights(account_id: &str) -> String {
-    format!("{account_id}/insights?fields=spend&date_preset=last_30d")
-}
-
-/// The relative URL of one account with every row field.
-pub fn account_node(account_id: &str) -> String {
-    format!("{account_id}?fields={}", account_fields())
-}
-
-/// Normalises `123`, `act_123` and ` act_123 ` to `act_123`.
-pub fn normalize_account_id(raw: &str) -> Option<String> {
-    let trimmed = raw.trim();
-    let digits = trimmed.strip_prefix("act_").unwrap_or(trimmed);
-    (!digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()))
-        .then(|| format!("act_{digits}"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,17 +38,5 @@ mod tests {
         assert!(f.contains("business{id,name}"), "{f}");
         assert!(!f.contains("owner"), "{f}");
         assert!(!f.contains(' '), "{f}");
-    }
-
-    #[test]
-    fn account_ids_are_normalised() {
-        assert_eq!(normalize_account_id("123").as_deref(), Some("act_123"));
-        assert_eq!(
-            normalize_account_id(" act_123 ").as_deref(),
-            Some("act_123")
-        );
-        assert_eq!(normalize_account_id("act_"), None);
-        assert_eq!(normalize_account_id("act_12x"), None);
-        assert_eq!(normalize_account_id("../me"), None);
     }
 }

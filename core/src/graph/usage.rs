@@ -59,15 +59,15 @@ impl Usage {
             match name.as_str() {
                 APP_USAGE => {
                     usage.app = Some(AppUsage {
-                        call_count: num(&json, "call_count"),
-                        total_time: num(&json, "total_time"),
-                        total_cputime: num(&json, "total_cputime"),
+                        call_count: num(&json, "call_count", PCT_CAP),
+                        total_time: num(&json, "total_time", PCT_CAP),
+                        total_cputime: num(&json, "total_cputime", PCT_CAP),
                     })
                 }
                 AD_ACCOUNT_USAGE => {
                     usage.ad_account = Some(AdAccountUsage {
-                        acc_id_util_pct: num(&json, "acc_id_util_pct"),
-                        reset_time_duration: num(&json, "reset_time_duration"),
+                        acc_id_util_pct: num(&json, "acc_id_util_pct", PCT_CAP),
+                        reset_time_duration: num(&json, "reset_time_duration", SECONDS_CAP),
                     })
                 }
                 BUSINESS_USAGE => {
@@ -83,20 +83,21 @@ impl Usage {
                                     .and_then(Value::as_str)
                                     .unwrap_or_default()
                                     .to_owned(),
-                                call_count: num(entry, "call_count"),
-                                total_time: num(entry, "total_time"),
-                                total_cputime: num(entry, "total_cputime"),
+                                call_count: num(entry, "call_count", PCT_CAP),
+                                total_time: num(entry, "total_time", PCT_CAP),
+                                total_cputime: num(entry, "total_cputime", PCT_CAP),
                                 estimated_time_to_regain_access: num(
                                     entry,
                                     "estimated_time_to_regain_access",
+                                    MINUTES_CAP,
                                 ),
                             });
                         }
                     }
                 }
                 INSIGHTS_THROTTLE => {
-                    usage.insights_app_pct = Some(num(&json, "app_id_util_pct"));
-                    usage.insights_account_pct = Some(num(&json, "acc_id_util_pct"));
+                    usage.insights_app_pct = Some(num(&json, "app_id_util_pct", PCT_CAP));
+                    usage.insights_account_pct = Some(num(&json, "acc_id_util_pct", PCT_CAP));
                 }
                 _ => {}
             }
@@ -167,17 +168,47 @@ impl Usage {
             .as_ref()
             .filter(|a| a.acc_id_util_pct >= 100.0)
             .map_or(0.0, |a| a.reset_time_duration);
-        let seconds = seconds_from_buc.max(seconds_from_account);
-        (seconds > 0.0).then(|| Duration::from_secs_f64(seconds))
+        let secs = seconds_from_buc.max(seconds_from_account);
+        (secs > 0.0).then(|| seconds(secs))
+    }
+
+    /// When the ad account's own score resets, if the headers say.
+    pub fn account_reset_after(&self) -> Option<Duration> {
+        self.ad_account
+            .as_ref()
+            .map(|a| seconds(a.reset_time_duration))
+            .filter(|d| !d.is_zero())
     }
 }
 
-fn num(value: &Value, key: &str) -> f64 {
-    match value.get(key) {
-        Some(Value::Number(n)) => n.as_f64().unwrap_or(0.0),
-        Some(Value::String(s)) => s.trim().parse().unwrap_or(0.0),
+/// The longest wait any header may ask for; a hint beyond it is this.
+pub const MAX_WAIT: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// A percent or a time from a header: only finite, non-negative numbers
+/// count (NaN, infinities, negatives and text are ignored), and anything
+/// beyond `cap` is `cap`.
+fn num(value: &Value, key: &str, cap: f64) -> f64 {
+    let raw = match value.get(key) {
+        Some(Value::Number(n)) => n.as_f64(),
+        Some(Value::String(s)) => s.trim().parse::<f64>().ok(),
+        _ => None,
+    };
+    match raw {
+        Some(x) if x.is_finite() && x > 0.0 => x.min(cap),
         _ => 0.0,
     }
+}
+
+/// Percents past this are no more informative (100 is the limit).
+const PCT_CAP: f64 = 1000.0;
+/// Minutes: a day.
+const MINUTES_CAP: f64 = 24.0 * 60.0;
+/// Seconds: a day.
+const SECONDS_CAP: f64 = 24.0 * 60.0 * 60.0;
+
+fn seconds(secs: f64) -> Duration {
+    // `num` already made this finite, non-negative and at most a day.
+    Duration::from_secs_f64(secs.clamp(0.0, SECONDS_CAP))
 }
 
 #[cfg(test)]

@@ -1,28 +1,58 @@
-//! Graph's JSON shapes for an ad account and their conversion to the domain
-//! `Account`. Lenient on purpose: numbers may arrive as strings, maps as
-//! lists, unknown fields are ignored, absent edges mean "none".
+//! Graph's JSON shapes (the `…Wire` structs each endpoint returns) and their
+//! conversion to the domain. Every field is read leniently: numbers may come
+//! as strings, maps as lists, unknown fields are ignored, absent edges mean
+//! "none", texts are bounded. Money is strict: an amount that does not parse
+//! or does not add up exactly is a field error on the row, never zero.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::model::{Account, AccountStatus, Business, Dataset, DisableReason, Profile, Reach};
+use super::ids::AccountId;
+use super::page::Page;
+use crate::model::{
+    Account, AccountStatus, Business, Dataset, DisableReason, FieldError, Permissions, Profile,
+    Reach,
+};
 use crate::money;
 
-#[derive(Debug, Deserialize)]
-struct AccountWire {
-    id: String,
+/// Remote texts longer than this are cut (names are a few dozen characters).
+const MAX_TEXT: usize = 500;
+/// Lists inside one account (tasks, ToS keys) longer than this are cut.
+const MAX_LIST: usize = 100;
+
+/// `GET /me?fields=id,name`
+#[derive(Debug, Clone, Deserialize)]
+pub struct MeWire {
+    id: Value,
     #[serde(default)]
-    name: Option<String>,
+    name: Option<Value>,
+}
+
+/// One row of `GET /me/permissions`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PermissionWire {
+    #[serde(default)]
+    permission: Option<Value>,
+    #[serde(default)]
+    status: Option<Value>,
+}
+
+/// An ad account node (`/act_X?fields=…`, or an item of `/me/adaccounts`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct AccountWire {
+    id: Value,
+    #[serde(default)]
+    name: Option<Value>,
     #[serde(default)]
     account_status: Option<Value>,
     #[serde(default)]
     disable_reason: Option<Value>,
     #[serde(default)]
-    currency: Option<String>,
+    currency: Option<Value>,
     #[serde(default)]
-    timezone_name: Option<String>,
+    timezone_name: Option<Value>,
     #[serde(default)]
     amount_spent: Option<Value>,
     #[serde(default)]
@@ -30,9 +60,9 @@ struct AccountWire {
     #[serde(default)]
     balance: Option<Value>,
     #[serde(default)]
-    business: Option<BusinessWire>,
+    business: Option<Value>,
     #[serde(default)]
-    user_tasks: Option<Vec<String>>,
+    user_tasks: Option<Value>,
     #[serde(default)]
     tos_accepted: Option<Value>,
     #[serde(default)]
@@ -43,63 +73,131 @@ struct AccountWire {
     insights: Option<Value>,
 }
 
-#[derive(Debug, Deserialize)]
-struct BusinessWire {
-    id: String,
+/// A business with its owned and client ad accounts expanded (ids only).
+#[derive(Debug, Clone, Deserialize)]
+pub struct BusinessWire {
     #[serde(default)]
-    name: Option<String>,
+    id: Option<Value>,
+    #[serde(default)]
+    pub owned_ad_accounts: Option<Value>,
+    #[serde(default)]
+    pub client_ad_accounts: Option<Value>,
+}
+
+/// An item that is only an id (the businesses' account edges).
+#[derive(Debug, Clone, Deserialize)]
+pub struct IdWire {
+    id: Value,
+}
+
+impl BusinessWire {
+    /// The business's id, when it is a plain number (it goes into a path).
+    pub fn id(&self) -> Option<String> {
+        let id = as_text(self.id.as_ref()?)?;
+        (!id.is_empty() && id.len() <= 20 && id.bytes().all(|b| b.is_ascii_digit())).then_some(id)
+    }
+}
+
+impl IdWire {
+    pub fn account_id(&self) -> Option<AccountId> {
+        AccountId::parse(&as_text(&self.id)?)
+    }
+}
+
+/// A dataset (pixel) item.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DatasetWire {
+    id: Value,
+    #[serde(default)]
+    name: Option<Value>,
+    #[serde(default)]
+    last_fired_time: Option<Value>,
+    #[serde(default)]
+    is_unavailable: Option<Value>,
+}
+
+/// `GET /act_X/insights?fields=spend…`: rows of spend in major units. Rows
+/// are kept as values so that one unreadable row fails the sum instead of
+/// being left out of it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct InsightsWire {
+    data: Vec<Value>,
 }
 
 /// An account read from Graph, before the last-30-days spend is known.
 #[derive(Debug, Clone)]
 pub struct FetchedAccount {
     pub account: Account,
-    /// `paging.next` of the nested datasets edge, when there are more.
-    pub more_datasets: Option<String>,
+    /// Where the nested datasets edge goes on, when it has more.
+    pub more_datasets: Option<More>,
 }
 
-/// Why an account object could not be used.
+/// A nested edge with more items than its page held: its cursor (to read
+/// the edge directly from there) and its `next` link as sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct More {
+    pub after: Option<String>,
+    pub next: String,
+}
+
+/// Why an account object could not be used at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unreadable ad account: {0}")]
 pub struct DecodeError(pub String);
 
+/// Reads an account from any JSON value (a batch item's body).
 pub fn decode_account(value: &Value, now: DateTime<Utc>) -> Result<FetchedAccount, DecodeError> {
-    let wire: AccountWire =
-        serde_json::from_value(value.clone()).map_err(|e| DecodeError(e.to_string()))?;
-    let id = crate::graph::fields::normalize_account_id(&wire.id)
-        .ok_or_else(|| DecodeError(format!("bad id {:?}", wire.id)))?;
-    let currency = wire
-        .currency
-        .filter(|c| !c.trim().is_empty())
+    let wire = AccountWire::deserialize(value)
+        .map_err(|_| DecodeError("the account is not an object with an id".to_owned()))?;
+    account(wire, now)
+}
+
+pub fn account(wire: AccountWire, now: DateTime<Utc>) -> Result<FetchedAccount, DecodeError> {
+    let id = as_text(&wire.id)
+        .and_then(|raw| AccountId::parse(&raw))
+        .ok_or_else(|| DecodeError("the account id is not act_<digits>".to_owned()))?;
+    let currency = text(wire.currency.as_ref())
+        .filter(|c| !c.trim().is_empty() && c.len() <= 8)
         .unwrap_or_else(|| "USD".to_owned())
         .to_ascii_uppercase();
     let status_code = wire.account_status.as_ref().and_then(as_u32).unwrap_or(0);
     let disable_code = wire.disable_reason.as_ref().and_then(as_u32).unwrap_or(0);
-    let minor = |field: &Option<Value>, name: &str| -> Option<Decimal> {
-        let raw = as_text(field.as_ref()?)?;
-        money::from_minor_units(&raw, &currency)
-            .map_err(|e| tracing::warn!(account = %id, field = name, "ignoring {e}"))
+    let mut field_errors = Vec::new();
+    let mut minor = |field: &Option<Value>, name: &str| -> Option<Decimal> {
+        let value = field.as_ref().filter(|v| !v.is_null())?;
+        let parsed = as_text(value)
+            .ok_or(money::MoneyError::NotAnAmount)
+            .and_then(|raw| money::from_minor_units(&raw, &currency));
+        parsed
+            .map_err(|e| field_errors.push(FieldError::new(name, e.to_string())))
             .ok()
     };
     let amount_spent = minor(&wire.amount_spent, "amount_spent");
     let spend_cap = minor(&wire.spend_cap, "spend_cap").filter(|cap| !cap.is_zero());
     let balance = minor(&wire.balance, "balance");
-
-    let (datasets, more_datasets) = decode_datasets(wire.adspixels.as_ref());
-    let spend_today = Some(sum_spend(wire.insights.as_ref(), &currency));
-
+    let spend_today = match sum_spend(wire.insights.as_ref(), &currency) {
+        Ok(total) => Some(total),
+        Err(e) => {
+            field_errors.push(FieldError::new("spend_today", e.to_string()));
+            None
+        }
+    };
+    let (datasets, more_datasets) = match datasets(wire.adspixels) {
+        Ok(found) => found,
+        Err(reason) => {
+            field_errors.push(FieldError::new("datasets", reason));
+            (Vec::new(), None)
+        }
+    };
     Ok(FetchedAccount {
         account: Account {
-            name: wire.name.unwrap_or_else(|| id.clone()),
+            name: text(wire.name.as_ref()).unwrap_or_else(|| id.to_string()),
             id,
             status: AccountStatus::from_code(status_code),
             status_code,
             disable_reason: DisableReason::from_code(disable_code),
-            timezone: wire.timezone_name,
-            business: wire.business.map(|b| Business {
-                name: b.name.unwrap_or_else(|| b.id.clone()),
-                id: b.id,
-            }),
+            timezone: text(wire.timezone_name.as_ref()),
+            business: business(wire.business.as_ref()),
             amount_spent,
             spend_cap,
             balance,
@@ -108,72 +206,86 @@ pub fn decode_account(value: &Value, now: DateTime<Utc>) -> Result<FetchedAccoun
             datasets,
             tos_accepted: accepted_keys(wire.tos_accepted.as_ref()),
             user_tos_accepted: accepted_keys(wire.user_tos_accepted.as_ref()),
-            tasks: wire.user_tasks.unwrap_or_default(),
+            tasks: strings(wire.user_tasks.as_ref()),
             refreshed_at: Some(now),
             error: None,
             reach: Reach::Reachable,
             is_new: false,
             revision: 0,
             currency,
+            field_errors,
         },
         more_datasets,
     })
 }
 
-/// Sums `spend` over insights rows (`{data:[{spend}]}`); no rows means zero.
-pub fn sum_spend(insights: Option<&Value>, currency: &str) -> Decimal {
-    let mut total = money::zero(currency);
-    let rows = insights
-        .and_then(|v| v.get("data"))
-        .and_then(Value::as_array);
-    for row in rows.into_iter().flatten() {
-        if let Some(raw) = row.get("spend").and_then(as_text) {
-            match money::from_major_units(&raw, currency) {
-                Ok(value) => total += value,
-                Err(e) => tracing::warn!("ignoring insights spend: {e}"),
-            }
-        }
-    }
-    total
+fn business(value: Option<&Value>) -> Option<Business> {
+    let object = value?.as_object()?;
+    let id = object.get("id").and_then(as_text)?;
+    Some(Business {
+        name: text(object.get("name")).unwrap_or_else(|| id.clone()),
+        id: bounded(&id),
+    })
 }
 
-/// Datasets from an `adspixels` edge (`{data, paging}`) or a bare list.
-pub fn decode_datasets(edge: Option<&Value>) -> (Vec<Dataset>, Option<String>) {
-    let Some(edge) = edge else {
-        return (Vec::new(), None);
+/// Sums `spend` over insights rows (`{data:[{spend}]}`); no rows means zero.
+/// A row that cannot be read, or a total too large to be exact, is an error.
+pub fn sum_spend(insights: Option<&Value>, currency: &str) -> Result<Decimal, money::MoneyError> {
+    let Some(insights) = insights.filter(|v| !v.is_null()) else {
+        return Ok(money::zero(currency));
     };
-    let items = edge
-        .get("data")
-        .and_then(Value::as_array)
-        .or_else(|| edge.as_array());
-    let datasets = items
-        .into_iter()
-        .flatten()
-        .filter_map(|item| {
-            let id = item.get("id").and_then(as_text)?;
-            Some(Dataset {
-                name: item
-                    .get("name")
-                    .and_then(Value::as_str)
-                    .map_or_else(|| id.clone(), str::to_owned),
-                last_fired_time: item
-                    .get("last_fired_time")
-                    .and_then(Value::as_str)
-                    .and_then(parse_meta_time),
-                is_unavailable: item
-                    .get("is_unavailable")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false),
-                id,
-            })
-        })
-        .collect();
-    let next = edge
-        .get("paging")
-        .and_then(|p| p.get("next"))
-        .and_then(Value::as_str)
-        .map(str::to_owned);
-    (datasets, next)
+    let wire = InsightsWire::deserialize(insights).map_err(|_| money::MoneyError::NotAnAmount)?;
+    wire.total_spend(currency)
+}
+
+impl InsightsWire {
+    pub fn total_spend(&self, currency: &str) -> Result<Decimal, money::MoneyError> {
+        let mut total = money::zero(currency);
+        for row in &self.data {
+            let raw = row
+                .get("spend")
+                .and_then(as_text)
+                .ok_or(money::MoneyError::NotAnAmount)?;
+            let value = money::from_major_units(&raw, currency)?;
+            total = total
+                .checked_add(value)
+                .ok_or(money::MoneyError::TooLarge)?;
+        }
+        Ok(total)
+    }
+}
+
+/// Datasets from an `adspixels` edge (`{data, paging}`), and its next link.
+fn datasets(edge: Option<Value>) -> Result<(Vec<Dataset>, Option<More>), String> {
+    let Some(edge) = edge.filter(|v| !v.is_null()) else {
+        return Ok((Vec::new(), None));
+    };
+    let page = Page::<DatasetWire>::from_value(edge)
+        .map_err(|_| "the datasets could not be read".to_owned())?;
+    let more = page.next.clone().map(|next| More {
+        after: page.after.clone(),
+        next,
+    });
+    Ok((page.items.iter().filter_map(dataset).collect(), more))
+}
+
+/// A page of datasets (followed from an account's nested edge).
+pub fn dataset_page(page: &Page<DatasetWire>) -> Vec<Dataset> {
+    page.items.iter().filter_map(dataset).collect()
+}
+
+fn dataset(item: &DatasetWire) -> Option<Dataset> {
+    let id = bounded(&as_text(&item.id)?);
+    Some(Dataset {
+        name: text(item.name.as_ref()).unwrap_or_else(|| id.clone()),
+        last_fired_time: item
+            .last_fired_time
+            .as_ref()
+            .and_then(as_text)
+            .and_then(|t| parse_meta_time(&t)),
+        is_unavailable: matches!(item.is_unavailable, Some(Value::Bool(true))),
+        id,
+    })
 }
 
 /// Meta writes `2026-10-01T12:00:00+0000`; RFC 3339 is accepted too.
@@ -199,10 +311,11 @@ pub fn parse_meta_time(raw: &str) -> Option<DateTime<Utc>> {
 fn accepted_keys(value: Option<&Value>) -> Vec<String> {
     let mut keys: Vec<String> = match value {
         Some(Value::Object(map)) => accepted_from_map(map),
-        Some(Value::Array(list)) => list.iter().filter_map(as_text).collect(),
+        Some(Value::Array(_)) => strings(value),
         _ => Vec::new(),
     };
     keys.sort();
+    keys.truncate(MAX_LIST);
     keys
 }
 
@@ -214,7 +327,19 @@ fn accepted_from_map(map: &Map<String, Value>) -> Vec<String> {
             Value::String(s) => s == "1" || s.eq_ignore_ascii_case("true"),
             _ => false,
         })
-        .map(|(k, _)| k.clone())
+        .map(|(k, _)| bounded(k))
+        .collect()
+}
+
+/// A list of texts (`user_tasks`); anything that is not text is left out.
+fn strings(value: Option<&Value>) -> Vec<String> {
+    value
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(as_text)
+        .map(|s| bounded(&s))
+        .take(MAX_LIST)
         .collect()
 }
 
@@ -234,151 +359,56 @@ fn as_text(value: &Value) -> Option<String> {
     }
 }
 
-/// `/me?fields=id,name`
-pub fn decode_profile(value: &Value) -> Option<Profile> {
-    let id = value.get("id").and_then(as_text)?;
-    let name = value
-        .get("name")
-        .and_then(Value::as_str)
-        .map_or_else(|| id.clone(), str::to_owned);
-    Some(Profile { id, name })
+/// A text field: strings (and numbers) only, bounded.
+fn text(value: Option<&Value>) -> Option<String> {
+    value.and_then(as_text).map(|s| bounded(&s))
 }
 
-/// `/me/permissions` → granted / declined / expired scope names.
-pub fn decode_permissions(value: &Value) -> crate::model::Permissions {
-    let mut permissions = crate::model::Permissions::default();
-    let rows = value.get("data").and_then(Value::as_array);
-    for row in rows.into_iter().flatten() {
+fn bounded(text: &str) -> String {
+    if text.len() <= MAX_TEXT {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(MAX_TEXT).collect();
+    cut.push('…');
+    cut
+}
+
+impl MeWire {
+    pub fn profile(&self) -> Option<Profile> {
+        let id = bounded(&as_text(&self.id)?);
+        Some(Profile {
+            name: text(self.name.as_ref()).unwrap_or_else(|| id.clone()),
+            id,
+        })
+    }
+}
+
+/// `/me?fields=id,name` from any value (tests, login).
+pub fn decode_profile(value: &Value) -> Option<Profile> {
+    MeWire::deserialize(value).ok()?.profile()
+}
+
+/// `/me/permissions` rows → granted / declined / expired scope names.
+pub fn permissions(rows: &[PermissionWire], into: &mut Permissions) {
+    for row in rows {
         let (Some(name), Some(status)) = (
-            row.get("permission").and_then(Value::as_str),
-            row.get("status").and_then(Value::as_str),
+            row.permission.as_ref().and_then(Value::as_str),
+            row.status.as_ref().and_then(Value::as_str),
         ) else {
             continue;
         };
         let list = match status {
-            "granted" => &mut permissions.granted,
-            "declined" => &mut permissions.declined,
-            "expired" => &mut permissions.expired,
+            "granted" => &mut into.granted,
+            "declined" => &mut into.declined,
+            "expired" => &mut into.expired,
             _ => continue,
         };
-        list.push(name.to_owned());
+        if list.len() < MAX_LIST && !list.iter().any(|p| p == name) {
+            list.push(bounded(name));
+        }
     }
-    permissions
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn now() -> DateTime<Utc> {
-        Utc::now()
-    }
-
-    #[test]
-    fn decodes_the_reference_sample() {
-        let value = json!({
-            "id": "act_607930781508916", "account_id": "607930781508916",
-            "name": "Pareto's Ad Account", "account_status": 1, "disable_reason": 0,
-            "currency": "ZAR", "timezone_name": "Africa/Johannesburg",
-            "amount_spent": "123456", "spend_cap": "0", "balance": "0",
-            "business": {"id": "607930781508916", "name": "Pareto Marketing Automation"},
-            "owner": "607930781508916",
-            "user_tasks": ["DRAFT", "ANALYZE", "ADVERTISE", "MANAGE"],
-            "tos_accepted": {"custom_audience_tos": 1, "web_custom_audience_tos": 1},
-            "is_prepay_account": false, "created_time": "2023-08-28T20:36:13+0200"
-        });
-        let a = decode_account(&value, now()).unwrap().account;
-        assert_eq!(a.id, "act_607930781508916");
-        assert_eq!(a.status, AccountStatus::Active);
-        assert_eq!(a.amount_spent.unwrap().to_string(), "1234.56");
-        assert_eq!(a.spend_cap, None, "0 means no cap");
-        assert_eq!(a.balance.unwrap().to_string(), "0.00");
-        assert_eq!(
-            a.spend_today.unwrap().to_string(),
-            "0.00",
-            "no insights rows means 0"
-        );
-        assert_eq!(
-            a.tos_accepted,
-            vec!["custom_audience_tos", "web_custom_audience_tos"]
-        );
-        assert_eq!(a.business.unwrap().name, "Pareto Marketing Automation");
-        assert_eq!(a.tasks.len(), 4);
-    }
-
-    #[test]
-    fn decodes_nested_datasets_and_today_spend() {
-        let value = json!({
-            "id": "act_1", "currency": "JPY", "amount_spent": "150000", "spend_cap": "500000",
-            "adspixels": {"data": [
-                {"id": "11", "name": "Shop", "last_fired_time": "2026-10-01T12:00:00+0000", "is_unavailable": false},
-                {"id": "12", "name": "Old", "is_unavailable": true}
-            ], "paging": {"cursors": {"after": "x"}, "next": "https://graph.facebook.com/v27.0/act_1/adspixels?after=x"}},
-            "insights": {"data": [{"spend": "1234", "date_start": "2026-11-27", "date_stop": "2026-11-27"}]}
-        });
-        let fetched = decode_account(&value, now()).unwrap();
-        let a = fetched.account;
-        assert_eq!(a.amount_spent.unwrap().to_string(), "150000");
-        assert_eq!(a.spend_cap.unwrap().to_string(), "500000");
-        assert_eq!(a.spend_today.unwrap().to_string(), "1234");
-        assert_eq!(a.datasets.len(), 2);
-        assert_eq!(
-            a.datasets[0].last_fired_time.unwrap().to_rfc3339(),
-            "2026-10-01T12:00:00+00:00"
-        );
-        assert!(a.datasets[0].last_fired_time.is_some());
-        assert!(a.datasets[1].is_unavailable);
-        assert!(a.datasets[1].last_fired_time.is_none());
-        assert!(fetched.more_datasets.is_some());
-    }
-
-    #[test]
-    fn tolerates_strings_for_numbers_and_unknown_fields() {
-        let value = json!({"id": "act_2", "account_status": "3", "disable_reason": "3", "amount_spent": 250, "new_field": {"x": 1}});
-        let a = decode_account(&value, now()).unwrap().account;
-        assert_eq!(a.status, AccountStatus::Unsettled);
-        assert_eq!(a.disable_reason, DisableReason::RiskPayment);
-        assert_eq!(a.amount_spent.unwrap().to_string(), "2.50");
-        assert_eq!(a.name, "act_2");
-    }
-
-    #[test]
-    fn bad_money_is_unknown_not_zero() {
-        let value = json!({"id": "act_3", "amount_spent": "12.x"});
-        assert_eq!(
-            decode_account(&value, now()).unwrap().account.amount_spent,
-            None
-        );
-    }
-
-    #[test]
-    fn rejects_objects_without_a_usable_id() {
-        assert!(decode_account(&json!({"name": "x"}), now()).is_err());
-        assert!(decode_account(&json!({"id": "page_1"}), now()).is_err());
-    }
-
-    #[test]
-    fn permissions_are_grouped_by_status() {
-        let p = decode_permissions(&json!({"data": [
-            {"permission": "ads_read", "status": "granted"},
-            {"permission": "ads_management", "status": "granted"},
-            {"permission": "business_management", "status": "declined"},
-            {"permission": "public_profile", "status": "granted"},
-            {"permission": "email", "status": "expired"}
-        ]}));
-        assert_eq!(
-            p.granted,
-            vec!["ads_read", "ads_management", "public_profile"]
-        );
-        assert_eq!(p.declined, vec!["business_management"]);
-        assert_eq!(p.expired, vec!["email"]);
-    }
-
-    #[test]
-    fn spend_sums_rows_exactly() {
-        let insights = json!({"data": [{"spend": "0.1"}, {"spend": "0.2"}]});
-        assert_eq!(sum_spend(Some(&insights), "USD").to_string(), "0.30");
-        assert_eq!(sum_spend(None, "KRW").to_string(), "0");
-    }
-}
+#[path = "wire_tests.rs"]
+mod tests;

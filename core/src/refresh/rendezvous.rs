@@ -12,17 +12,20 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+use serde_json::Value;
+
 use crate::graph::client::Reply;
+use crate::graph::ids::AccountId;
 use crate::graph::wire::FetchedAccount;
 use crate::problem::Problem;
 
 /// The account's fields, or why they could not be read.
 pub(super) type Fields = Result<FetchedAccount, Problem>;
 /// The last-30-days insights reply, or why it failed.
-pub(super) type Spend = Result<Reply, Problem>;
+pub(super) type Spend = Result<Reply<Value>, Problem>;
 /// A row's parts, all here.
 pub(super) struct Ready {
-    pub id: String,
+    pub id: AccountId,
     pub fields: Fields,
     pub spend: Spend,
 }
@@ -38,7 +41,7 @@ pub(super) enum Part {
 /// Parts of a confirmed row that nobody is fetching: the caller fetches them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Need {
-    pub id: String,
+    pub id: AccountId,
     pub fields: bool,
     pub spend: bool,
 }
@@ -52,7 +55,7 @@ pub(super) enum Outcome {
 
 #[derive(Default)]
 pub(super) struct Rendezvous {
-    slots: Mutex<HashMap<String, Slot>>,
+    slots: Mutex<HashMap<AccountId, Slot>>,
 }
 
 #[derive(Default)]
@@ -77,15 +80,15 @@ impl Rendezvous {
         }
     }
 
-    fn slots(&self) -> std::sync::MutexGuard<'_, HashMap<String, Slot>> {
+    fn slots(&self) -> std::sync::MutexGuard<'_, HashMap<AccountId, Slot>> {
         self.slots.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Hands over parts of a row. Confirming a row whose other parts nobody
     /// is fetching returns them as a `Need`, now counted as coming.
-    pub fn arrive(&self, id: &str, parts: impl IntoIterator<Item = Part>) -> Outcome {
+    pub fn arrive(&self, id: &AccountId, parts: impl IntoIterator<Item = Part>) -> Outcome {
         let mut slots = self.slots();
-        let slot = slots.entry(id.to_owned()).or_default();
+        let slot = slots.entry(id.clone()).or_default();
         if slot.done {
             return Outcome::Waiting;
         }
@@ -110,7 +113,7 @@ impl Rendezvous {
             slot.done = true;
             return match (slot.fields.take(), slot.spend.take()) {
                 (Some(fields), Some(spend)) => Outcome::Ready(Box::new(Ready {
-                    id: id.to_owned(),
+                    id: id.clone(),
                     fields,
                     spend,
                 })),
@@ -118,7 +121,7 @@ impl Rendezvous {
             };
         }
         let need = Need {
-            id: id.to_owned(),
+            id: id.clone(),
             fields: slot.fields.is_none() && !slot.fields_coming,
             spend: slot.spend.is_none() && !slot.spend_coming,
         };
@@ -136,6 +139,10 @@ mod tests {
     use super::*;
     use crate::graph::usage::Usage;
     use crate::graph::wire::decode_account;
+
+    fn act(id: &str) -> AccountId {
+        AccountId::parse(id).expect("an account id")
+    }
 
     fn fields(id: &str) -> Part {
         Part::Fields(Ok(decode_account(
@@ -155,7 +162,7 @@ mod tests {
 
     fn need(id: &str, fields: bool, spend: bool) -> Need {
         Need {
-            id: id.to_owned(),
+            id: act(id),
             fields,
             spend,
         }
@@ -176,38 +183,41 @@ mod tests {
     fn a_listed_account_waits_for_spend_asked_ahead() {
         let meet = Rendezvous::default();
         meet.asked_ahead(&[need("act_1", false, true)]);
-        let listed = meet.arrive("act_1", [fields("act_1"), Part::Confirmed]);
+        let listed = meet.arrive(&act("act_1"), [fields("act_1"), Part::Confirmed]);
         assert!(matches!(listed, Outcome::Waiting));
-        assert!(is_ready(&meet.arrive("act_1", [spend()])));
+        assert!(is_ready(&meet.arrive(&act("act_1"), [spend()])));
     }
 
     #[test]
     fn spend_asked_ahead_waits_for_the_listing() {
         let meet = Rendezvous::default();
         meet.asked_ahead(&[need("act_1", false, true)]);
-        assert!(matches!(meet.arrive("act_1", [spend()]), Outcome::Waiting));
+        assert!(matches!(
+            meet.arrive(&act("act_1"), [spend()]),
+            Outcome::Waiting
+        ));
         assert!(is_ready(
-            &meet.arrive("act_1", [fields("act_1"), Part::Confirmed])
+            &meet.arrive(&act("act_1"), [fields("act_1"), Part::Confirmed])
         ));
     }
 
     #[test]
     fn an_account_new_to_this_run_needs_its_spend_fetched_once() {
         let meet = Rendezvous::default();
-        let outcome = meet.arrive("act_2", [fields("act_2"), Part::Confirmed]);
+        let outcome = meet.arrive(&act("act_2"), [fields("act_2"), Part::Confirmed]);
         assert_eq!(needs(outcome), Some(need("act_2", false, true)));
         // Now counted as coming: confirming again does not ask twice.
         assert!(matches!(
-            meet.arrive("act_2", [Part::Confirmed]),
+            meet.arrive(&act("act_2"), [Part::Confirmed]),
             Outcome::Waiting
         ));
-        assert!(is_ready(&meet.arrive("act_2", [spend()])));
+        assert!(is_ready(&meet.arrive(&act("act_2"), [spend()])));
     }
 
     #[test]
     fn a_business_account_confirmed_alone_needs_fields_and_spend() {
         let meet = Rendezvous::default();
-        let outcome = meet.arrive("act_3", [Part::Confirmed]);
+        let outcome = meet.arrive(&act("act_3"), [Part::Confirmed]);
         assert_eq!(needs(outcome), Some(need("act_3", true, true)));
     }
 
@@ -216,29 +226,29 @@ mod tests {
         let meet = Rendezvous::default();
         meet.asked_ahead(&[need("act_4", true, true)]);
         assert!(matches!(
-            meet.arrive("act_4", [fields("act_4"), spend()]),
+            meet.arrive(&act("act_4"), [fields("act_4"), spend()]),
             Outcome::Waiting
         ));
-        assert!(is_ready(&meet.arrive("act_4", [Part::Confirmed])));
+        assert!(is_ready(&meet.arrive(&act("act_4"), [Part::Confirmed])));
     }
 
     #[test]
     fn parts_of_an_unconfirmed_account_never_make_a_row() {
         let meet = Rendezvous::default();
         meet.asked_ahead(&[need("act_77", false, true)]);
-        assert!(!is_ready(&meet.arrive("act_77", [spend()])));
-        assert!(!is_ready(&meet.arrive("act_77", [fields("act_77")])));
+        assert!(!is_ready(&meet.arrive(&act("act_77"), [spend()])));
+        assert!(!is_ready(&meet.arrive(&act("act_77"), [fields("act_77")])));
     }
 
     #[test]
     fn a_row_goes_out_once_even_if_listed_twice() {
         let meet = Rendezvous::default();
         meet.asked_ahead(&[need("act_5", false, true)]);
-        meet.arrive("act_5", [spend()]);
+        meet.arrive(&act("act_5"), [spend()]);
         assert!(is_ready(
-            &meet.arrive("act_5", [fields("act_5"), Part::Confirmed])
+            &meet.arrive(&act("act_5"), [fields("act_5"), Part::Confirmed])
         ));
-        let again = meet.arrive("act_5", [fields("act_5"), Part::Confirmed]);
+        let again = meet.arrive(&act("act_5"), [fields("act_5"), Part::Confirmed]);
         assert!(matches!(again, Outcome::Waiting));
     }
 }

@@ -4,13 +4,11 @@
 //! request for the same work joins the one in flight), persistence and
 //! notices. The UI hears about changes through `Events`.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use futures::FutureExt;
-use futures::future::{BoxFuture, Shared};
+use futures::future::BoxFuture;
 use tokio_util::sync::CancellationToken;
 
 use adkeep_core::auth::{
@@ -18,8 +16,8 @@ use adkeep_core::auth::{
 };
 use adkeep_core::book::{AccountBook, TokenInfo};
 use adkeep_core::governor::Governor;
+use adkeep_core::graph::AccountId;
 use adkeep_core::graph::client::{Endpoints, GraphClient, http_client, parse_base};
-use adkeep_core::graph::fields::normalize_account_id;
 use adkeep_core::model::{Account, Permissions, Profile};
 use adkeep_core::problem::Problem;
 use adkeep_core::refresh::{Engine, EngineOptions, Progress, RunReport};
@@ -30,10 +28,18 @@ use adkeep_core::{Error, Result};
 use graph_double::{DoubleConfig, GraphDouble};
 
 use crate::stores::{BookKind, Read, Stores};
+
+mod disk;
+pub mod single_flight;
+pub mod turn;
+
 use crate::vault::Vault;
 use crate::views::{
     AccountView, ActiveMode, Custody, Notice, RefreshStatus, StateView, TokenHealth,
 };
+use disk::Disk;
+use single_flight::SingleFlight;
+use turn::{Turn, TurnError};
 
 /// How the app tells the UI what changed.
 pub trait Events: Send + Sync {
@@ -102,6 +108,8 @@ pub struct RefreshSummary {
     pub refreshed: usize,
     pub failed: usize,
     pub listing_complete: bool,
+    /// Listed items that could not be read.
+    pub unreadable: usize,
     pub cancelled: bool,
     pub problem: Option<Problem>,
 }
@@ -113,13 +121,12 @@ impl From<&RunReport> for RefreshSummary {
             refreshed: r.refreshed,
             failed: r.failed,
             listing_complete: r.listing_complete,
+            unreadable: r.unreadable,
             cancelled: r.cancelled,
             problem: r.problem.clone(),
         }
     }
 }
-
-type SharedResult<T> = Shared<BoxFuture<'static, Result<T>>>;
 
 /// Everything needed to call Graph in the current mode.
 pub struct Connection {
@@ -144,8 +151,12 @@ pub struct Backend {
     governor: Arc<Governor>,
     http: reqwest::Client,
     notices: Mutex<Vec<Notice>>,
-    running_all: Mutex<Option<(CancellationToken, SharedResult<RefreshSummary>)>>,
-    running_rows: Mutex<HashMap<String, SharedResult<AccountView>>>,
+    /// The account book on disk, shared with other Adkeep processes.
+    disk: Disk,
+    /// Refresh-all, one at a time (joined, not repeated).
+    all: SingleFlight<(), RefreshSummary>,
+    /// One account's refresh, one at a time per account.
+    rows: SingleFlight<AccountId, AccountView>,
     status: Mutex<RefreshStatus>,
     last_save: Mutex<Option<Instant>>,
     /// The sandbox's token (never stored anywhere).
@@ -157,8 +168,6 @@ pub struct Backend {
     endpoints_override: Option<Endpoints>,
     /// The automatic retry after a passing failure, and how many in a row.
     retry: Mutex<Option<(tokio::task::JoinHandle<()>, u32)>>,
-    /// When the saved list was last written or read by this process.
-    disk_seen: Mutex<Option<std::time::SystemTime>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -200,7 +209,7 @@ impl Backend {
     ) -> Result<Arc<Self>> {
         let http = http_client().map_err(|e| Error::Internal(format!("HTTP client: {e}")))?;
         let backend = Self {
-            stores,
+            stores: stores.clone(),
             vault: Arc::new(vault),
             events,
             settings: RwLock::new(Settings::default()),
@@ -212,8 +221,9 @@ impl Backend {
             governor: Arc::new(Governor::default()),
             http,
             notices: Mutex::new(Vec::new()),
-            running_all: Mutex::new(None),
-            running_rows: Mutex::new(HashMap::new()),
+            disk: Disk::new(stores.clone()),
+            all: SingleFlight::default(),
+            rows: SingleFlight::default(),
             status: Mutex::new(RefreshStatus::default()),
             last_save: Mutex::new(None),
             sandbox_token: Mutex::new(None),
@@ -221,7 +231,6 @@ impl Backend {
             pending_login: Mutex::new(None),
             endpoints_override: endpoints,
             retry: Mutex::new(None),
-            disk_seen: Mutex::new(None),
         };
         let settings = match backend.stores.load_settings()? {
             Read::Ok(s) => s,
@@ -253,7 +262,7 @@ impl Backend {
     }
 
     fn load_book(&self, mode: ActiveMode) -> Result<()> {
-        let book = match self.stores.load_book(Self::book_kind(mode))? {
+        let book = match self.disk.load(Self::book_kind(mode))? {
             Read::Ok(book) => book,
             Read::Missing => AccountBook::new(),
             Read::SetAside { path, reason } => {
@@ -268,7 +277,6 @@ impl Backend {
             }
         };
         self.session.replace(book);
-        *lock(&self.disk_seen) = self.book_file_time();
         Ok(())
     }
 
@@ -510,10 +518,9 @@ impl Backend {
         Ok(())
     }
 
-    /// Saves the account book now.
+    /// Saves the account book now (merged with another process's save).
     pub fn persist_now(&self) {
-        let book = self.session.snapshot();
-        if let Err(e) = self.stores.save_book(Self::book_kind(self.mode()), &book) {
+        if let Err(e) = self.disk.save(Self::book_kind(self.mode()), &self.session) {
             tracing::error!("saving the account list: {e}");
             self.notice(
                 "error",
@@ -522,7 +529,6 @@ impl Backend {
             self.events.state_changed();
         }
         *lock(&self.last_save) = Some(Instant::now());
-        *lock(&self.disk_seen) = self.book_file_time();
     }
 
     /// Saves if the last save was a while ago (during long refreshes).
@@ -536,32 +542,19 @@ impl Backend {
     /// Refreshes one account. A second call for the same account while the
     /// first is in flight waits for the same result (one request to Meta).
     pub async fn refresh_account(self: &Arc<Self>, raw_id: &str) -> Result<AccountView> {
-        let id = normalize_account_id(raw_id)
-            .ok_or_else(|| Error::Settings(format!("{raw_id:?} is not an ad account id")))?;
-        let future = {
-            let mut rows = lock(&self.running_rows);
-            match rows.get(&id) {
-                Some(running) => running.clone(),
-                None => {
-                    let this = self.clone();
-                    let key = id.clone();
-                    let future = async move {
-                        let result = this.clone().do_refresh_account(&key).await;
-                        lock(&this.running_rows).remove(&key);
-                        result
-                    }
-                    .boxed()
-                    .shared();
-                    rows.insert(id.clone(), future.clone());
-                    future
-                }
-            }
-        };
-        future.await
+        let id = parse_id(raw_id)?;
+        let this = self.clone();
+        let key = id.clone();
+        self.rows
+            .run(id, move |_cancel| async move {
+                this.do_refresh_account(&key).await
+            })
+            .await
     }
 
-    async fn do_refresh_account(self: Arc<Self>, id: &str) -> Result<AccountView> {
-        let _turn = match self.turn(id).await? {
+    async fn do_refresh_account(self: Arc<Self>, id: &AccountId) -> Result<AccountView> {
+        let what = format!("refreshing {id}");
+        let _turn = match self.turn(&format!("refresh-{id}"), &what).await? {
             Turn::Mine(file) => file,
             Turn::Joined => {
                 self.reload_from_disk()?;
@@ -574,12 +567,11 @@ impl Backend {
         self.reload_if_changed()?;
         let connection = self.connection().await?;
         let observer = UiObserver { backend: &self };
-        let ids = [id.to_owned()];
         let report = self
             .session
             .refresh_accounts(
                 &connection.interactive,
-                &ids,
+                std::slice::from_ref(id),
                 &observer,
                 &CancellationToken::new(),
             )
@@ -596,13 +588,8 @@ impl Backend {
 
     /// Refreshes several accounts (selected rows, or the CLI's ids).
     pub async fn refresh_accounts(self: &Arc<Self>, ids: &[String]) -> Result<RefreshSummary> {
-        let ids: Vec<String> = ids
-            .iter()
-            .map(|raw| {
-                normalize_account_id(raw)
-                    .ok_or_else(|| Error::Settings(format!("{raw:?} is not an ad account id")))
-            })
-            .collect::<Result<_>>()?;
+        let ids: Vec<AccountId> = ids.iter().map(|raw| parse_id(raw)).collect::<Result<_>>()?;
+        self.reload_if_changed()?;
         let connection = self.connection().await?;
         let observer = UiObserver { backend: self };
         let report = self
@@ -620,42 +607,30 @@ impl Backend {
 
     /// Refreshes every account. Joins a refresh-all already running.
     pub async fn refresh_all(self: &Arc<Self>) -> Result<RefreshSummary> {
-        let future = {
-            let mut running = lock(&self.running_all);
-            match running.as_ref() {
-                Some((_, future)) => future.clone(),
-                None => {
-                    let cancel = CancellationToken::new();
-                    let this = self.clone();
-                    let token = cancel.clone();
-                    let future = async move {
-                        let result = this.clone().do_refresh_all(&token).await;
-                        *lock(&this.running_all) = None;
-                        result
-                    }
-                    .boxed()
-                    .shared();
-                    *running = Some((cancel, future.clone()));
-                    future
-                }
-            }
-        };
-        future.await
+        let this = self.clone();
+        let result = self
+            .all
+            .run((), move |cancel| async move {
+                this.do_refresh_all(&cancel).await
+            })
+            .await;
+        if result.is_err() {
+            self.refresh_stopped();
+        }
+        result
     }
 
     /// Whether a refresh-all is running now.
     pub fn refreshing_all(&self) -> bool {
-        lock(&self.running_all).is_some()
+        self.all.is_running(&())
     }
 
     pub fn cancel_refresh(&self) {
-        if let Some((cancel, _)) = lock(&self.running_all).as_ref() {
-            cancel.cancel();
-        }
+        self.all.cancel(&());
     }
 
     async fn do_refresh_all(self: Arc<Self>, cancel: &CancellationToken) -> Result<RefreshSummary> {
-        let _turn = match self.turn("all").await? {
+        let _turn = match self.turn("refresh-all", "refreshing all accounts").await? {
             Turn::Mine(file) => file,
             Turn::Joined => {
                 self.reload_from_disk()?;
@@ -675,49 +650,48 @@ impl Backend {
             .refresh_all(&connection.background, &observer, cancel)
             .await;
         self.after_run(&report);
+        self.refresh_stopped();
+        self.schedule_retry(&report);
+        Ok(RefreshSummary::from(&report))
+    }
+
+    /// The refresh-all status goes back to idle (also after a failure).
+    fn refresh_stopped(&self) {
         let status = {
             let mut status = lock(&self.status);
             status.running = false;
             status.clone()
         };
         self.events.progress(&status);
-        self.schedule_retry(&report);
-        Ok(RefreshSummary::from(&report))
     }
 
-    /// This process's turn for a refresh (see `take_turn`).
-    async fn turn(&self, key: &str) -> Result<Turn> {
+    /// This process's turn for a refresh (see `turn::take_turn`).
+    async fn turn(&self, key: &str, what: &str) -> Result<Turn> {
         let dir = self.data_dir().to_path_buf();
-        let key = format!("refresh-{key}");
-        tokio::task::spawn_blocking(move || take_turn(&dir, &key))
+        let (key, what) = (key.to_owned(), what.to_owned());
+        tokio::task::spawn_blocking(move || turn::take_turn(&dir, &key, &what, turn::WAIT_LIMIT))
             .await
             .map_err(|e| Error::Internal(e.to_string()))?
-            .map_err(Error::from)
+            .map_err(|e| match e {
+                TurnError::Io(io) => Error::from(io),
+                gave_up => Error::Storage(format!("Adkeep {gave_up}.")),
+            })
     }
 
-    /// Reads the saved list (another process just refreshed it).
+    /// Takes in the saved list (another process just refreshed it).
     fn reload_from_disk(&self) -> Result<()> {
-        if let Read::Ok(book) = self.stores.load_book(Self::book_kind(self.mode()))? {
-            self.session.replace(book);
-        }
-        *lock(&self.disk_seen) = self.book_file_time();
-        Ok(())
+        self.disk
+            .reload(Self::book_kind(self.mode()), &self.session)
+            .map_err(Error::from)
     }
 
     /// Picks up a list another process saved since this one last did.
     fn reload_if_changed(&self) -> Result<()> {
-        let on_disk = self.book_file_time();
-        let seen = *lock(&self.disk_seen);
-        if on_disk.is_some() && seen.is_some() && on_disk > seen {
+        if self.disk.changed(Self::book_kind(self.mode())) {
             tracing::info!("the account list changed on disk (another Adkeep process); reading it");
             self.reload_from_disk()?;
         }
         Ok(())
-    }
-
-    fn book_file_time(&self) -> Option<std::time::SystemTime> {
-        let path = self.data_dir().join(Self::book_kind(self.mode()).file());
-        std::fs::metadata(path).and_then(|m| m.modified()).ok()
     }
 
     /// A summary of the book as it stands (when another process refreshed).
@@ -729,6 +703,7 @@ impl Backend {
             refreshed: book.len() - failed,
             failed,
             listing_complete: book.token_problem.is_none(),
+            unreadable: 0,
             cancelled: false,
             problem: book.token_problem.clone(),
         }
@@ -1309,39 +1284,6 @@ fn change_digest(before: Counts, after: Counts) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(" "))
 }
 
-/// Whether this process does a refresh, or another Adkeep process using the
-/// same data folder (the window, the tray, the CLI) is already doing it.
-enum Turn {
-    /// Ours: the lock is held until this is dropped.
-    Mine(#[allow(dead_code)] std::fs::File),
-    /// Another process did it meanwhile: read what it saved.
-    Joined,
-}
-
-/// Takes the data folder's lock for `key`, or waits for whoever holds it.
-fn take_turn(dir: &std::path::Path, key: &str) -> std::io::Result<Turn> {
-    let locks = dir.join("locks");
-    std::fs::create_dir_all(&locks)?;
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(locks.join(format!("{key}.lock")))?;
-    match file.try_lock() {
-        Ok(()) => Ok(Turn::Mine(file)),
-        Err(std::fs::TryLockError::WouldBlock) => {
-            tracing::info!(
-                key,
-                "another Adkeep process is refreshing this; waiting for its result"
-            );
-            file.lock()?;
-            file.unlock()?;
-            Ok(Turn::Joined)
-        }
-        Err(std::fs::TryLockError::Error(e)) => Err(e),
-    }
-}
-
 /// Passes engine updates to the UI and saves now and then.
 struct UiObserver<'a> {
     backend: &'a Backend,
@@ -1381,6 +1323,11 @@ fn login_failure(error: adkeep_core::graph::GraphError) -> Error {
         "Facebook did not accept the login ({}).",
         error.summary()
     ))
+}
+
+/// An account id as a person or a script wrote it.
+fn parse_id(raw: &str) -> Result<AccountId> {
+    AccountId::parse(raw).ok_or_else(|| Error::Settings(format!("{raw:?} is not an ad account id")))
 }
 
 /// Which data to show at start: the sandbox if chosen (and no explicit Graph

@@ -1,0 +1,197 @@
+//! Every Graph endpoint Adkeep calls, in one place, each typed by the wire
+//! shape it returns. The engine composes these; it never writes a path.
+
+use std::marker::PhantomData;
+
+use super::fields;
+use super::ids::AccountId;
+use super::page::Page;
+use super::wire::{
+    AccountWire, BusinessWire, DatasetWire, IdWire, InsightsWire, MeWire, PermissionWire,
+};
+
+/// A read of `path?query` (without the version) that answers with a `T`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Call<T> {
+    path: String,
+    query: Vec<(&'static str, String)>,
+    wire: PhantomData<fn() -> T>,
+}
+
+impl<T> Call<T> {
+    fn new(path: impl Into<String>, query: Vec<(&'static str, String)>) -> Self {
+        Self {
+            path: path.into(),
+            query,
+            wire: PhantomData,
+        }
+    }
+
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    pub fn query(&self) -> &[(&'static str, String)] {
+        &self.query
+    }
+
+    /// `path?query`, as a batch item names it (the batch's version applies).
+    pub fn relative_url(&self) -> String {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        for (key, value) in &self.query {
+            query.append_pair(key, value);
+        }
+        let query = query.finish();
+        if query.is_empty() {
+            self.path.clone()
+        } else {
+            format!("{}?{query}", self.path)
+        }
+    }
+
+    /// The same read, continuing after `cursor`.
+    pub fn after(mut self, cursor: &str) -> Self {
+        self.query.retain(|(k, _)| *k != "after");
+        self.query.push(("after", cursor.to_owned()));
+        self
+    }
+}
+
+/// `/me`: who the token belongs to (also the cheapest token check).
+pub fn me() -> Call<MeWire> {
+    Call::new("me", vec![("fields", "id,name".to_owned())])
+}
+
+/// `/me/permissions`: granted, declined and expired scopes.
+pub fn permissions() -> Call<Page<PermissionWire>> {
+    Call::new("me/permissions", vec![("limit", "100".to_owned())])
+}
+
+/// `/me/adaccounts` with every row field.
+pub fn ad_accounts(limit: usize) -> Call<Page<AccountWire>> {
+    Call::new(
+        "me/adaccounts",
+        vec![
+            ("fields", fields::account_fields()),
+            ("limit", limit.to_string()),
+        ],
+    )
+}
+
+/// `/me/businesses` with each business's owned and client ad accounts
+/// expanded (ids only): one request finds accounts reached through a
+/// Business Manager role.
+pub fn businesses(limit: usize) -> Call<Page<BusinessWire>> {
+    let edge = |name: &str| format!("{name}.limit({}){{id}}", fields::NESTED_ACCOUNTS);
+    Call::new(
+        "me/businesses",
+        vec![
+            (
+                "fields",
+                format!(
+                    "id,{},{}",
+                    edge("owned_ad_accounts"),
+                    edge("client_ad_accounts")
+                ),
+            ),
+            ("limit", limit.to_string()),
+        ],
+    )
+}
+
+/// One of a business's ad-account edges, read directly (a business with more
+/// accounts than its nested page held).
+pub fn business_ad_accounts(business: &str, edge: BusinessEdge) -> Call<Page<IdWire>> {
+    Call::new(
+        format!("{}/{}", business, edge.name()),
+        vec![
+            ("fields", "id".to_owned()),
+            ("limit", fields::NESTED_ACCOUNTS.to_string()),
+        ],
+    )
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BusinessEdge {
+    Owned,
+    Client,
+}
+
+impl BusinessEdge {
+    pub const ALL: [Self; 2] = [Self::Owned, Self::Client];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Owned => "owned_ad_accounts",
+            Self::Client => "client_ad_accounts",
+        }
+    }
+}
+
+/// One ad account with every row field.
+pub fn account(id: &AccountId) -> Call<AccountWire> {
+    Call::new(id.as_str(), vec![("fields", fields::account_fields())])
+}
+
+/// An account's datasets beyond the ones its node carried.
+pub fn datasets(id: &AccountId) -> Call<Page<DatasetWire>> {
+    Call::new(
+        format!("{}/adspixels", id.as_str()),
+        vec![
+            ("fields", fields::DATASET_FIELDS.to_owned()),
+            ("limit", fields::DATASETS_PER_ACCOUNT.to_string()),
+        ],
+    )
+}
+
+/// An account's spend over the last 30 days (major units).
+pub fn insights_last_30d(id: &AccountId) -> Call<InsightsWire> {
+    Call::new(
+        format!("{}/insights", id.as_str()),
+        vec![
+            ("fields", "spend".to_owned()),
+            ("date_preset", "last_30d".to_owned()),
+        ],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_urls_are_what_batches_expect() {
+        let id = AccountId::parse("act_1").unwrap();
+        assert_eq!(
+            insights_last_30d(&id).relative_url(),
+            "act_1/insights?fields=spend&date_preset=last_30d"
+        );
+        assert!(
+            account(&id)
+                .relative_url()
+                .starts_with("act_1?fields=id%2Caccount_id")
+        );
+        assert_eq!(me().relative_url(), "me?fields=id%2Cname");
+    }
+
+    #[test]
+    fn continuing_replaces_the_cursor() {
+        let id = AccountId::parse("act_1").unwrap();
+        let call = datasets(&id).after("A").after("B");
+        assert_eq!(
+            call.query().iter().filter(|(k, _)| *k == "after").count(),
+            1
+        );
+        assert!(call.relative_url().ends_with("after=B"));
+    }
+
+    #[test]
+    fn businesses_expand_both_edges() {
+        let call = businesses(50);
+        let q = &call.query()[0].1;
+        assert_eq!(
+            q,
+            "id,owned_ad_accounts.limit(500){id},client_ad_accounts.limit(500){id}"
+        );
+    }
+}

@@ -1,0 +1,162 @@
+//! Assembling rows: the parts a row lacks are fetched in batches, handed to
+//! the rendezvous, and a row whose parts are all in is finished (its
+//! last-30-days spend added, datasets beyond the first page read).
+
+use chrono::Utc;
+use futures::StreamExt;
+use serde_json::Value;
+use tokio_util::sync::CancellationToken;
+
+use super::jobs::Job;
+use super::pages::{Pager, Start};
+use super::rendezvous::{Need, Outcome, Part, Rendezvous};
+use super::stop::Stop;
+use super::{Engine, RowUpdate};
+use crate::graph::calls;
+use crate::graph::ids::AccountId;
+use crate::graph::wire::{self, DatasetWire, FetchedAccount, More};
+use crate::model::{Account, FieldError};
+use crate::problem::Scope;
+
+/// Parts of rows, by account, as they arrive.
+pub(super) type Arrivals = Vec<(AccountId, Vec<Part>)>;
+
+impl Engine {
+    /// Hands parts of rows to `meet`, fetches what confirmed rows still
+    /// lack, and returns the rows that are now complete.
+    pub(super) async fn gather(
+        &self,
+        mut arrivals: Arrivals,
+        meet: &Rendezvous,
+        cancel: &CancellationToken,
+    ) -> Result<Vec<RowUpdate>, Stop> {
+        let mut ready = Vec::new();
+        loop {
+            let mut needs = Vec::new();
+            for (id, parts) in arrivals.drain(..) {
+                match meet.arrive(&id, parts) {
+                    Outcome::Ready(row) => ready.push(*row),
+                    Outcome::Needs(need) => needs.push(need),
+                    Outcome::Waiting => {}
+                }
+            }
+            if needs.is_empty() {
+                break;
+            }
+            arrivals = self.fetch_parts(&needs, cancel).await?;
+        }
+        let mut rows = Vec::with_capacity(ready.len());
+        for row in ready {
+            rows.push(match (row.fields, row.spend) {
+                (Err(problem), _) | (Ok(_), Err(problem)) => RowUpdate::Failed {
+                    id: row.id,
+                    problem,
+                },
+                (Ok(fetched), Ok(insights)) => {
+                    self.completed_row(fetched, &insights.body, cancel).await?
+                }
+            });
+        }
+        Ok(rows)
+    }
+
+    /// Fetches parts of rows: the account node, the last-30-days insights,
+    /// or both, in as few batches as fit. A failure that does not end the
+    /// run becomes the failure of each part.
+    pub(super) async fn fetch_parts(
+        &self,
+        needs: &[Need],
+        cancel: &CancellationToken,
+    ) -> Result<Arrivals, Stop> {
+        let mut jobs = Vec::with_capacity(needs.len() * 2);
+        for need in needs {
+            if need.fields {
+                jobs.push(Job::node(&need.id));
+            }
+            if need.spend {
+                jobs.push(Job::spend(&need.id));
+            }
+        }
+        let count = jobs.len();
+        let mut results = match self.run_jobs(jobs, cancel).await {
+            Ok(results) => results.into_iter(),
+            Err(Stop::Failed(problem)) if problem.scope != Scope::Token => {
+                vec![Err(problem); count].into_iter()
+            }
+            Err(stop) => return Err(stop),
+        };
+        let mut next = || {
+            results
+                .next()
+                .unwrap_or_else(|| Err(self.unreadable_problem("no result")))
+        };
+        let mut arrivals = Vec::with_capacity(needs.len());
+        for need in needs {
+            let mut parts = Vec::with_capacity(2);
+            if need.fields {
+                let node = next().and_then(|node| {
+                    wire::decode_account(&node.body, Utc::now())
+                        .map_err(|e| self.unreadable_problem(&e.to_string()))
+                });
+                parts.push(Part::Fields(node));
+            }
+            if need.spend {
+                parts.push(Part::Spend(next()));
+            }
+            arrivals.push((need.id.clone(), parts));
+        }
+        Ok(arrivals)
+    }
+
+    /// The finished row for an account, or its failure; only a failure that
+    /// ends the run is an `Err`.
+    async fn completed_row(
+        &self,
+        fetched: FetchedAccount,
+        insights: &Value,
+        cancel: &CancellationToken,
+    ) -> Result<RowUpdate, Stop> {
+        let mut account = fetched.account;
+        match wire::sum_spend(Some(insights), &account.currency) {
+            Ok(total) => account.spend_last_30d = Some(total),
+            Err(e) => account
+                .field_errors
+                .push(FieldError::new("spend_last_30d", e.to_string())),
+        }
+        if let Some(more) = fetched.more_datasets {
+            self.more_datasets(&mut account, more, cancel).await?;
+        }
+        Ok(RowUpdate::Refreshed(Box::new(account)))
+    }
+
+    /// Datasets beyond the first nested page. If they cannot all be read the
+    /// row still refreshes, saying its datasets are incomplete.
+    async fn more_datasets(
+        &self,
+        account: &mut Account,
+        more: More,
+        cancel: &CancellationToken,
+    ) -> Result<(), Stop> {
+        let id = account.id.clone();
+        let start = match more.after {
+            Some(after) => Start::Call(calls::datasets(&id).after(&after)),
+            None => Start::Link(more.next),
+        };
+        let pages = self.pages::<DatasetWire>(start, Pager::token_wide(cancel).about(&id));
+        futures::pin_mut!(pages);
+        while let Some(page) = pages.next().await {
+            match page {
+                Ok(page) => account.datasets.extend(wire::dataset_page(&page)),
+                Err(stop) if stop.ends_run() => return Err(stop),
+                Err(_) => {
+                    account.field_errors.push(FieldError::new(
+                        "datasets",
+                        "only some of the datasets could be read",
+                    ));
+                    break;
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,306 @@
+//! Refresh-all: the listing, the accounts found through businesses, what is
+//! asked ahead for accounts known from the last run, `/me` and
+//! `/me/permissions` all run side by side; rows are finished (see `rows`) as
+//! their parts arrive and reported to the sink.
+
+use std::collections::HashSet;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use futures::StreamExt;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::accounts::Counts;
+use super::listing::Discovered;
+use super::rendezvous::{Need, Part, Rendezvous};
+use super::request::Get;
+use super::stop::{FirstStop, Stop};
+use super::{Engine, Known, Progress, RowUpdate, RunReport, Sink};
+use crate::graph::calls;
+use crate::graph::ids::AccountId;
+use crate::graph::wire::{FetchedAccount, MeWire};
+use crate::model::{Permissions, Profile};
+use crate::problem::{Problem, Scope};
+
+/// What the refresh-all pipeline works on.
+enum Work {
+    /// Parts of known accounts' rows, asked for ahead of the listing.
+    Ahead(Vec<Need>),
+    /// Listed accounts that still need their last-30-days spend.
+    Listed(Vec<FetchedAccount>),
+    /// Accounts found only through a business: confirmed, read in full
+    /// unless asked ahead.
+    Ids(Vec<AccountId>),
+}
+
+/// One refresh-all in progress.
+struct Run<'a> {
+    engine: &'a Engine,
+    sink: &'a dyn Sink,
+    cancel: CancellationToken,
+    meet: Rendezvous,
+    stop: FirstStop,
+    seen: Mutex<HashSet<AccountId>>,
+    business_only: Mutex<HashSet<AccountId>>,
+    counts: Counts,
+    listing_done: AtomicBool,
+    business_complete: AtomicBool,
+    unreadable: AtomicUsize,
+}
+
+impl Engine {
+    /// Lists every account and refreshes each one. What the last run found
+    /// (`known`) is asked for alongside the listing rather than after it.
+    pub async fn refresh_all(
+        &self,
+        known: Known,
+        sink: &dyn Sink,
+        cancel: &CancellationToken,
+    ) -> RunReport {
+        let run = Run::new(self, sink, cancel.child_token());
+        let ahead = self.ahead_of_listing(known);
+        for needs in &ahead {
+            run.meet.asked_ahead(needs);
+        }
+        let (tx, rx) = mpsc::channel::<Work>(64);
+        let ((), (), permissions, profile) = tokio::join!(
+            run.list(tx),
+            run.fill(ahead, rx),
+            run.permissions(),
+            run.profile()
+        );
+        run.report(permissions, profile, cancel)
+    }
+
+    /// What to ask for alongside the listing, in batch-sized groups: known
+    /// listed accounts' spend, and known business-only accounts' fields and
+    /// spend.
+    fn ahead_of_listing(&self, known: Known) -> Vec<Vec<Need>> {
+        let size = self.opts.batch_size.max(1);
+        let need = |fields| {
+            move |id: AccountId| Need {
+                id,
+                fields,
+                spend: true,
+            }
+        };
+        let listed: Vec<Need> = known.listed.into_iter().map(need(false)).collect();
+        let business: Vec<Need> = known.business_only.into_iter().map(need(true)).collect();
+        let mut groups: Vec<Vec<Need>> = listed.chunks(size).map(<[Need]>::to_vec).collect();
+        groups.extend(business.chunks((size / 2).max(1)).map(<[Need]>::to_vec));
+        groups
+    }
+}
+
+impl<'a> Run<'a> {
+    fn new(engine: &'a Engine, sink: &'a dyn Sink, cancel: CancellationToken) -> Self {
+        Self {
+            engine,
+            sink,
+            cancel,
+            meet: Rendezvous::default(),
+            stop: FirstStop::default(),
+            seen: Mutex::default(),
+            business_only: Mutex::default(),
+            counts: Counts::default(),
+            listing_done: AtomicBool::new(false),
+            business_complete: AtomicBool::new(true),
+            unreadable: AtomicUsize::new(0),
+        }
+    }
+
+    /// A stop that ends the run cancels everything still going.
+    fn record_stop(&self, stop: Stop) {
+        if stop.ends_run() {
+            self.cancel.cancel();
+            self.stop.record(stop);
+        }
+    }
+
+    fn seen(&self) -> std::sync::MutexGuard<'_, HashSet<AccountId>> {
+        self.seen.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn progress(&self, done: usize) {
+        self.sink.progress(&Progress {
+            done,
+            total: self.seen().len(),
+            listing_complete: self.listing_done.load(Ordering::Relaxed),
+            waiting_until: None,
+        });
+    }
+
+    /// The listing and the business discovery, feeding one stream of work.
+    async fn list(&self, tx: mpsc::Sender<Work>) {
+        let listing = self.engine.list_accounts(&self.cancel, |accounts| {
+            self.seen()
+                .extend(accounts.iter().map(|f| f.account.id.clone()));
+            self.progress(self.counts.done.load(Ordering::Relaxed));
+            let tx = tx.clone();
+            async move { tx.send(Work::Listed(accounts)).await.is_ok() }
+        });
+        let discover = async {
+            match self.engine.business_accounts(&self.cancel).await {
+                Ok(found) => found,
+                Err(stop) => {
+                    self.record_stop(stop);
+                    None
+                }
+            }
+        };
+        let (listing, business) = tokio::join!(listing, discover);
+        match listing {
+            Ok(unreadable) => {
+                self.unreadable.fetch_add(unreadable, Ordering::Relaxed);
+                self.listing_done.store(true, Ordering::Relaxed);
+            }
+            Err(stop) => self.record_stop(stop),
+        }
+        if let Some(found) = business {
+            self.business_found(found, &tx).await;
+        }
+    }
+
+    /// Queues the accounts only a business reaches (the rest are listed).
+    async fn business_found(&self, found: Discovered, tx: &mpsc::Sender<Work>) {
+        self.business_complete
+            .store(found.complete, Ordering::Relaxed);
+        let extra: Vec<AccountId> = {
+            let mut seen = self.seen();
+            let extra: Vec<AccountId> = found
+                .ids
+                .into_iter()
+                .filter(|id| !seen.contains(id))
+                .collect();
+            seen.extend(extra.iter().cloned());
+            extra
+        };
+        self.business_only
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend(extra.iter().cloned());
+        let per_batch = (self.engine.opts.batch_size / 2).max(1);
+        for chunk in extra.chunks(per_batch) {
+            if self.cancel.is_cancelled() || tx.send(Work::Ids(chunk.to_vec())).await.is_err() {
+                break;
+            }
+        }
+    }
+
+    /// Does the work as it comes: what is asked ahead interleaved with what
+    /// the listing finds, so neither waits for all of the other.
+    async fn fill(&self, ahead: Vec<Vec<Need>>, mut rx: mpsc::Receiver<Work>) {
+        let size = self.engine.opts.batch_size.max(1);
+        let listed = futures::stream::poll_fn(move |cx| rx.poll_recv(cx))
+            .flat_map(|work| futures::stream::iter(split(work, size)));
+        let ahead = futures::stream::iter(ahead.into_iter().map(Work::Ahead));
+        futures::stream::select(ahead, listed)
+            .map(|work| self.work(work))
+            .buffer_unordered(self.engine.opts.concurrency.max(1))
+            .for_each(|result| {
+                self.rows(result);
+                futures::future::ready(())
+            })
+            .await;
+    }
+
+    async fn work(&self, work: Work) -> Result<Vec<RowUpdate>, Stop> {
+        let (engine, cancel) = (self.engine, &self.cancel);
+        match work {
+            Work::Ahead(needs) => {
+                let parts = engine.fetch_parts(&needs, cancel).await?;
+                engine.gather(parts, &self.meet, cancel).await
+            }
+            Work::Listed(accounts) => {
+                let parts = accounts.into_iter().map(|fetched| {
+                    let id = fetched.account.id.clone();
+                    (id, vec![Part::Fields(Ok(fetched)), Part::Confirmed])
+                });
+                engine.gather(parts.collect(), &self.meet, cancel).await
+            }
+            Work::Ids(ids) => {
+                let parts = ids.into_iter().map(|id| (id, vec![Part::Confirmed]));
+                engine.gather(parts.collect(), &self.meet, cancel).await
+            }
+        }
+    }
+
+    fn rows(&self, result: Result<Vec<RowUpdate>, Stop>) {
+        match result {
+            Ok(rows) => {
+                let done = self.counts.add(&rows);
+                self.sink.rows(rows);
+                self.progress(done);
+            }
+            Err(stop) => self.record_stop(stop),
+        }
+    }
+
+    async fn permissions(&self) -> Option<Permissions> {
+        match self.engine.permissions_with(&self.cancel).await {
+            Ok(permissions) => Some(permissions),
+            Err(Stop::Failed(problem)) if problem.reason.is_token_problem() => {
+                self.record_stop(Stop::Failed(Problem {
+                    scope: Scope::Token,
+                    ..problem
+                }));
+                None
+            }
+            Err(_) => None,
+        }
+    }
+
+    async fn profile(&self) -> Option<Profile> {
+        let url = self.engine.url(&calls::me()).ok()?;
+        let reply = self
+            .engine
+            .call::<MeWire>(Get::token_wide(url), &self.cancel)
+            .await
+            .ok()?;
+        reply.body.profile()
+    }
+
+    fn report(
+        self,
+        permissions: Option<Permissions>,
+        profile: Option<Profile>,
+        outer: &CancellationToken,
+    ) -> RunReport {
+        let unreadable = self.unreadable.into_inner();
+        let complete = self.listing_done.into_inner()
+            && self.business_complete.into_inner()
+            && unreadable == 0;
+        let mut report = RunReport {
+            seen: self.seen.into_inner().unwrap_or_else(|p| p.into_inner()),
+            listing_complete: complete,
+            refreshed: self.counts.refreshed.into_inner(),
+            failed: self.counts.failed.into_inner(),
+            unreadable,
+            permissions,
+            profile,
+            business_only: self
+                .business_only
+                .into_inner()
+                .unwrap_or_else(|p| p.into_inner()),
+            problem: None,
+            cancelled: false,
+        };
+        report.apply_stop(self.stop.into_inner(), outer);
+        if report.problem.is_some() || report.cancelled {
+            report.listing_complete = false;
+        }
+        report
+    }
+}
+
+/// Listed accounts in batch-sized groups; other work as it is.
+fn split(work: Work, size: usize) -> Vec<Work> {
+    match work {
+        Work::Listed(accounts) => accounts
+            .chunks(size)
+            .map(|chunk| Work::Listed(chunk.to_vec()))
+            .collect(),
+        other => vec![other],
+    }
+}
