@@ -52,7 +52,7 @@ fn build_app_with<R: Runtime>(
                 None => adkeep_core::config::data_dir()
                     .map_err(|e| Box::new(e) as Box<dyn std::error::Error>)?,
             };
-            std::fs::create_dir_all(&data_dir)?;
+            adkeep_core::persist::create_private_dir(&data_dir)?;
             if let Some(guard) = logging::init_app(&data_dir) {
                 app.manage(guard);
             }

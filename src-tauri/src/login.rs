@@ -1,9 +1,12 @@
 //! The login windows. The popup is an in-app webview showing Facebook's login
 //! dialog: its own persistent cookie store (so "Continue" works next time),
-//! no IPC capability at all, no devtools, no new windows, navigation limited
-//! to https (and the configured Facebook base). The navigation to the redirect
-//! address is intercepted and never loaded. The loopback method uses the system
-//! browser and tauri-plugin-oauth on fixed 127.0.0.1 ports.
+//! no IPC capability at all, no devtools, no new windows, and navigation
+//! limited to the Facebook origins a login passes through (see `visit`):
+//! any other https page opens in the person's browser instead, anything else
+//! is refused. The navigation to the redirect address is intercepted and
+//! never loaded. The loopback method uses the system browser and
+//! tauri-plugin-oauth on fixed ports of `127.0.0.1` (RFC 8252 §7.3: the
+//! literal address, not `localhost`, which a resolver could point elsewhere).
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -53,6 +56,14 @@ pub struct PopupAuthorizer<R: Runtime> {
     profile_dir: PathBuf,
 }
 
+/// Opens a page in the person's browser (never in the popup).
+fn open_elsewhere<R: Runtime>(app: &AppHandle<R>, url: &Url) {
+    use tauri_plugin_opener::OpenerExt;
+    if let Err(e) = app.opener().open_url(url.as_str(), None::<&str>) {
+        tracing::warn!("could not open a link from the login window: {e}");
+    }
+}
+
 impl<R: Runtime> PopupAuthorizer<R> {
     pub fn new(app: AppHandle<R>, data_dir: &std::path::Path) -> Self {
         Self {
@@ -62,11 +73,42 @@ impl<R: Runtime> PopupAuthorizer<R> {
     }
 }
 
-/// Pages the popup may show: Facebook's (https), or the configured base.
-fn may_visit(url: &Url, facebook: &Url) -> bool {
-    url.scheme() == "https"
-        || (url.scheme() == "http" && url.origin() == facebook.origin())
-        || url.scheme() == "about"
+/// What the popup does with a navigation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Visit {
+    /// A page of the login: shown in the popup.
+    Show,
+    /// Some other web page (a help link): opened in the person's browser.
+    Elsewhere,
+    Refuse,
+}
+
+/// The hosts a Facebook or Meta login passes through (login, two-factor,
+/// checkpoints, Accounts Center, Login for Business), over https only.
+const LOGIN_DOMAINS: [&str; 2] = ["facebook.com", "meta.com"];
+
+fn visit(url: &Url, facebook: &Url) -> Visit {
+    if url.as_str() == "about:blank" {
+        return Visit::Show;
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Visit::Refuse;
+    }
+    if url.origin() == facebook.origin() {
+        return Visit::Show;
+    }
+    if url.scheme() != "https" {
+        return Visit::Refuse;
+    }
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    let login_host = LOGIN_DOMAINS
+        .iter()
+        .any(|d| host == *d || host.ends_with(&format!(".{d}")));
+    if login_host {
+        Visit::Show
+    } else {
+        Visit::Elsewhere
+    }
 }
 
 impl<R: Runtime> PopupAuthorizer<R> {
@@ -98,13 +140,24 @@ impl<R: Runtime> PopupAuthorizer<R> {
                 .data_directory(self.profile_dir.clone())
                 .data_store_identifier(MACOS_STORE);
         }
+        let app = self.app.clone();
         builder
             .on_navigation(move |url| {
                 if is_redirect(url) {
                     send(&nav, Outcome::Redirect(url.clone()));
                     return false;
                 }
-                may_visit(url, &facebook)
+                match visit(url, &facebook) {
+                    Visit::Show => true,
+                    Visit::Elsewhere => {
+                        open_elsewhere(&app, url);
+                        false
+                    }
+                    Visit::Refuse => {
+                        tracing::warn!(scheme = url.scheme(), "the login window refused a page");
+                        false
+                    }
+                }
             })
             .on_new_window(|_, _| NewWindowResponse::Deny)
             .build()
@@ -222,7 +275,7 @@ impl Authorizer for LoopbackAuthorizer {
                 ))
             })?;
             *self.pending.lock().unwrap_or_else(|p| p.into_inner()) = Some((port, rx));
-            Url::parse(&format!("http://localhost:{port}/callback"))
+            Url::parse(&format!("http://127.0.0.1:{port}/callback"))
                 .map_err(|e| Error::Internal(e.to_string()))
         }
         .boxed()
@@ -309,31 +362,40 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_popup_stays_on_safe_pages() {
-        let facebook = Url::parse("http://127.0.0.1:4000/").unwrap();
-        assert!(may_visit(
-            &Url::parse("https://www.facebook.com/login").unwrap(),
-            &facebook
-        ));
-        assert!(may_visit(
-            &Url::parse("http://127.0.0.1:4000/v27.0/dialog/oauth").unwrap(),
-            &facebook
-        ));
-        assert!(!may_visit(
-            &Url::parse("http://127.0.0.1:4001/").unwrap(),
-            &facebook
-        ));
-        assert!(!may_visit(
-            &Url::parse("http://evil.example/").unwrap(),
-            &facebook
-        ));
-        assert!(!may_visit(
-            &Url::parse("file:///etc/passwd").unwrap(),
-            &facebook
-        ));
-        assert!(!may_visit(
-            &Url::parse("tauri://localhost/").unwrap(),
-            &facebook
-        ));
+    fn the_popup_shows_only_the_login_and_sends_other_pages_away() {
+        let facebook = Url::parse("https://www.facebook.com/").unwrap();
+        let double = Url::parse("http://127.0.0.1:4000/").unwrap();
+        let at = |raw: &str, base: &Url| visit(&Url::parse(raw).unwrap(), base);
+        for shown in [
+            "https://www.facebook.com/v27.0/dialog/oauth?client_id=1",
+            "https://m.facebook.com/login/",
+            "https://business.facebook.com/business/loginpage",
+            "https://accountscenter.meta.com/two_factor",
+            "https://facebook.com/checkpoint/",
+            "about:blank",
+        ] {
+            assert_eq!(at(shown, &facebook), Visit::Show, "{shown}");
+        }
+        assert_eq!(at("http://127.0.0.1:4000/v27.0/dialog/oauth", &double), Visit::Show);
+        for elsewhere in [
+            "https://evil.example/phish",
+            "https://www.facebook.com.evil.example/",
+            "https://notfacebook.com/",
+            "https://www.instagram.com/accounts/login/",
+        ] {
+            assert_eq!(at(elsewhere, &facebook), Visit::Elsewhere, "{elsewhere}");
+        }
+        for refused in [
+            "http://www.facebook.com/login",
+            "http://127.0.0.1:4001/",
+            "file:///etc/passwd",
+            "tauri://localhost/",
+            "javascript:alert(1)",
+            "data:text/html,<b>x</b>",
+            "https://user:pw@www.facebook.com/",
+        ] {
+            assert_eq!(at(refused, &facebook), Visit::Refuse, "{refused}");
+        }
+        assert_eq!(at("http://127.0.0.1:4001/", &double), Visit::Refuse);
     }
 }

@@ -4,7 +4,7 @@
 // touches only its row; filtering toggles `hidden` on rows it already has.
 
 import {
-  HEALTH, ago, attentionText, clock, disableReasonText, fullTime, money, plural, roleOf, statusOf, statusRank, tosName,
+  HEALTH, ago, amountOf, attentionText, clock, disableReasonText, fullTime, money, plural, roleOf, statusOf, statusRank, tosName,
 } from './format.js';
 
 const EXPECTED_TOS = ['custom_audience_tos', 'web_custom_audience_tos'];
@@ -242,11 +242,11 @@ export class AccountList {
     setText(el.querySelector('.col-business'), a.business ? a.business.name : 'Personal');
 
     const today = el.querySelector('.spend-today');
-    setText(today, a.currency ? `${money(a.spend_today, a.currency)} today` : '—');
+    setText(today, a.currency ? `${amountOf(a, 'spend_today')} today` : '—');
     const detail = [];
     if (a.currency) {
-      detail.push(`${money(a.spend_last_30d, a.currency)} in 30 days`);
-      detail.push(`${money(a.amount_spent, a.currency)} lifetime`);
+      detail.push(`${amountOf(a, 'spend_last_30d')} in 30 days`);
+      detail.push(`${amountOf(a, 'amount_spent')} lifetime`);
       if (a.spend_cap) detail.push(`cap ${money(a.spend_cap, a.currency)}`);
       if (a.balance && Number(a.balance) !== 0) detail.push(`${money(a.balance, a.currency)} due`);
     }

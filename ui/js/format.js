@@ -66,6 +66,15 @@ export function money(amount, currency) {
   }
 }
 
+/**
+ * One of an account's amounts (`spend_today`, `amount_spent`, …), or
+ * "unreadable" when Meta sent a value Adkeep could not read exactly.
+ */
+export function amountOf(account, field) {
+  if ((account.field_errors || []).some((e) => e.field === field)) return 'unreadable';
+  return money(account[field], account.currency);
+}
+
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
 const absolute = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 const timeOnly = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
