@@ -389,7 +389,11 @@ async fn the_loopback_method_works_with_the_system_browser() {
         let (url, browser) = (url.clone(), browser.clone());
         runtime.spawn(async move {
             let landed = browser.run(&url, &jane()).await.expect("the dialog");
-            assert_eq!(landed.host_str(), Some("127.0.0.1"), "RFC 8252 §7.3: the loopback literal");
+            assert_eq!(
+                landed.host_str(),
+                Some("127.0.0.1"),
+                "RFC 8252 §7.3: the loopback literal"
+            );
             let local = format!(
                 "http://127.0.0.1:{}{}?{}",
                 landed.port().unwrap(),

@@ -63,8 +63,10 @@ impl Governor {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Waits until a request may start (app-wide pause and spacing).
-    pub async fn wait_turn(&self) {
+    /// Waits until a request may start (app-wide pause and spacing), or, if
+    /// that is further away than `limit`, says until when without waiting
+    /// (the caller reports the wait rather than hanging on it).
+    pub async fn wait_turn(&self, limit: Duration) -> Result<(), Instant> {
         let wake = {
             let mut state = self.lock();
             let now = Instant::now();
@@ -76,6 +78,9 @@ impl Governor {
                     state.paused_until = None;
                 }
             }
+            if at.saturating_duration_since(now) > limit {
+                return Err(at);
+            }
             if state.app_pct >= self.thresholds.slow_pct {
                 let slot = state.next_slot.map_or(at, |s| s.max(at));
                 state.next_slot = Some(slot + self.thresholds.spacing);
@@ -86,6 +91,7 @@ impl Governor {
             at
         };
         tokio::time::sleep_until(wake).await;
+        Ok(())
     }
 
     /// When the account (numeric id) may be called again, if it is paused.
@@ -203,6 +209,8 @@ fn pause_app(state: &mut State, until: Instant) {
 mod tests {
     use super::*;
 
+    const LIMIT: Duration = Duration::from_secs(3600);
+
     fn app_usage(pct: u32) -> Usage {
         Usage::from_pairs([(
             "x-app-usage",
@@ -215,8 +223,8 @@ mod tests {
         let g = Governor::default();
         g.observe(&app_usage(10), None);
         let start = Instant::now();
-        g.wait_turn().await;
-        g.wait_turn().await;
+        g.wait_turn(LIMIT).await.unwrap();
+        g.wait_turn(LIMIT).await.unwrap();
         assert_eq!(start.elapsed(), Duration::ZERO);
     }
 
@@ -225,9 +233,9 @@ mod tests {
         let g = Governor::default();
         g.observe(&app_usage(80), None);
         let start = Instant::now();
-        g.wait_turn().await;
-        g.wait_turn().await;
-        g.wait_turn().await;
+        g.wait_turn(LIMIT).await.unwrap();
+        g.wait_turn(LIMIT).await.unwrap();
+        g.wait_turn(LIMIT).await.unwrap();
         assert_eq!(start.elapsed(), Duration::from_millis(1000));
     }
 
@@ -236,9 +244,27 @@ mod tests {
         let g = Governor::default();
         g.observe(&app_usage(95), None);
         let start = Instant::now();
-        g.wait_turn().await;
+        g.wait_turn(LIMIT).await.unwrap();
         assert!(start.elapsed() >= Duration::from_secs(60));
         assert_eq!(g.pauses(), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_pause_past_the_limit_is_reported_not_waited() {
+        let g = Governor::default();
+        let absurd = Usage::from_pairs([(
+            "x-business-use-case-usage",
+            r#"{"9":[{"type":"ads_management","call_count":1,"total_cputime":1,"total_time":1,"estimated_time_to_regain_access":1e300}]}"#,
+        )]);
+        g.observe(&absurd, None);
+        let start = Instant::now();
+        let until = g.wait_turn(Duration::from_secs(60)).await.unwrap_err();
+        assert_eq!(start.elapsed(), Duration::ZERO, "no waiting");
+        assert_eq!(
+            until - start,
+            crate::graph::usage::MAX_WAIT,
+            "a day at most"
+        );
     }
 
     #[tokio::test(start_paused = true)]

@@ -87,7 +87,9 @@ impl DailyFiles {
         if self.day == Some(today) && self.file.is_some() {
             return Ok(());
         }
-        let path = self.dir.join(format!("{PREFIX}{}", today.format("%Y-%m-%d")));
+        let path = self
+            .dir
+            .join(format!("{PREFIX}{}", today.format("%Y-%m-%d")));
         let file = persist::private_options()
             .append(true)
             .create(true)
@@ -156,7 +158,10 @@ mod tests {
         {
             use std::os::unix::fs::PermissionsExt;
             for name in &names {
-                let mode = std::fs::metadata(logs.join(name)).unwrap().permissions().mode();
+                let mode = std::fs::metadata(logs.join(name))
+                    .unwrap()
+                    .permissions()
+                    .mode();
                 assert_eq!(mode & 0o777, 0o600, "{name}");
             }
             let mode = std::fs::metadata(&logs).unwrap().permissions().mode();

@@ -376,7 +376,10 @@ mod tests {
         ] {
             assert_eq!(at(shown, &facebook), Visit::Show, "{shown}");
         }
-        assert_eq!(at("http://127.0.0.1:4000/v27.0/dialog/oauth", &double), Visit::Show);
+        assert_eq!(
+            at("http://127.0.0.1:4000/v27.0/dialog/oauth", &double),
+            Visit::Show
+        );
         for elsewhere in [
             "https://evil.example/phish",
             "https://www.facebook.com.evil.example/",

@@ -201,17 +201,7 @@ fn redirect_text(received: &Received) -> String {
         .location
         .as_deref()
         .and_then(|l| Url::parse(l).ok())
-        .and_then(|u| {
-            let host = u.host_str()?.to_owned();
-            Some(format!("{}://{host}", u.scheme()))
-        })
-        .map(|origin| {
-            origin
-                .chars()
-                .filter(|c| c.is_ascii_graphic())
-                .take(80)
-                .collect()
-        })
+        .map(|u| links::printable_origin(&u))
         .unwrap_or_else(|| "another address".to_owned());
     format!(
         "the answer was a redirect (HTTP {}) to {target}; Adkeep does not follow redirects with your login",

@@ -108,7 +108,7 @@ fn is_versioned_path(path: &str, base_path: &str) -> bool {
 
 /// `https://host:port`, with anything unprintable dropped and bounded, for
 /// messages.
-fn printable_origin(url: &Url) -> String {
+pub(crate) fn printable_origin(url: &Url) -> String {
     let host = url.host_str().unwrap_or("no host");
     let mut text = format!("{}://{host}", url.scheme());
     if let Some(port) = url.port() {

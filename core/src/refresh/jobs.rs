@@ -17,7 +17,7 @@ use super::stop::{Stop, jitter, sleep_or_cancel};
 use crate::graph::batch::BatchOutcome;
 use crate::graph::calls;
 use crate::graph::client::Reply;
-use crate::graph::error::{FailureKind, GraphError};
+use crate::graph::error::GraphError;
 use crate::graph::ids::AccountId;
 use crate::problem::{self, Problem, Scope};
 
@@ -86,11 +86,13 @@ impl Engine {
                 }
                 Ready::TooLong(retry_at) => {
                     for i in pending {
-                        results[i] = Some(Err(self.waiting_problem(&jobs[i], retry_at)));
+                        let account = Some(&jobs[i].account);
+                        results[i] = Some(Err(self.held_back(retry_at, Scope::Account, account)));
                     }
                     break;
                 }
             };
+            self.my_turn().await?;
             match self.send_batch(&jobs, &take).await {
                 Ok(outcomes) => {
                     self.settle(&mut jobs, &mut results, &take, outcomes)
@@ -148,7 +150,6 @@ impl Engine {
         take: &[usize],
     ) -> Result<Vec<BatchOutcome>, GraphError> {
         let urls: Vec<String> = take.iter().map(|&i| jobs[i].relative_url.clone()).collect();
-        self.governor.wait_turn().await;
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
         let result = self.client.batch(&urls).await;
         match &result {
@@ -254,22 +255,6 @@ impl Engine {
             }
             _ => Ok(Some(problem)),
         }
-    }
-
-    /// The row problem when Adkeep itself holds an account back (its usage is
-    /// at the limit) for longer than this run may wait.
-    fn waiting_problem(&self, job: &Job, retry_at: DateTime<Utc>) -> Problem {
-        let error = GraphError {
-            kind: FailureKind::Api,
-            code: Some(17),
-            message: "Adkeep paused this account: its Meta access limit is nearly used up"
-                .to_owned(),
-            ..GraphError::timeout("")
-        };
-        let mut problem = problem::classify(&error, &self.ctx(Scope::Account, 0));
-        problem.code = None;
-        problem.retry_at = Some(retry_at);
-        self.link(problem, Some(&job.account))
     }
 
     /// A row part that came back but could not be used.

@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use tokio_util::sync::CancellationToken;
 use url::Url;
@@ -77,7 +77,6 @@ impl Engine {
     }
 
     async fn send<T: DeserializeOwned>(&self, get: &Get<'_>) -> Result<Reply<T>, GraphError> {
-        self.governor.wait_turn().await;
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
         let result = self.client.get_url::<T>(get.url_now()).await;
         let numeric = get.account.map(AccountId::numeric);
@@ -101,6 +100,7 @@ impl Engine {
             if cancel.is_cancelled() {
                 return Err(Stop::Cancelled);
             }
+            self.my_turn().await?;
             let error = match self.send::<T>(&get).await {
                 Ok(reply) => {
                     if is_listing {
@@ -134,6 +134,42 @@ impl Engine {
                 _ => return Err(Stop::Failed(problem)),
             }
         }
+    }
+
+    /// Waits for the governor, unless it holds requests back longer than this
+    /// engine may wait: then the wait is reported as a rate limit that ends
+    /// the run, saying when access returns.
+    pub(super) async fn my_turn(&self) -> Result<(), Stop> {
+        let Err(until) = self.governor.wait_turn(self.opts.max_wait).await else {
+            return Ok(());
+        };
+        let wait = until.saturating_duration_since(tokio::time::Instant::now());
+        let retry_at = chrono::Duration::from_std(wait)
+            .ok()
+            .and_then(|d| Utc::now().checked_add_signed(d))
+            .unwrap_or_else(Utc::now);
+        Err(Stop::Failed(self.held_back(retry_at, Scope::Token, None)))
+    }
+
+    /// The problem when Adkeep itself holds requests back (Meta's usage
+    /// headers say a quota is nearly used up) for longer than it may wait.
+    pub(super) fn held_back(
+        &self,
+        retry_at: DateTime<Utc>,
+        scope: Scope,
+        account: Option<&AccountId>,
+    ) -> Problem {
+        let error = GraphError {
+            kind: FailureKind::Api,
+            code: Some(17),
+            message: "Adkeep paused: Meta's usage headers say an access limit is nearly used up"
+                .to_owned(),
+            ..GraphError::timeout("")
+        };
+        let mut problem = problem::classify(&error, &self.ctx(scope, 0));
+        problem.code = None;
+        problem.retry_at = Some(retry_at);
+        self.link(problem, account)
     }
 
     /// How long to wait before retrying, or `None` if this failure is final.

@@ -15,6 +15,7 @@ pub mod control;
 pub mod dialog;
 pub mod fields;
 pub mod graph;
+pub mod hostile;
 pub mod limits;
 pub mod sandbox;
 pub mod server;
