@@ -301,3 +301,103 @@ async fn window_and_cli_make_one_call_in_flight() {
         "one refresh-all went to Meta, not two"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn after_the_token_expires_every_row_says_so_and_keeps_its_time() {
+    let double = agency_double(40).await;
+    let token = double.issue_token();
+    let data = tempfile::tempdir().unwrap();
+    let first = adkeep(&["refresh", "--json"], &double.url(), &token, data.path()).await;
+    assert_eq!(first.status, 0, "{}", first.stderr);
+    let before: Vec<Value> = serde_json::from_str(&first.stdout).unwrap();
+
+    double.set_scenario(graph_double::Scenario::TokenExpired);
+    let out = adkeep(&["refresh", "--json"], &double.url(), &token, data.path()).await;
+    assert_eq!(out.status, 1, "nothing was refreshed: {}", out.stderr);
+    let rows: Vec<Value> = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(rows.len(), 40);
+    for row in &rows {
+        assert_eq!(row["error"]["reason"], "token_expired", "{row}");
+        let old = before.iter().find(|b| b["id"] == row["id"]).unwrap();
+        assert_eq!(
+            row["refreshed_at"], old["refreshed_at"],
+            "as of its last refresh"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn typos_print_usage_and_never_open_the_window() {
+    let data = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["acounts"],
+        vec!["--frobnicate"],
+        vec!["refresh", "--frobnicate"],
+        vec!["refresh", "not-an-id"],
+    ] {
+        // No DISPLAY: a window would fail with a GTK panic (101).
+        let out = adkeep(&args, "http://127.0.0.1:9", "unused", data.path()).await;
+        assert_eq!(out.status, 2, "{args:?}: {}", out.stderr);
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+    let out = adkeep(&["acounts"], "http://127.0.0.1:9", "unused", data.path()).await;
+    assert_eq!(out.status, 2);
+    assert!(out.stderr.contains("Usage"), "{}", out.stderr);
+    let out = adkeep(
+        &["--json", "accounts"],
+        "http://127.0.0.1:9",
+        "unused",
+        data.path(),
+    )
+    .await;
+    assert_eq!(
+        out.status, 0,
+        "--json before the command works too: {}",
+        out.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_row_refresh_beside_a_refresh_all_loses_neither() {
+    let mut config = DoubleConfig::generated(200, 2);
+    config.knobs.latency_ms = 60;
+    let double = GraphDouble::start(config).await.unwrap();
+    let token = double.issue_token();
+    let data = tempfile::tempdir().unwrap();
+    let first = adkeep(&["refresh", "--json"], &double.url(), &token, data.path()).await;
+    assert_eq!(first.status, 0, "{}", first.stderr);
+    let rows: Vec<Value> = serde_json::from_str(&first.stdout).unwrap();
+    let one = rows[7]["id"].as_str().unwrap().to_owned();
+
+    // Both processes change the data; each saves its own part.
+    double.world(|w| {
+        for a in w.accounts.values_mut() {
+            a.spend_last_30d += 100;
+        }
+    });
+    let url = double.url();
+    let all = adkeep(&["refresh"], &url, &token, data.path());
+    let row = async {
+        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+        adkeep(&["refresh", &one], &url, &token, data.path()).await
+    };
+    let (all, row) = tokio::join!(all, row);
+    assert_eq!(
+        (all.status, row.status),
+        (0, 0),
+        "{} {}",
+        all.stderr,
+        row.stderr
+    );
+    let after = adkeep(&["accounts", "--json"], &double.url(), &token, data.path()).await;
+    let after: Vec<Value> = serde_json::from_str(&after.stdout).unwrap();
+    assert_eq!(after.len(), 200);
+    let newer = |r: &Value| {
+        let old = rows.iter().find(|o| o["id"] == r["id"]).unwrap();
+        r["refreshed_at"].as_str() > old["refreshed_at"].as_str()
+    };
+    assert!(
+        after.iter().all(newer),
+        "every row has the newest refresh of either process"
+    );
+}

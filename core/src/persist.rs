@@ -39,6 +39,98 @@ pub fn load_store_file(path: &Path) -> io::Result<Loaded> {
     }
 }
 
+/// What was found for one key of a store file.
+#[derive(Debug)]
+pub enum LoadedKey<T> {
+    /// No file, or no such key in it.
+    Missing,
+    Ok(T),
+    /// The file, or the value under the key, is unreadable; moved to `set_aside`.
+    Corrupt {
+        set_aside: PathBuf,
+        reason: String,
+    },
+}
+
+/// Reads one key of a store file straight into `T` (the rest of the file is
+/// checked but not built in memory). An unreadable file, or an unreadable
+/// value under `key`, is set aside and reported.
+pub fn load_store_key<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    key: &str,
+) -> io::Result<LoadedKey<T>> {
+    let bytes = match fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(LoadedKey::Missing),
+        Err(e) => return Err(e),
+    };
+    let mut de = serde_json::Deserializer::from_slice(&bytes);
+    let read = serde::de::DeserializeSeed::deserialize(one_key::Seed::<T>::new(key), &mut de)
+        .and_then(|found| de.end().map(|()| found));
+    match read {
+        Ok(Some(value)) => Ok(LoadedKey::Ok(value)),
+        Ok(None) => Ok(LoadedKey::Missing),
+        Err(e) => {
+            let reason = format!("{key}: {e}");
+            let set_aside = move_aside(path)?;
+            tracing::warn!(file = %path.display(), moved_to = %set_aside.display(), %reason, "set aside an unreadable file");
+            Ok(LoadedKey::Corrupt { set_aside, reason })
+        }
+    }
+}
+
+/// A visitor for a JSON object that keeps one key's value and skips the rest.
+mod one_key {
+    use std::fmt;
+    use std::marker::PhantomData;
+
+    use serde::de::{
+        DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor,
+    };
+
+    pub struct Seed<'k, T> {
+        key: &'k str,
+        value: PhantomData<fn() -> T>,
+    }
+
+    impl<'k, T> Seed<'k, T> {
+        pub fn new(key: &'k str) -> Self {
+            Self {
+                key,
+                value: PhantomData,
+            }
+        }
+    }
+
+    impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for Seed<'_, T> {
+        type Value = Option<T>;
+
+        fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Option<T>, D::Error> {
+            deserializer.deserialize_map(self)
+        }
+    }
+
+    impl<'de, T: DeserializeOwned> Visitor<'de> for Seed<'_, T> {
+        type Value = Option<T>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an object of keys")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<T>, A::Error> {
+            let mut found = None;
+            while let Some(key) = map.next_key::<String>()? {
+                if key == self.key && found.is_none() {
+                    found = Some(map.next_value::<T>()?);
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(found)
+        }
+    }
+}
+
 fn kind(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
@@ -197,6 +289,35 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
             .collect();
         assert!(leftovers.is_empty(), "no temporary files stay behind");
+    }
+
+    #[test]
+    fn one_key_is_read_straight_and_a_bad_value_sets_the_file_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        fs::write(&path, br#"{"other": [1, {"x": 2}], "settings": {"a": 5}}"#).unwrap();
+        match load_store_key::<serde_json::Map<String, Value>>(&path, "settings").unwrap() {
+            LoadedKey::Ok(map) => assert_eq!(map["a"], 5),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            load_store_key::<u8>(&path, "absent").unwrap(),
+            LoadedKey::Missing
+        ));
+        match load_store_key::<u8>(&path, "settings").unwrap() {
+            LoadedKey::Corrupt { set_aside, .. } => assert!(set_aside.exists() && !path.exists()),
+            other => panic!("{other:?}"),
+        }
+        fs::write(&path, b"[1, 2]").unwrap();
+        assert!(matches!(
+            load_store_key::<u8>(&path, "k").unwrap(),
+            LoadedKey::Corrupt { .. }
+        ));
+        fs::write(&path, br#"{"k": 1} trailing"#).unwrap();
+        assert!(matches!(
+            load_store_key::<u8>(&path, "k").unwrap(),
+            LoadedKey::Corrupt { .. }
+        ));
     }
 
     #[test]

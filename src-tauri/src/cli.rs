@@ -102,7 +102,7 @@ fn open() -> Result<Arc<Backend>, Error> {
     let stores = Arc::new(FileStores::new(dir.clone()));
     let vault = Vault::new(adkeep_core::config::keychain_service(&dir), dir);
     let backend = Backend::open(stores, vault, Arc::new(NoEvents))?;
-    for notice in backend.state().notices {
+    for notice in backend.notices() {
         warn(&notice.text);
     }
     Ok(backend)
@@ -120,9 +120,7 @@ async fn execute(command: Command, json: bool) -> Result<i32, Error> {
             let backend = open()?;
             let report = crate::doctor::run(&backend).await;
             if json {
-                println_json(
-                    &serde_json::to_value(&report).map_err(|e| Error::Internal(e.to_string()))?,
-                )?;
+                println_json(&report)?;
             } else {
                 print!("{}", printable_lines(&report.human()));
             }
@@ -139,13 +137,17 @@ async fn execute(command: Command, json: bool) -> Result<i32, Error> {
 /// run did not refresh carries the reason in its `error`; the status is 0
 /// only when every reachable account was refreshed and the listing ended.
 async fn refresh(ids: Vec<String>, json: bool) -> Result<i32, Error> {
-    let wanted: Vec<AccountId> = ids
-        .iter()
-        .map(|raw| {
-            AccountId::parse(raw)
-                .ok_or_else(|| Error::Settings(format!("{raw:?} is not an ad account id")))
-        })
-        .collect::<Result<_, _>>()?;
+    let mut wanted = Vec::with_capacity(ids.len());
+    for raw in &ids {
+        match AccountId::parse(raw) {
+            Some(id) => wanted.push(id),
+            None => {
+                // A usage error, like an unknown flag.
+                warn(&format!("{raw:?} is not an ad account id (act_123 or 123)"));
+                return Ok(2);
+            }
+        }
+    }
     let backend = open()?;
     let summary = if wanted.is_empty() {
         backend.refresh_all().await?
@@ -189,10 +191,17 @@ fn sorted_views(backend: &Backend, only: Option<&[AccountId]>) -> Vec<AccountVie
     AccountView::of(accounts)
 }
 
-fn println_json(value: &serde_json::Value) -> Result<(), Error> {
-    let mut out = std::io::stdout().lock();
+/// Stdout, buffered: the lock alone writes line by line, a system call per
+/// line of a thousand-account table or document.
+fn stdout() -> std::io::BufWriter<std::io::StdoutLock<'static>> {
+    std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock())
+}
+
+fn println_json<T: serde::Serialize>(value: &T) -> Result<(), Error> {
+    let mut out = stdout();
     serde_json::to_writer_pretty(&mut out, value).map_err(|e| Error::Internal(e.to_string()))?;
-    writeln!(out).map_err(|e| Error::Internal(e.to_string()))
+    writeln!(out).map_err(|e| Error::Internal(e.to_string()))?;
+    out.flush().map_err(|e| Error::Internal(e.to_string()))
 }
 
 fn printable_lines(text: &str) -> String {

@@ -14,7 +14,7 @@ use adkeep_core::book::AccountBook;
 use adkeep_core::config::{
     ACCOUNTS_FILE, BOOK_KEY, SANDBOX_ACCOUNTS_FILE, SETTINGS_FILE, SETTINGS_KEY,
 };
-use adkeep_core::persist::{self, Loaded};
+use adkeep_core::persist::{self, LoadedKey};
 use adkeep_core::settings::Settings;
 
 /// Which account book: the user's own, or the sandbox's.
@@ -56,30 +56,14 @@ pub trait Stores: Send + Sync {
 /// Reads `key` from a store file, setting the file aside if it or the value
 /// cannot be read.
 pub fn read_value<T: DeserializeOwned>(path: &Path, key: &str) -> io::Result<Read<T>> {
-    match persist::load_store_file(path)? {
-        Loaded::Missing => Ok(Read::Missing),
-        Loaded::Corrupt { set_aside, reason } => Ok(Read::SetAside {
+    Ok(match persist::load_store_key(path, key)? {
+        LoadedKey::Missing => Read::Missing,
+        LoadedKey::Ok(value) => Read::Ok(value),
+        LoadedKey::Corrupt { set_aside, reason } => Read::SetAside {
             path: set_aside,
             reason,
-        }),
-        Loaded::Ok(map) => match map.get(key) {
-            None => Ok(Read::Missing),
-            Some(value) => match serde_json::from_value::<T>(value.clone()) {
-                Ok(v) => Ok(Read::Ok(v)),
-                Err(e) => {
-                    let aside = set_aside(path)?;
-                    Ok(Read::SetAside {
-                        path: aside,
-                        reason: format!("{key}: {e}"),
-                    })
-                }
-            },
         },
-    }
-}
-
-fn set_aside(path: &Path) -> io::Result<PathBuf> {
-    persist::move_aside(path)
+    })
 }
 
 pub fn entry<T: Serialize>(key: &str, value: &T) -> io::Result<Map<String, Value>> {
@@ -123,7 +107,11 @@ impl Stores for FileStores {
     }
 
     fn save_book(&self, kind: BookKind, book: &AccountBook) -> io::Result<()> {
-        persist::write_store_file(&self.dir.join(kind.file()), &entry(BOOK_KEY, book)?)
+        // The store plugin's format (a JSON object of keys), written straight
+        // from the book: no intermediate JSON tree for thousands of rows.
+        let file = std::collections::BTreeMap::from([(BOOK_KEY, book)]);
+        let bytes = serde_json::to_vec_pretty(&file).map_err(io::Error::other)?;
+        persist::atomic_write(&self.dir.join(kind.file()), &bytes)
     }
 }
 

@@ -163,25 +163,7 @@ pub fn account(wire: AccountWire, now: DateTime<Utc>) -> Result<FetchedAccount, 
     let status_code = wire.account_status.as_ref().and_then(as_u32).unwrap_or(0);
     let disable_code = wire.disable_reason.as_ref().and_then(as_u32).unwrap_or(0);
     let mut field_errors = Vec::new();
-    let mut minor = |field: &Option<Value>, name: &str| -> Option<Decimal> {
-        let value = field.as_ref().filter(|v| !v.is_null())?;
-        let parsed = as_text(value)
-            .ok_or(money::MoneyError::NotAnAmount)
-            .and_then(|raw| money::from_minor_units(&raw, &currency));
-        parsed
-            .map_err(|e| field_errors.push(FieldError::new(name, e.to_string())))
-            .ok()
-    };
-    let amount_spent = minor(&wire.amount_spent, "amount_spent");
-    let spend_cap = minor(&wire.spend_cap, "spend_cap").filter(|cap| !cap.is_zero());
-    let balance = minor(&wire.balance, "balance");
-    let spend_today = match sum_spend(wire.insights.as_ref(), &currency) {
-        Ok(total) => Some(total),
-        Err(e) => {
-            field_errors.push(FieldError::new("spend_today", e.to_string()));
-            None
-        }
-    };
+    let money = Amounts::read(&wire, &currency, &mut field_errors);
     let (datasets, more_datasets) = match datasets(wire.adspixels) {
         Ok(found) => found,
         Err(reason) => {
@@ -198,10 +180,10 @@ pub fn account(wire: AccountWire, now: DateTime<Utc>) -> Result<FetchedAccount, 
             disable_reason: DisableReason::from_code(disable_code),
             timezone: text(wire.timezone_name.as_ref()),
             business: business(wire.business.as_ref()),
-            amount_spent,
-            spend_cap,
-            balance,
-            spend_today,
+            amount_spent: money.amount_spent,
+            spend_cap: money.spend_cap,
+            balance: money.balance,
+            spend_today: money.spend_today,
             spend_last_30d: None,
             datasets,
             tos_accepted: accepted_keys(wire.tos_accepted.as_ref()),
@@ -217,6 +199,40 @@ pub fn account(wire: AccountWire, now: DateTime<Utc>) -> Result<FetchedAccount, 
         },
         more_datasets,
     })
+}
+
+/// An account's amounts, each exact or unknown (with a field error saying why).
+struct Amounts {
+    amount_spent: Option<Decimal>,
+    spend_cap: Option<Decimal>,
+    balance: Option<Decimal>,
+    spend_today: Option<Decimal>,
+}
+
+impl Amounts {
+    fn read(wire: &AccountWire, currency: &str, errors: &mut Vec<FieldError>) -> Self {
+        let mut minor = |field: &Option<Value>, name: &str| -> Option<Decimal> {
+            let value = field.as_ref().filter(|v| !v.is_null())?;
+            as_text(value)
+                .ok_or(money::MoneyError::NotAnAmount)
+                .and_then(|raw| money::from_minor_units(&raw, currency))
+                .map_err(|e| errors.push(FieldError::new(name, e.to_string())))
+                .ok()
+        };
+        let amount_spent = minor(&wire.amount_spent, "amount_spent");
+        // Meta sends "0" for an account without a spending cap.
+        let spend_cap = minor(&wire.spend_cap, "spend_cap").filter(|cap| !cap.is_zero());
+        let balance = minor(&wire.balance, "balance");
+        let spend_today = sum_spend(wire.insights.as_ref(), currency)
+            .map_err(|e| errors.push(FieldError::new("spend_today", e.to_string())))
+            .ok();
+        Self {
+            amount_spent,
+            spend_cap,
+            balance,
+            spend_today,
+        }
+    }
 }
 
 fn business(value: Option<&Value>) -> Option<Business> {

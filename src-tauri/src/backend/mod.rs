@@ -289,6 +289,11 @@ impl Backend {
         notices.push(Notice { id, level, text });
     }
 
+    /// What the person should be told (files set aside, saves that failed).
+    pub fn notices(&self) -> Vec<Notice> {
+        lock(&self.notices).clone()
+    }
+
     pub fn dismiss_notice(&self, id: &str) {
         lock(&self.notices).retain(|n| n.id != id);
         self.events.state_changed();
@@ -640,6 +645,8 @@ impl Backend {
         };
         self.reload_if_changed()?;
         let connection = self.connection().await?;
+        // The first save comes a while into the run, not with its first row.
+        *lock(&self.last_save) = Some(Instant::now());
         self.set_status(RefreshStatus {
             running: true,
             ..RefreshStatus::default()

@@ -32,7 +32,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use state::{Fault, FaultKind, Knobs, Scenario, StatsSnapshot};
+pub use state::{Fault, FaultKind, Knobs, Scenario, StatsSnapshot, Timeline};
 pub use world::{DEFAULT_APP, DEFAULT_USER, DataConfig, OTHER_USER, TokenState, World};
 
 /// The app secret of the double's Meta app (for long-lived exchange and `debug_token`).
@@ -190,6 +190,12 @@ impl GraphDouble {
 
     pub fn stats(&self) -> StatsSnapshot {
         self.shared.stats.snapshot()
+    }
+
+    /// When the first request since the last reset arrived and the last
+    /// answer went out.
+    pub fn timeline(&self) -> Timeline {
+        self.shared.stats.timeline()
     }
 
     pub fn reset_stats(&self) {

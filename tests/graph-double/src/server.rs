@@ -68,8 +68,22 @@ fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_owned())
 }
 
+/// Every request, timed (see `Stats::timeline`).
 async fn dispatch(
     State(shared): State<Arc<Shared>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    shared.stats.arrived();
+    let response = answer(&shared, method, uri, headers, body).await;
+    shared.stats.answered();
+    response
+}
+
+async fn answer(
+    shared: &Arc<Shared>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
@@ -93,7 +107,7 @@ async fn dispatch(
     if let Some(step) = rest.strip_prefix("dialog/oauth") {
         let base = &uri.path()[..uri.path().len() - step.len()];
         return dialog_route(
-            &shared,
+            shared,
             base,
             &origin,
             &method,
@@ -123,7 +137,7 @@ async fn dispatch(
     query.retain(|(k, _)| k != "access_token");
 
     if method == Method::POST && rest.is_empty() {
-        return batch(&shared, &form, token, &origin, &version).await;
+        return batch(shared, &form, token, &origin, &version).await;
     }
     if method != Method::GET {
         let resp = Resp::error(
@@ -156,7 +170,7 @@ async fn dispatch(
         origin,
         version: version.clone(),
     };
-    let resp = graph::execute(&shared, &call);
+    let resp = graph::execute(shared, &call);
     late_fault(fault, to_response(resp, &version))
 }
 

@@ -214,9 +214,34 @@ pub struct Stats {
     pub graph_calls: AtomicU64,
     pub rate_limit_errors: AtomicU64,
     pub faults_injected: AtomicU64,
+    /// When the first request since the last reset arrived, and when the
+    /// last answer went out (for timing a client from the outside).
+    pub timeline: Mutex<Timeline>,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Timeline {
+    pub first_request: Option<std::time::Instant>,
+    pub last_answer: Option<std::time::Instant>,
 }
 
 impl Stats {
+    pub fn arrived(&self) {
+        let mut timeline = self.timeline.lock().unwrap_or_else(|p| p.into_inner());
+        timeline
+            .first_request
+            .get_or_insert_with(std::time::Instant::now);
+    }
+
+    pub fn answered(&self) {
+        let mut timeline = self.timeline.lock().unwrap_or_else(|p| p.into_inner());
+        timeline.last_answer = Some(std::time::Instant::now());
+    }
+
+    pub fn timeline(&self) -> Timeline {
+        *self.timeline.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     pub fn snapshot(&self) -> StatsSnapshot {
         StatsSnapshot {
             http_requests: self.http_requests.load(Ordering::Relaxed),
@@ -239,6 +264,7 @@ impl Stats {
         ] {
             counter.store(0, Ordering::Relaxed);
         }
+        *self.timeline.lock().unwrap_or_else(|p| p.into_inner()) = Timeline::default();
     }
 }
 
