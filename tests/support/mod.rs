@@ -195,26 +195,34 @@ impl App {
         }
     }
 
+    /// Clicks like a person: finds the element, brings it into view (clear of
+    /// the sticky toolbar), clicks. A row can move between finding and
+    /// clicking (an update re-sorts the list): then it is found and clicked
+    /// again, a few times at most.
     pub async fn click(&self, css: &str) {
-        let element = self
-            .client
-            .wait()
-            .at_most(Duration::from_secs(15))
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("{css}: {e}"));
-        // Like a person: bring it into view (clear of the sticky toolbar), then click.
-        self.client
-            .execute(
-                "arguments[0].scrollIntoView({block: 'center'});",
-                vec![serde_json::to_value(&element).expect("element")],
-            )
-            .await
-            .expect("scroll");
-        element
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("click {css}: {e:?}"));
+        let mut last = None;
+        for _ in 0..5 {
+            let element = self
+                .client
+                .wait()
+                .at_most(Duration::from_secs(15))
+                .for_element(Locator::Css(css))
+                .await
+                .unwrap_or_else(|e| panic!("{css}: {e}"));
+            self.client
+                .execute(
+                    "arguments[0].scrollIntoView({block: 'center'});",
+                    vec![serde_json::to_value(&element).expect("element")],
+                )
+                .await
+                .expect("scroll");
+            match element.click().await {
+                Ok(()) => return,
+                Err(e) => last = Some(e),
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        panic!("click {css}: {last:?}");
     }
 
     /// Clicks from script, returning at once: for buttons whose navigation
