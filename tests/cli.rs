@@ -401,3 +401,64 @@ async fn a_row_refresh_beside_a_refresh_all_loses_neither() {
         "every row has the newest refresh of either process"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rows_carry_judged_attention_and_can_be_listed_by_severity() {
+    let double = agency_double(80).await;
+    let token = double.issue_token();
+    let data = tempfile::tempdir().unwrap();
+    let url = double.url();
+    let run = |args: &'static [&'static str]| adkeep(args, &url, &token, data.path());
+    let out = run(&["refresh", "--json"]).await;
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let rows: Vec<Value> = serde_json::from_str(&out.stdout).unwrap();
+    let rank = |s: &Value| match s.as_str() {
+        Some("blocking") => 3,
+        Some("warning") => 2,
+        Some("info") => 1,
+        _ => 0,
+    };
+    for row in &rows {
+        let flags = row["attention"].as_array().unwrap();
+        for flag in flags {
+            for field in ["kind", "severity", "key", "text"] {
+                assert!(flag[field].is_string(), "{field} in {flag}");
+            }
+            assert_eq!(flag["acknowledged"], false);
+            assert!(flag["snoozed_until"].is_null());
+        }
+        let worst = flags
+            .iter()
+            .map(|f| rank(&f["severity"]))
+            .max()
+            .unwrap_or(0);
+        assert_eq!(rank(&row["severity"]), worst, "{row}");
+    }
+    let count = |least: i32| {
+        rows.iter()
+            .filter(|r| rank(&r["severity"]) >= least)
+            .count()
+    };
+    assert!(
+        count(3) > 0 && count(2) > count(3) && count(1) > count(2),
+        "the agency has each severity"
+    );
+    for (filter, least) in [("blocking", 3), ("warning", 2), ("any", 1)] {
+        let listed = adkeep(
+            &["accounts", "--json", "--attention", filter],
+            &url,
+            &token,
+            data.path(),
+        )
+        .await;
+        let listed: Vec<Value> = serde_json::from_str(&listed.stdout).unwrap();
+        assert_eq!(listed.len(), count(least), "--attention {filter}");
+        assert!(listed.iter().all(|r| rank(&r["severity"]) >= least));
+    }
+    let doctor = run(&["doctor", "--json"]).await;
+    let report: Value = serde_json::from_str(&doctor.stdout).unwrap();
+    assert_eq!(report["attention"]["blocking"], count(3));
+    assert_eq!(report["attention"]["warning"], count(2) - count(3));
+    let human = run(&["doctor"]).await;
+    assert!(human.stdout.contains("Attention:  "), "{}", human.stdout);
+}

@@ -6,7 +6,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use adkeep_app::backend::{Backend, Events};
+use adkeep_app::backend::{Backend, Events, TokenWarning};
 use adkeep_app::stores::FileStores;
 use adkeep_app::vault::Vault;
 use adkeep_app::views::{AccountView, RefreshStatus};
@@ -18,19 +18,30 @@ use chrono::{Duration, Utc};
 use graph_double::{DoubleConfig, GraphDouble, Scenario};
 
 #[derive(Default)]
-struct Recorder(Mutex<Vec<String>>);
+struct Recorder(Mutex<Vec<(String, String)>>);
 
 impl Events for Recorder {
     fn accounts_changed(&self, _: Vec<AccountView>) {}
     fn progress(&self, _: &RefreshStatus) {}
     fn state_changed(&self) {}
-    fn notify(&self, title: &str, _body: &str) {
-        self.0.lock().unwrap().push(title.to_owned());
+    fn notify(&self, title: &str, body: &str) {
+        self.0
+            .lock()
+            .unwrap()
+            .push((title.to_owned(), body.to_owned()));
     }
 }
 
 impl Recorder {
+    /// The titles sent since the last look.
     fn take(&self) -> Vec<String> {
+        self.take_whole()
+            .into_iter()
+            .map(|(title, _)| title)
+            .collect()
+    }
+
+    fn take_whole(&self) -> Vec<(String, String)> {
         std::mem::take(&mut *self.0.lock().unwrap())
     }
 }
@@ -127,7 +138,7 @@ async fn expiry_is_warned_at_seven_days_then_one() {
         events.take(),
         vec!["Adkeep: your Facebook login expires in 5 days"]
     );
-    assert_eq!(backend.state().token.unwrap().warning, "week");
+    assert_eq!(backend.state().token.unwrap().warning, TokenWarning::Week);
 
     expire_in(Duration::hours(20));
     backend.refresh_all().await.unwrap();
@@ -135,7 +146,7 @@ async fn expiry_is_warned_at_seven_days_then_one() {
         events.take(),
         vec!["Adkeep: your Facebook login expires within a day"]
     );
-    assert_eq!(backend.state().token.unwrap().warning, "day");
+    assert_eq!(backend.state().token.unwrap().warning, TokenWarning::Day);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -189,5 +200,113 @@ async fn a_token_wide_rate_limit_stops_the_run_and_resumes_by_itself() {
             .accounts
             .iter()
             .all(|a| a.account.error.is_none())
+    );
+}
+
+/// An account of the double that is active, with one dataset firing and
+/// every term accepted: healthy, so a change to it is the only news.
+fn make_healthy(double: &GraphDouble) -> Vec<String> {
+    double.world(|w| {
+        for a in w.accounts.values_mut() {
+            a.account_status = 1;
+            a.disable_reason = 0;
+            a.tos_accepted = vec![
+                "custom_audience_tos".into(),
+                "web_custom_audience_tos".into(),
+            ];
+            for d in &mut a.datasets {
+                d.is_unavailable = false;
+                d.last_fired_ago_secs = Some(600);
+            }
+        }
+        w.accounts.keys().map(|id| format!("act_{id}")).collect()
+    })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn notifications_tell_new_blocking_and_warning_reasons_once_and_never_info() {
+    let (double, backend, events, _data) = setup().await;
+    let ids = make_healthy(&double);
+    backend.refresh_all().await.unwrap();
+    events.take();
+
+    // One account is disabled (blocking), one dataset goes unavailable
+    // (warning), one account loses its terms (info).
+    let numeric = |i: usize| ids[i].trim_start_matches("act_").to_owned();
+    double.world(|w| {
+        let a = w.accounts.get_mut(&numeric(0)).unwrap();
+        a.account_status = 2;
+        a.disable_reason = 3;
+        let b = w.accounts.get_mut(&numeric(1)).unwrap();
+        if b.datasets.is_empty() {
+            b.datasets.push(graph_double::world::Dataset {
+                id: "88".into(),
+                name: "Shop pixel".into(),
+                last_fired_ago_secs: Some(600),
+                is_unavailable: true,
+            });
+        } else {
+            b.datasets[0].is_unavailable = true;
+        }
+        w.accounts
+            .get_mut(&numeric(2))
+            .unwrap()
+            .tos_accepted
+            .clear();
+    });
+    backend.refresh_all().await.unwrap();
+    let sent = events.take_whole();
+    assert_eq!(sent.len(), 1, "one notification per refresh: {sent:?}");
+    let (title, body) = &sent[0];
+    assert_eq!(title, "Adkeep: 1 account blocked · 1 new warning");
+    assert!(
+        body.contains("Account is disabled (payment risk)"),
+        "{body}"
+    );
+    assert!(body.contains("is unavailable"), "{body}");
+    assert!(!body.contains("Terms"), "info is never notified: {body}");
+
+    // Nothing new: nothing sent.
+    backend.refresh_all().await.unwrap();
+    assert!(events.take().is_empty());
+
+    // Acknowledged, then it changes again: still acknowledged only until then.
+    backend.set_aside(&ids[0], "status", None).unwrap();
+    backend.refresh_all().await.unwrap();
+    assert!(
+        events.take().is_empty(),
+        "acknowledged reasons never notify"
+    );
+    double.world(|w| w.accounts.get_mut(&numeric(0)).unwrap().disable_reason = 1);
+    backend.refresh_all().await.unwrap();
+    let sent = events.take_whole();
+    assert_eq!(sent.len(), 1);
+    assert!(sent[0].1.contains("ads integrity policy"), "{sent:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_tray_line_counts_by_severity() {
+    let (double, backend, _events, _data) = setup().await;
+    let ids = make_healthy(&double);
+    backend.refresh_all().await.unwrap();
+    assert!(
+        backend.overview().status.starts_with("Nothing needs you"),
+        "{}",
+        backend.overview().status
+    );
+    double.world(|w| {
+        let first = w
+            .accounts
+            .get_mut(ids[0].trim_start_matches("act_"))
+            .unwrap();
+        first.account_status = 3;
+    });
+    backend.refresh_all().await.unwrap();
+    let overview = backend.overview();
+    assert_eq!(overview.level, adkeep_app::backend::Level::Attention);
+    assert!(
+        overview.status.starts_with("1 blocked · refreshed "),
+        "{}",
+        overview.status
     );
 }

@@ -186,12 +186,16 @@ fn tray_actions_do_what_the_window_does() {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     let overview = backend.overview();
-    assert_eq!(overview.level, "attention", "{overview:?}");
-    assert!(
-        overview.status.contains("of 40 need attention"),
-        "{}",
-        overview.status
+    assert_eq!(
+        overview.level,
+        adkeep_app::backend::Level::Attention,
+        "{overview:?}"
     );
+    // The tray line counts by severity, as the window's header does.
+    let counts = backend.attention_counts();
+    let expected = format!("{} blocked · {} warnings", counts.blocking, counts.warning);
+    assert!(counts.blocking > 0 && counts.warning > 1, "{counts:?}");
+    assert!(overview.status.contains(&expected), "{}", overview.status);
     assert!(overview.tooltip.starts_with("Adkeep — "));
 
     // Open Adkeep brings the window back.

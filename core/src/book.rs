@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::attention::{self, Dismissal, Dismissals};
 use crate::graph::ids::AccountId;
 use crate::model::{Account, AccountStatus, DisableReason, Permissions, Profile, Reach};
 use crate::problem::Problem;
@@ -38,6 +39,8 @@ pub struct AccountBook {
     pub notified: Option<String>,
     /// Accounts the last complete listing reached only through a business.
     pub business_only: BTreeSet<AccountId>,
+    /// Reasons for attention the person acknowledged or snoozed, per account.
+    pub dismissed: Dismissals,
 }
 
 /// Token lifetime facts, learned at login or from `debug_token`.
@@ -181,12 +184,59 @@ impl AccountBook {
         self.profile = Some(profile);
     }
 
-    /// Accounts whose status or data need a person, at `now`.
-    pub fn needing_attention(&self, now: DateTime<Utc>) -> usize {
-        self.accounts
-            .values()
-            .filter(|a| !a.attention(now).is_empty())
-            .count()
+    /// Sets a reason aside on an account: acknowledged (`until` is `None`)
+    /// or snoozed until then. `false` when the account has no such reason now.
+    pub fn dismiss(
+        &mut self,
+        id: &AccountId,
+        key: &str,
+        until: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> bool {
+        let Some(account) = self.accounts.get(id) else {
+            return false;
+        };
+        let Some(reason) = account.attention(now).into_iter().find(|a| a.key() == key) else {
+            return false;
+        };
+        self.dismissed.entry(id.clone()).or_default().insert(
+            key.to_owned(),
+            Dismissal {
+                fingerprint: reason.fingerprint(),
+                until,
+                at: now,
+            },
+        );
+        self.touch(id);
+        true
+    }
+
+    /// Shows a set-aside reason again.
+    pub fn restore(&mut self, id: &AccountId, key: &str) -> bool {
+        let removed = self
+            .dismissed
+            .get_mut(id)
+            .and_then(|by_key| by_key.remove(key))
+            .is_some();
+        self.dismissed.retain(|_, by_key| !by_key.is_empty());
+        if removed {
+            self.touch(id);
+        }
+        removed
+    }
+
+    /// Forgets set-aside reasons that no longer apply (see `attention::prune`).
+    pub fn prune_dismissed(&mut self, now: DateTime<Utc>) {
+        attention::prune(&mut self.dismissed, &self.accounts, now);
+    }
+
+    /// A change to how an account reads (a new revision for windows).
+    fn touch(&mut self, id: &AccountId) {
+        self.revision += 1;
+        let revision = self.revision;
+        if let Some(account) = self.accounts.get_mut(id) {
+            account.revision = revision;
+        }
     }
 }
 
@@ -218,7 +268,8 @@ pub fn merged(base: &AccountBook, ours: &AccountBook, theirs: AccountBook) -> Ac
         token_problem,
         token,
         notified,
-        business_only
+        business_only,
+        dismissed
     );
     for (id, account) in &ours.accounts {
         if base.accounts.get(id) != Some(account) {

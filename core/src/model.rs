@@ -73,6 +73,28 @@ pub enum DisableReason {
 }
 
 impl DisableReason {
+    /// Why Meta disabled the account, in words (`None` when it did not say).
+    pub fn describe(self) -> Option<&'static str> {
+        Some(match self {
+            Self::None | Self::Unknown => return None,
+            Self::AdsIntegrityPolicy => "ads integrity policy",
+            Self::AdsIpReview => "intellectual property review",
+            Self::RiskPayment => "payment risk",
+            Self::GrayAccountShutDown => "account shut down",
+            Self::AdsAfcReview => "AFC review",
+            Self::BusinessIntegrityRar => "business integrity",
+            Self::PermanentClose => "permanently closed",
+            Self::UnusedResellerAccount => "unused reseller account",
+            Self::UnusedAccount => "unused account",
+            Self::UmbrellaAdAccount => "umbrella account",
+            Self::BusinessManagerIntegrityPolicy => "Business Manager integrity policy",
+            Self::MisrepresentedAdAccount => "misrepresented account",
+            Self::AoabDeshareLegalEntity => "legal entity unshared",
+            Self::CtxThreadReview => "thread review",
+            Self::CompromisedAdAccount => "compromised account",
+        })
+    }
+
     pub fn from_code(code: u32) -> Self {
         match code {
             0 => Self::None,
@@ -219,86 +241,6 @@ impl Account {
     }
 }
 
-/// The Terms of Service keys an advertiser needs for audiences and the pixel.
-pub const EXPECTED_TOS: [&str; 2] = ["custom_audience_tos", "web_custom_audience_tos"];
-
-/// Something about an account that a person should look at.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Attention {
-    /// The account cannot run ads (disabled, unsettled, closed, …).
-    Status {
-        status: AccountStatus,
-    },
-    /// Ads run, but payment failed (grace period) or is pending.
-    Billing {
-        status: AccountStatus,
-    },
-    /// The last refresh failed.
-    RefreshFailed,
-    NoLongerAccessible,
-    DatasetUnavailable {
-        dataset_id: String,
-    },
-    DatasetStopped {
-        dataset_id: String,
-    },
-    TosMissing {
-        key: String,
-    },
-    /// The user has no task on the account that lets them run ads.
-    NoAdvertiseTask,
-}
-
-impl Account {
-    /// Everything about this account that needs a person, most urgent first.
-    pub fn attention(&self, now: DateTime<Utc>) -> Vec<Attention> {
-        let mut items = Vec::new();
-        if self.reach == Reach::NoLongerAccessible {
-            items.push(Attention::NoLongerAccessible);
-        }
-        if self.error.is_some() {
-            items.push(Attention::RefreshFailed);
-        }
-        match self.status {
-            AccountStatus::Active => {}
-            AccountStatus::InGracePeriod | AccountStatus::PendingSettlement => {
-                items.push(Attention::Billing {
-                    status: self.status,
-                })
-            }
-            other => items.push(Attention::Status { status: other }),
-        }
-        for dataset in &self.datasets {
-            match dataset.health(now) {
-                DatasetHealth::Unavailable => items.push(Attention::DatasetUnavailable {
-                    dataset_id: dataset.id.clone(),
-                }),
-                DatasetHealth::Stopped if self.status.can_run_ads() => {
-                    items.push(Attention::DatasetStopped {
-                        dataset_id: dataset.id.clone(),
-                    })
-                }
-                _ => {}
-            }
-        }
-        if self.status.can_run_ads() {
-            for key in EXPECTED_TOS {
-                if !self.tos_accepted.iter().any(|k| k == key) {
-                    items.push(Attention::TosMissing {
-                        key: key.to_owned(),
-                    });
-                }
-            }
-            let can_advertise = self.tasks.iter().any(|t| t == "MANAGE" || t == "ADVERTISE");
-            if !self.tasks.is_empty() && !can_advertise {
-                items.push(Attention::NoAdvertiseTask);
-            }
-        }
-        items
-    }
-}
-
 /// The Facebook user the token belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Profile {
@@ -338,34 +280,6 @@ impl Permissions {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn account() -> Account {
-        Account {
-            id: AccountId::parse("act_1").unwrap(),
-            name: "A".into(),
-            status: AccountStatus::Active,
-            status_code: 1,
-            disable_reason: DisableReason::None,
-            currency: "USD".into(),
-            timezone: None,
-            business: None,
-            amount_spent: None,
-            spend_cap: None,
-            balance: None,
-            spend_today: None,
-            spend_last_30d: None,
-            datasets: vec![],
-            tos_accepted: EXPECTED_TOS.iter().map(|s| s.to_string()).collect(),
-            user_tos_accepted: vec![],
-            tasks: vec!["MANAGE".into()],
-            refreshed_at: None,
-            error: None,
-            reach: Reach::Reachable,
-            is_new: false,
-            revision: 0,
-            field_errors: vec![],
-        }
-    }
 
     #[test]
     fn status_codes_map_including_legacy_alias() {
@@ -411,42 +325,6 @@ mod tests {
         assert_eq!(d.health(now), DatasetHealth::NeverFired);
         d.is_unavailable = true;
         assert_eq!(d.health(now), DatasetHealth::Unavailable);
-    }
-
-    #[test]
-    fn healthy_account_needs_no_attention() {
-        assert!(account().attention(Utc::now()).is_empty());
-    }
-
-    #[test]
-    fn attention_lists_every_problem() {
-        let now = Utc::now();
-        let mut a = account();
-        a.tos_accepted = vec!["custom_audience_tos".into()];
-        a.datasets.push(Dataset {
-            id: "9".into(),
-            name: "Old".into(),
-            last_fired_time: Some(now - Duration::days(40)),
-            is_unavailable: false,
-        });
-        a.tasks = vec!["ANALYZE".into()];
-        let items = a.attention(now);
-        assert!(items.contains(&Attention::TosMissing {
-            key: "web_custom_audience_tos".into()
-        }));
-        assert!(items.contains(&Attention::DatasetStopped {
-            dataset_id: "9".into()
-        }));
-        assert!(items.contains(&Attention::NoAdvertiseTask));
-
-        a.status = AccountStatus::Disabled;
-        let items = a.attention(now);
-        assert_eq!(
-            items,
-            vec![Attention::Status {
-                status: AccountStatus::Disabled
-            }]
-        );
     }
 
     #[test]

@@ -131,6 +131,7 @@ impl Session {
         let mut changed = Vec::new();
         {
             let mut book = self.book();
+            book.prune_dismissed(now);
             match &report.problem {
                 Some(problem) => {
                     if opens_problem_page(problem) {

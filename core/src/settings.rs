@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::attention::MutableKind;
 use crate::graph::client::{DEFAULT_API_VERSION, is_valid_version};
 
 /// What the app talks to.
@@ -49,6 +50,9 @@ pub struct Settings {
     pub has_app_secret: bool,
     /// The user accepted keeping the token in a plaintext file when no keychain works.
     pub allow_plaintext_token: bool,
+    /// Kinds of attention never flagged on any account ("Never flag
+    /// Analyst-only roles").
+    pub muted_attention: Vec<MutableKind>,
 }
 
 impl Default for Settings {
@@ -65,6 +69,7 @@ impl Default for Settings {
             launch_at_login: false,
             has_app_secret: false,
             allow_plaintext_token: false,
+            muted_attention: Vec::new(),
         }
     }
 }
@@ -100,6 +105,9 @@ impl Settings {
         if self.loopback_ports.iter().any(|p| *p < 1024) {
             return Err(SettingsError::Ports);
         }
+        self.muted_attention
+            .sort_by_key(|k| MutableKind::ALL.iter().position(|a| a == k));
+        self.muted_attention.dedup();
         Ok(self)
     }
 }

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 
 use adkeep_core::Error;
+use adkeep_core::attention::{Attention, Severity};
 use adkeep_core::graph::AccountId;
 use adkeep_core::model::{AccountStatus, Reach};
 
@@ -41,14 +42,49 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Lists the accounts as last refreshed (no network).
-    Accounts,
+    Accounts {
+        #[command(flatten)]
+        only: Only,
+    },
     /// Refreshes every account, or the given ones (with or without `act_`), then prints them.
     /// Exits 0 only when every account was refreshed.
-    Refresh { ids: Vec<String> },
+    Refresh {
+        ids: Vec<String>,
+        #[command(flatten)]
+        only: Only,
+    },
     /// Checks the token and the connection to Meta. Exits non-zero when something is wrong.
     Doctor,
     /// Opens the window (the same as no command).
     Gui,
+}
+
+/// Which accounts to print.
+#[derive(Debug, Clone, Copy, clap::Args)]
+struct Only {
+    /// Only accounts that need attention: `blocking`, `warning` (blocking or
+    /// warning) or `any` (info too). Reasons set aside do not count.
+    #[arg(long, value_enum)]
+    attention: Option<AttentionFilter>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum AttentionFilter {
+    Blocking,
+    Warning,
+    Any,
+}
+
+impl Only {
+    fn keeps(self, view: &AccountView) -> bool {
+        let least = match self.attention {
+            None => return true,
+            Some(AttentionFilter::Blocking) => Severity::Blocking,
+            Some(AttentionFilter::Warning) => Severity::Warning,
+            Some(AttentionFilter::Any) => Severity::Info,
+        };
+        view.severity.is_some_and(|s| s >= least)
+    }
 }
 
 /// Whether the arguments ask for the window: none at all, `gui`, or the
@@ -110,12 +146,13 @@ fn open() -> Result<Arc<Backend>, Error> {
 
 async fn execute(command: Command, json: bool) -> Result<i32, Error> {
     match command {
-        Command::Accounts => {
+        Command::Accounts { only } => {
             let backend = open()?;
-            print_accounts(&sorted_views(&backend, None), json)?;
+            let views = sorted_views(&backend, None);
+            print_accounts(&filtered(views, only), json)?;
             Ok(0)
         }
-        Command::Refresh { ids } => refresh(ids, json).await,
+        Command::Refresh { ids, only } => refresh(ids, only, json).await,
         Command::Doctor => {
             let backend = open()?;
             let report = crate::doctor::run(&backend).await;
@@ -136,7 +173,7 @@ async fn execute(command: Command, json: bool) -> Result<i32, Error> {
 /// `refresh [ID…]`: prints every account (or those asked for). A row this
 /// run did not refresh carries the reason in its `error`; the status is 0
 /// only when every reachable account was refreshed and the listing ended.
-async fn refresh(ids: Vec<String>, json: bool) -> Result<i32, Error> {
+async fn refresh(ids: Vec<String>, only: Only, json: bool) -> Result<i32, Error> {
     let mut wanted = Vec::with_capacity(ids.len());
     for raw in &ids {
         match AccountId::parse(raw) {
@@ -154,9 +191,9 @@ async fn refresh(ids: Vec<String>, json: bool) -> Result<i32, Error> {
     } else {
         backend.refresh_accounts(&ids).await?
     };
-    let only = (!wanted.is_empty()).then_some(wanted.as_slice());
-    let accounts = sorted_views(&backend, only);
-    print_accounts(&accounts, json)?;
+    let asked = (!wanted.is_empty()).then_some(wanted.as_slice());
+    let accounts = sorted_views(&backend, asked);
+    print_accounts(&filtered(accounts.clone(), only), json)?;
     if let Some(problem) = &summary.problem {
         warn(&format!("{} — {}", problem.title, problem.explanation));
     }
@@ -188,13 +225,17 @@ fn sorted_views(backend: &Backend, only: Option<&[AccountId]>) -> Vec<AccountVie
         .into_iter()
         .filter(|a| only.is_none_or(|ids| ids.contains(&a.id)))
         .cloned();
-    AccountView::of(accounts)
+    backend.views(accounts)
 }
 
 /// Stdout, buffered: the lock alone writes line by line, a system call per
 /// line of a thousand-account table or document.
 fn stdout() -> std::io::BufWriter<std::io::StdoutLock<'static>> {
     std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock())
+}
+
+fn filtered(views: Vec<AccountView>, only: Only) -> Vec<AccountView> {
+    views.into_iter().filter(|v| only.keeps(v)).collect()
 }
 
 fn println_json<T: serde::Serialize>(value: &T) -> Result<(), Error> {
@@ -266,10 +307,23 @@ fn notes(view: &AccountView) -> Vec<String> {
     if a.is_new {
         notes.push("new".to_owned());
     }
-    if view.needs_attention && a.error.is_none() {
-        notes.push("needs attention".to_owned());
+    let top = view
+        .attention
+        .iter()
+        // A failed refresh is already the first note.
+        .find(|f| f.shown() && !matches!(f.attention, Attention::RefreshFailed { .. }));
+    if let (Some(severity), Some(flag)) = (view.severity, top) {
+        notes.push(format!("{}: {}", severity_word(severity), flag.text));
     }
     notes
+}
+
+fn severity_word(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Blocking => "blocking",
+        Severity::Warning => "warning",
+        Severity::Info => "info",
+    }
 }
 
 fn truncate(text: &str, width: usize) -> String {

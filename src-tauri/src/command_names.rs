@@ -5,6 +5,8 @@
     "refresh_account",
     "refresh_selected",
     "refresh_all",
+    "set_aside",
+    "restore_attention",
     "cancel_refresh",
     "enter_sandbox",
     "leave_sandbox",

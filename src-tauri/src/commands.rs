@@ -36,6 +36,23 @@ pub async fn refresh_all(api: Api<'_>) -> Result<RefreshSummary, Error> {
     api.refresh_all().await
 }
 
+/// Acknowledges a reason on an account (`days`: snoozes it instead).
+#[tauri::command]
+pub fn set_aside(
+    api: Api<'_>,
+    id: String,
+    key: String,
+    days: Option<u32>,
+) -> Result<AccountView, Error> {
+    api.set_aside(&id, &key, days)
+}
+
+/// Shows an acknowledged or snoozed reason again.
+#[tauri::command]
+pub fn restore_attention(api: Api<'_>, id: String, key: String) -> Result<AccountView, Error> {
+    api.restore_attention(&id, &key)
+}
+
 #[tauri::command]
 pub fn cancel_refresh(api: Api<'_>) {
     api.cancel_refresh();

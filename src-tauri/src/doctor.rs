@@ -57,6 +57,8 @@ pub struct DoctorReport {
     pub problem: Option<ProblemReport>,
     /// Who the token belongs to, when known.
     pub user: Option<adkeep_core::model::Profile>,
+    /// Accounts by their most severe reason for attention (as last refreshed).
+    pub attention: adkeep_core::attention::Counts,
 }
 
 impl DoctorReport {
@@ -94,6 +96,11 @@ impl DoctorReport {
         if !self.token.declined.is_empty() {
             out.push_str(&format!("Declined:   {}\n", self.token.declined.join(", ")));
         }
+        let a = &self.attention;
+        out.push_str(&format!(
+            "Attention:  {} blocking · {} warning · {} info · {} set aside\n",
+            a.blocking, a.warning, a.info, a.set_aside
+        ));
         match &self.problem {
             None => out.push_str("Problem:    none\n"),
             Some(p) => {
@@ -148,6 +155,7 @@ pub async fn run(backend: &Backend) -> DoctorReport {
         },
         problem: None,
         user: book.profile.clone(),
+        attention: backend.attention_counts(),
     };
     let connection = match backend.connection().await {
         Ok(c) => c,

@@ -89,6 +89,8 @@ fn build_app_with<R: Runtime>(
             commands::refresh_account,
             commands::refresh_selected,
             commands::refresh_all,
+            commands::set_aside,
+            commands::restore_attention,
             commands::cancel_refresh,
             commands::enter_sandbox,
             commands::leave_sandbox,

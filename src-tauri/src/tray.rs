@@ -10,7 +10,7 @@ use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
-use crate::backend::Backend;
+use crate::backend::{Backend, Level};
 
 pub const TRAY_ID: &str = "adkeep";
 const STATUS_ID: &str = "tray-status";
@@ -58,11 +58,11 @@ impl TrayAction {
 /// The status line item, kept to update its text.
 struct StatusItem<R: Runtime>(MenuItem<R>);
 
-fn icon(level: &str) -> Option<Image<'static>> {
+fn icon(level: Level) -> Option<Image<'static>> {
     let bytes: &'static [u8] = match level {
-        "problem" => include_bytes!("../../icons/tray-problem.png"),
-        "attention" => include_bytes!("../../icons/tray-attention.png"),
-        _ => include_bytes!("../../icons/tray-ok.png"),
+        Level::Problem => include_bytes!("../../icons/tray-problem.png"),
+        Level::Attention => include_bytes!("../../icons/tray-attention.png"),
+        Level::Ok => include_bytes!("../../icons/tray-ok.png"),
     };
     Image::from_bytes(bytes).ok()
 }
@@ -104,7 +104,7 @@ fn try_create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
                 perform(app, action);
             }
         });
-    if let Some(image) = icon("ok") {
+    if let Some(image) = icon(Level::Ok) {
         builder = builder.icon(image);
     }
     builder.build(app)?;
@@ -145,11 +145,10 @@ pub fn perform<R: Runtime>(app: &AppHandle<R>, action: TrayAction) {
     match action {
         TrayAction::RefreshAll => {
             let app = app.clone();
+            // What got worse is told by the refresh itself (one notification).
             tauri::async_runtime::spawn(async move {
-                match backend.refresh_all_noting_changes().await {
-                    Ok(Some(change)) => notify_change(&app, &backend, &change),
-                    Ok(None) => {}
-                    Err(e) => tracing::warn!("tray refresh: {e}"),
+                if let Err(e) = backend.refresh_all().await {
+                    tracing::warn!("tray refresh: {e}");
                 }
                 update(&app);
             });
@@ -170,22 +169,6 @@ pub fn perform<R: Runtime>(app: &AppHandle<R>, action: TrayAction) {
         }
         TrayAction::Open => show_main_window(app),
         TrayAction::Quit => app.exit(0),
-    }
-}
-
-fn notify_change<R: Runtime>(app: &AppHandle<R>, backend: &Backend, change: &str) {
-    if !backend.settings().notifications {
-        return;
-    }
-    use tauri_plugin_notification::NotificationExt;
-    if let Err(e) = app
-        .notification()
-        .builder()
-        .title("Adkeep")
-        .body(change)
-        .show()
-    {
-        tracing::warn!("could not show a notification: {e}");
     }
 }
 

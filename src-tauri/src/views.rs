@@ -4,7 +4,8 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use adkeep_core::model::{Account, Attention, DatasetHealth, Permissions, Profile};
+use adkeep_core::attention::{self, Counts, Flag, SetAside, Severity};
+use adkeep_core::model::{Account, DatasetHealth, Permissions, Profile};
 use adkeep_core::problem::Problem;
 use adkeep_core::settings::Settings;
 
@@ -14,24 +15,37 @@ pub struct AccountView {
     pub account: Account,
     /// One entry per dataset, in the same order as `datasets`.
     pub dataset_health: Vec<DatasetHealth>,
-    pub attention: Vec<Attention>,
+    /// Every reason to look at the account, judged (most severe first).
+    pub attention: Vec<Flag>,
+    /// The most severe reason nobody set aside, if any.
+    pub severity: Option<Severity>,
+    /// Belongs under "Needs attention" (a blocking or warning reason left).
     pub needs_attention: bool,
 }
 
 impl AccountView {
-    pub fn new(account: Account, now: DateTime<Utc>) -> Self {
-        let attention = account.attention(now);
+    pub fn new(account: Account, aside: SetAside<'_>, now: DateTime<Utc>) -> Self {
+        let flags = attention::flags(&account, aside, now);
         Self {
             dataset_health: account.datasets.iter().map(|d| d.health(now)).collect(),
-            needs_attention: !attention.is_empty(),
-            attention,
+            severity: attention::severity(&flags),
+            needs_attention: flags.iter().any(Flag::counts),
+            attention: flags,
             account,
         }
     }
 
-    pub fn of(accounts: impl IntoIterator<Item = Account>) -> Vec<Self> {
+    pub fn of(accounts: impl IntoIterator<Item = Account>, aside: SetAside<'_>) -> Vec<Self> {
         let now = Utc::now();
-        accounts.into_iter().map(|a| Self::new(a, now)).collect()
+        accounts
+            .into_iter()
+            .map(|a| Self::new(a, aside, now))
+            .collect()
+    }
+
+    /// Accounts by their most severe reason left.
+    pub fn counts(views: &[Self]) -> Counts {
+        Counts::of(views.iter().map(|v| v.attention.as_slice()))
     }
 }
 
@@ -85,8 +99,7 @@ pub struct TokenHealth {
     pub data_access_expires_at: Option<DateTime<Utc>>,
     /// Whole days left before the token expires.
     pub days_left: Option<i64>,
-    /// `none`, `week` (≤ 7 days) or `day` (≤ 1 day).
-    pub warning: &'static str,
+    pub warning: crate::backend::TokenWarning,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -103,6 +116,8 @@ pub struct StateView {
     pub opens_problem_page: bool,
     pub token: Option<TokenHealth>,
     pub accounts: Vec<AccountView>,
+    /// Accounts by severity, and reasons set aside.
+    pub attention: Counts,
     pub last_full_refresh: Option<DateTime<Utc>>,
     pub refresh: RefreshStatus,
     pub notices: Vec<Notice>,

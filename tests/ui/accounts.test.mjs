@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appUnderTest, calls } from './harness.mjs';
-import { account, accounts, state } from './fixtures.mjs';
+import { account, accounts, flag, judged, state } from './fixtures.mjs';
 
 const open = appUnderTest();
 
@@ -34,8 +34,7 @@ test('remote strings are shown as text, never parsed as HTML', async () => {
         business: { id: '1', name: `<b>${evil}</b>` },
         datasets: [{ id: '9', name: `<script>window.__pwned=2</script>`, last_fired_time: null, is_unavailable: true }],
         dataset_health: ['unavailable'],
-        attention: [{ kind: 'dataset_unavailable', dataset_id: '9' }],
-        needs_attention: true,
+        ...judged([flag('dataset_unavailable', { dataset_id: '9' }, 'warning', `Dataset “${evil}” is unavailable`)]),
         error: { reason: 'transient', action: 'refresh', scope: 'account', title: evil, explanation: evil, code: null, subcode: null, http_status: 500, message: evil, user_title: null, user_msg: null, fbtrace_id: evil, retry_at: null, action_url: null, at: '2026-11-27T10:00:00Z' },
       }),
     ],
@@ -44,7 +43,7 @@ test('remote strings are shown as text, never parsed as HTML', async () => {
   const id = fixture.accounts[0].id;
   assert.equal(await rowText(page, id, '.account-name'), evil);
   assert.equal(await rowText(page, id, '.col-business'), `<b>${evil}</b>`);
-  assert.match(await rowText(page, id, '.row-note'), /<img src=x/);
+  assert.match(await rowText(page, id, '.row-flags'), /<img src=x/);
   assert.equal(await page.locator('#accounts-table img, #accounts-table script, #accounts-table b').count(), 0);
   await page.waitForTimeout(100);
   assert.equal(await page.evaluate(() => window.__pwned), undefined);
@@ -104,11 +103,10 @@ test('refreshing a row updates that row and only that row', async () => {
 test('a failed row keeps its values, marked as of their time, with the reason', async () => {
   const failed = account(2, {
     error: { reason: 'offline', action: 'refresh', scope: 'account', title: "Facebook can't be reached", explanation: 'x', code: null, subcode: null, http_status: null, message: 'connection refused', user_title: null, user_msg: null, fbtrace_id: null, retry_at: null, action_url: null, at: '2026-11-27T10:05:00Z' },
-    attention: [{ kind: 'refresh_failed' }],
-    needs_attention: true,
+    ...judged([flag('refresh_failed', { reason: 'offline', since: '2026-11-27T10:00:00Z' }, 'info', "Not refreshed: Facebook can't be reached")]),
   });
   const page = await open(state({ accounts: [failed, account(3)] }));
-  assert.match(await rowText(page, failed.id, '.row-note'), /^Offline — showing data as of /);
+  assert.match(await rowText(page, failed.id, '.row-flags .flag-text'), /^Offline — showing data as of /);
   assert.match(await rowText(page, failed.id, 'time'), /^as of /);
   assert.match(await rowText(page, failed.id, '.spend-detail'), /lifetime/);
   assert.match(await page.locator(`.account-row[data-id="${failed.id}"]`).getAttribute('class'), /\bhas-error\b/);
@@ -186,4 +184,40 @@ test('first run offers the sandbox', async () => {
   assert.equal(await page.locator('#screen-first-run').isVisible(), true);
   await page.click('#enter-sandbox');
   await page.waitForFunction(() => window.__calls.some((c) => c.command === 'enter_sandbox'));
+});
+
+test('reasons show their severity; acknowledging one moves the row and can be undone', async () => {
+  const warned = account(1, {
+    ...judged([
+      flag('dataset_stopped', { dataset_id: '81' }, 'warning', 'Dataset “Pixel 1” stopped receiving events'),
+      flag('tos_missing', { tos: 'custom_audience_tos' }, 'info', 'Terms not accepted: customer-list audiences'),
+    ]),
+  });
+  const blocked = account(4);
+  const page = await open(state({ accounts: [warned, blocked, account(2)], attention: { blocking: 1, warning: 1, info: 0, set_aside: 0 } }));
+  assert.match(await page.locator('#summary').textContent(), /1 blocked · 1 warning/);
+  const order = await page.locator('#group-attention .account-row').evaluateAll((rows) => rows.map((r) => r.dataset.severity));
+  assert.deepEqual(order, ['blocking', 'warning'], 'blocking first');
+  // Severity is said in words, not only colour.
+  const words = await page.locator(`.account-row[data-id="${warned.id}"] .flag .visually-hidden`).allTextContents();
+  assert.deepEqual(words, ['Warning: ', 'Info: ']);
+
+  await page.click(`.account-row[data-id="${warned.id}"] .flag[data-severity="warning"] [data-action="acknowledge-flag"]`);
+  await page.waitForSelector(`#group-rest .account-row[data-id="${warned.id}"]`);
+  assert.deepEqual((await calls(page, 'set_aside')).map((c) => c.args), [{ id: warned.id, key: 'dataset_stopped:81', days: null }]);
+  const toggle = page.locator(`.account-row[data-id="${warned.id}"] .row-aside`);
+  assert.equal(await toggle.textContent(), '1 set aside');
+  await toggle.click();
+  assert.match(await rowText(page, warned.id, '.flag[data-severity="warning"] .flag-text'), /\(acknowledged\)$/);
+  await page.click(`.account-row[data-id="${warned.id}"] [data-action="restore-flag"]`);
+  assert.deepEqual((await calls(page, 'restore_attention')).map((c) => c.args), [{ id: warned.id, key: 'dataset_stopped:81' }]);
+});
+
+test('a reason can be snoozed for a number of days', async () => {
+  const warned = account(1, { ...judged([flag('dataset_unavailable', { dataset_id: '81' }, 'warning', 'Dataset “Pixel 1” is unavailable')]) });
+  const page = await open(state({ accounts: [warned] }));
+  await page.selectOption(`.account-row[data-id="${warned.id}"] select.snooze`, '7');
+  await page.waitForSelector(`#group-rest .account-row[data-id="${warned.id}"]`);
+  assert.deepEqual((await calls(page, 'set_aside')).map((c) => c.args), [{ id: warned.id, key: 'dataset_unavailable:81', days: 7 }]);
+  assert.match(await page.locator('#live').textContent(), /Snoozed for 7 days/);
 });

@@ -17,6 +17,16 @@
     refresh_all: () => ({ total: window.__fixture.accounts.length, refreshed: window.__fixture.accounts.length, failed: 0, listing_complete: true, cancelled: false, problem: null }),
     refresh_selected: ({ ids }) => ({ total: ids.length, refreshed: ids.length, failed: 0, listing_complete: true, cancelled: false, problem: null }),
     cancel_refresh: () => null,
+    set_aside: ({ id, key, days }) => {
+      const account = structuredClone(window.__fixture.accounts.find((a) => a.id === id));
+      const flag = account.attention.find((f) => f.key === key);
+      if (days) flag.snoozed_until = new Date(Date.now() + days * 86400000).toISOString();
+      else flag.acknowledged = true;
+      account.needs_attention = account.attention.some((f) => f.severity !== 'info' && !f.acknowledged && !f.snoozed_until && !f.muted);
+      account.revision = (account.revision || 0) + 500;
+      return account;
+    },
+    restore_attention: ({ id }) => structuredClone(window.__fixture.accounts.find((a) => a.id === id)),
     dismiss_notice: () => null,
     open_link: () => null,
     save_settings: ({ settings }) => settings,

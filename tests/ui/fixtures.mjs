@@ -3,6 +3,39 @@
 const STATUSES = ['active', 'active', 'active', 'active', 'disabled', 'unsettled', 'in_grace_period', 'pending_risk_review', 'closed'];
 const CURRENCIES = ['USD', 'EUR', 'JPY', 'GBP', 'KRW'];
 
+const STATUS_SEVERITY = { disabled: 'blocking', unsettled: 'blocking', closed: 'blocking', in_grace_period: 'blocking', pending_risk_review: 'warning' };
+
+/** One judged reason for attention, as `attention::Flag` serializes it. */
+export function flag(kind, fields, severity, text, overrides = {}) {
+  const subject = fields.dataset_id || fields.tos;
+  return {
+    kind,
+    ...fields,
+    text,
+    severity,
+    key: subject ? `${kind}:${subject}` : kind,
+    acknowledged: false,
+    snoozed_until: null,
+    muted: false,
+    ...overrides,
+  };
+}
+
+/** What the backend derives from a list of flags. */
+export function judged(flags) {
+  const shown = flags.filter((f) => !f.acknowledged && !f.snoozed_until && !f.muted);
+  const rank = { blocking: 2, warning: 1, info: 0 };
+  const worst = shown.reduce((m, f) => (m === null || rank[f.severity] > rank[m] ? f.severity : m), null);
+  return { attention: flags, severity: worst, needs_attention: worst === 'blocking' || worst === 'warning' };
+}
+
+function statusFlags(status) {
+  if (status === 'active') return [];
+  const severity = STATUS_SEVERITY[status] || 'warning';
+  if (status === 'in_grace_period') return [flag('billing', { status }, severity, 'Payment failed: fix billing before ads stop')];
+  return [flag('status', { status, disable_reason: 'none' }, severity, `Account is ${status.replace(/_/g, ' ')}`)];
+}
+
 export function account(i, overrides = {}) {
   const currency = CURRENCIES[i % CURRENCIES.length];
   const zeroDecimals = currency === 'JPY' || currency === 'KRW';
@@ -32,8 +65,7 @@ export function account(i, overrides = {}) {
     is_new: false,
     revision: i + 1,
     dataset_health: ['active'],
-    attention: status === 'active' ? [] : [{ kind: 'status', status }],
-    needs_attention: status !== 'active',
+    ...judged(statusFlags(status)),
   };
   return { ...base, ...overrides };
 }
@@ -55,6 +87,7 @@ export function state(overrides = {}) {
     opens_problem_page: false,
     token: { expires_at: '2027-01-20T00:00:00Z', data_access_expires_at: null, days_left: 54, warning: 'none' },
     accounts: accounts(12),
+    attention: { blocking: 0, warning: 0, info: 0, set_aside: 0 },
     last_full_refresh: new Date().toISOString(),
     refresh: { running: false, done: 0, total: 0, listing_complete: false, waiting_until: null },
     notices: [],

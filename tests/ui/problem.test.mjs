@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appUnderTest, calls } from './harness.mjs';
-import { account, problem, state } from './fixtures.mjs';
+import { account, flag, judged, problem, state } from './fixtures.mjs';
 
 const open = appUnderTest();
 
@@ -99,10 +99,10 @@ test('the last data stays one click away', async () => {
 
 test('a blip never opens the problem page', async () => {
   const offline = problem('offline', 'refresh', { scope: 'token', code: null, subcode: null });
-  const rows = [account(1, { error: offline, attention: [{ kind: 'refresh_failed' }], needs_attention: true })];
+  const rows = [account(1, { error: offline, ...judged([flag('refresh_failed', { reason: 'offline', since: null }, 'info', "Not refreshed: Facebook can't be reached")]) })];
   const page = await open(state({ problem: null, opens_problem_page: false, accounts: rows }));
   assert.equal(await page.locator('#screen-accounts').isVisible(), true);
-  assert.match(await page.locator('.account-row .row-note').textContent(), /^Offline — showing data as of/);
+  assert.match(await page.locator('.account-row .flag-text').textContent(), /^Offline — showing data as of/);
 });
 
 test('account-level problems show on the row, with their fix', async () => {
@@ -110,10 +110,11 @@ test('account-level problems show on the row, with their fix', async () => {
     scope: 'account', code: 200, subcode: 1870034, title: 'A permission is missing',
     action_url: 'https://www.facebook.com/ads/manage/customaudiences/tos.php?act=100001',
   });
-  const rows = [account(1, { error: tos, attention: [{ kind: 'refresh_failed' }], needs_attention: true }), account(2)];
+  const failed = flag('refresh_failed', { reason: 'permissions_changed', since: null }, 'blocking', 'Not refreshed: A permission is missing');
+  const rows = [account(1, { error: tos, ...judged([failed]) }), account(2)];
   const page = await open(state({ accounts: rows }));
   const row = page.locator(`.account-row[data-id="${rows[0].id}"]`);
-  assert.match(await row.locator('.row-note').textContent(), /A permission is missing/);
+  assert.match(await row.locator('.flag-text').textContent(), /A permission is missing/);
   assert.equal(await row.locator('.row-action').textContent(), 'Review the terms');
   await row.locator('.row-action').click();
   await page.waitForFunction(() => window.__calls.some((c) => c.command === 'open_link'));

@@ -4,8 +4,9 @@
 // touches only its row; filtering toggles `hidden` on rows it already has.
 
 import {
-  HEALTH, ago, amountOf, attentionText, clock, disableReasonText, fullTime, money, plural, roleOf, statusOf, statusRank, tosName,
+  HEALTH, ago, amountOf, disableReasonText, fullTime, money, plural, roleOf, statusOf, statusRank, tosName,
 } from './format.js';
+import { fillFlags, severityRank } from './flags.js';
 
 const EXPECTED_TOS = ['custom_audience_tos', 'web_custom_audience_tos'];
 
@@ -33,6 +34,7 @@ const SORTS = {
 const FILTERS = {
   all: () => true,
   attention: (a) => a.needs_attention,
+  blocking: (a) => a.needs_attention && a.severity === 'blocking',
   active: (a) => a.status === 'active' && a.reach !== 'no_longer_accessible',
   not_active: (a) => a.status !== 'active',
   failed: (a) => Boolean(a.error),
@@ -56,6 +58,15 @@ export class AccountList {
     this.filter = 'all';
     this.sort = 'name';
     this.busy = new Set();
+    /** Rows whose set-aside reasons are listed. */
+    this.showingAside = new Set();
+  }
+
+  /** Lists (or hides) the reasons set aside on one row. */
+  toggleAside(id) {
+    if (this.showingAside.has(id)) this.showingAside.delete(id); else this.showingAside.add(id);
+    const row = this.rows.get(id);
+    if (row) this.fill(row.el, row.view);
   }
 
   /** Replaces every row (first paint, or a new mode). */
@@ -174,10 +185,15 @@ export class AccountList {
     return shown;
   }
 
-  /** Orders rows into the two groups (needs attention first), sorted. */
+  /** Orders rows into the two groups (needs attention first, blocking
+   * before warnings), sorted. */
   arrange() {
     const compare = SORTS[this.sort];
-    const all = [...this.rows.values()].sort((a, b) => compare(a.view, b.view));
+    const bySeverity = (a, b) => severityRank(b.severity) - severityRank(a.severity);
+    const all = [...this.rows.values()].sort((a, b) => {
+      const first = a.view.needs_attention && b.view.needs_attention ? bySeverity(a.view, b.view) : 0;
+      return first || compare(a.view, b.view);
+    });
     const attention = document.createDocumentFragment();
     const rest = document.createDocumentFragment();
     for (const row of all) {
@@ -233,11 +249,8 @@ export class AccountList {
     action.hidden = !fix;
     if (fix) setText(action, fix);
 
-    const note = el.querySelector('.row-note');
-    const notes = rowNotes(a);
-    note.hidden = notes.length === 0;
-    setText(note, notes.join(' · '));
-    note.dataset.tone = a.error ? 'bad' : 'warn';
+    el.dataset.severity = a.needs_attention ? a.severity : 'none';
+    fillFlags(el.querySelector('.row-flags'), el.querySelector('.row-aside'), a, this.showingAside.has(a.id));
 
     setText(el.querySelector('.col-business'), a.business ? a.business.name : 'Personal');
 
@@ -289,22 +302,6 @@ export class AccountList {
 
 function searchKey(a) {
   return `${a.name}\n${a.id}\n${a.business ? a.business.name : 'personal'}`.toLowerCase();
-}
-
-function rowNotes(a) {
-  const notes = [];
-  if (a.error) {
-    const p = a.error;
-    const when = a.refreshed_at ? `showing data as of ${clock(a.refreshed_at)}` : 'no data yet';
-    if (p.reason === 'offline') notes.push(`Offline — ${when}`);
-    else if (p.reason === 'rate_limited' && p.retry_at) notes.push(`${p.title} — available again at ${clock(p.retry_at)}; ${when}`);
-    else notes.push(`${p.title} — ${when}`);
-  }
-  for (const item of a.attention) {
-    if (item.kind === 'refresh_failed' || item.kind === 'status') continue;
-    notes.push(attentionText(item, a));
-  }
-  return notes;
 }
 
 function datasetSummary(a) {

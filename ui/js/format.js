@@ -2,7 +2,7 @@
 
 const STATUS = {
   active: { text: 'Active', tone: 'ok', icon: '✓' },
-  disabled: { text: 'Disabled', tone: 'bad', icon: '⛔' },
+  disabled: { text: 'Disabled', tone: 'bad', icon: '✖' },
   unsettled: { text: 'Unsettled', tone: 'bad', icon: '!' },
   pending_risk_review: { text: 'Under review', tone: 'warn', icon: '⏳' },
   pending_settlement: { text: 'Payment pending', tone: 'warn', icon: '⏳' },
@@ -124,25 +124,6 @@ export const HEALTH = {
   never_fired: { text: 'never fired', tone: 'muted' },
   unavailable: { text: 'unavailable', tone: 'bad' },
 };
-
-/** Why a row is in "Needs attention", in words. */
-export function attentionText(item, account) {
-  const dataset = (id) => {
-    const found = account && account.datasets.find((d) => d.id === id);
-    return found ? `“${found.name}”` : id;
-  };
-  switch (item.kind) {
-    case 'status': return `Account is ${(STATUS[item.status] || STATUS.unknown).text.toLowerCase()}`;
-    case 'billing': return item.status === 'in_grace_period' ? 'Payment failed: fix billing before ads stop' : 'Payment pending';
-    case 'refresh_failed': return 'Last refresh failed';
-    case 'no_longer_accessible': return 'Your login no longer reaches this account';
-    case 'dataset_unavailable': return `Dataset ${dataset(item.dataset_id)} is unavailable`;
-    case 'dataset_stopped': return `Dataset ${dataset(item.dataset_id)} stopped receiving events`;
-    case 'tos_missing': return `Terms not accepted: ${tosName(item.key)}`;
-    case 'no_advertise_task': return 'Your role cannot run ads here';
-    default: return item.kind;
-  }
-}
 
 export function plural(n, one, many) {
   return `${n.toLocaleString()} ${n === 1 ? one : many}`;

@@ -114,9 +114,38 @@ function renderHeader() {
   }
   const custody = state.custody === 'memory' ? ' · login kept for this session only (no keychain)' : '';
   const last = state.last_full_refresh ? `Last full refresh ${ago(state.last_full_refresh)}` : 'Not refreshed yet';
-  const attention = state.accounts.filter((a) => a.needs_attention).length;
-  ui.summary.textContent = `${plural(state.accounts.length, 'ad account', 'ad accounts')} · ${plural(attention, 'needs', 'need')} attention · ${last}${custody}`;
+  ui.summary.textContent = `${plural(state.accounts.length, 'ad account', 'ad accounts')} · ${attentionSummary(state.attention)} · ${last}${custody}`;
   $('#reauthenticate').textContent = state.connected && state.profile ? 'Reauthenticate' : 'Log in with Facebook';
+}
+
+/** "3 blocked · 5 warnings", or that nothing needs the person. */
+function attentionSummary(counts) {
+  const parts = [];
+  if (counts && counts.blocking) parts.push(`${counts.blocking.toLocaleString()} blocked`);
+  if (counts && counts.warning) parts.push(plural(counts.warning, 'warning', 'warnings'));
+  return parts.length ? parts.join(' · ') : 'nothing needs you';
+}
+
+/** The account and reason a flag's control belongs to. */
+function flagOf(el) {
+  const row = el.closest('.account-row');
+  const item = el.closest('.flag');
+  return row && item ? { id: row.dataset.id, key: item.dataset.key, text: item.querySelector('.flag-text').textContent } : null;
+}
+
+/** Acknowledges (`days` null) or snoozes a reason; `restore` shows it again. */
+async function setAside(flag, days, restore = false) {
+  try {
+    const view = restore
+      ? await api.restoreAttention(flag.id, flag.key)
+      : await api.setAside(flag.id, flag.key, days);
+    list.update([view]);
+    if (restore) announce(`Shown again: ${flag.text}`);
+    else announce(days ? `Snoozed for ${plural(days, 'day', 'days')}: ${flag.text}` : `Acknowledged: ${flag.text}`);
+    reloadSoon();
+  } catch (error) {
+    showError(error);
+  }
 }
 
 /** Notices the window itself raised (the backend's come with the state). */
@@ -372,6 +401,21 @@ document.addEventListener('click', (event) => {
       if (row) refreshRow(row.dataset.id);
       break;
     }
+    case 'acknowledge-flag': {
+      const flag = flagOf(target);
+      if (flag) setAside(flag, null);
+      break;
+    }
+    case 'restore-flag': {
+      const flag = flagOf(target);
+      if (flag) setAside(flag, null, true);
+      break;
+    }
+    case 'toggle-aside': {
+      const row = target.closest('.account-row');
+      if (row) list.toggleAside(row.dataset.id);
+      break;
+    }
     case 'refresh-all': refreshAll(); break;
     case 'cancel-refresh': api.cancelRefresh(); break;
     case 'reauthenticate': reauthenticate(); break;
@@ -421,6 +465,13 @@ document.addEventListener('click', (event) => {
     default:
       break;
   }
+});
+
+document.addEventListener('change', (event) => {
+  const select = event.target;
+  if (!select.matches('select.snooze') || !select.value) return;
+  const flag = flagOf(select);
+  if (flag) setAside(flag, Number(select.value));
 });
 
 document.addEventListener('keydown', (event) => {

@@ -7,6 +7,10 @@ export function fillSettings(form, settings) {
   form.querySelector('#set-api-version').value = settings.api_version || 'v27.0';
   form.querySelector('#set-notifications').checked = Boolean(settings.notifications);
   form.querySelector('#set-close-to-tray').checked = Boolean(settings.close_to_tray);
+  const muted = new Set(settings.muted_attention || []);
+  for (const box of form.querySelectorAll('#muted-attention input[type=checkbox]')) {
+    box.checked = muted.has(box.value);
+  }
 }
 
 export function readSettings(form, current) {
@@ -18,5 +22,6 @@ export function readSettings(form, current) {
     api_version: form.querySelector('#set-api-version').value.trim(),
     notifications: form.querySelector('#set-notifications').checked,
     close_to_tray: form.querySelector('#set-close-to-tray').checked,
+    muted_attention: [...form.querySelectorAll('#muted-attention input:checked')].map((box) => box.value),
   };
 }

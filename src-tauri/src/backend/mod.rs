@@ -11,6 +11,7 @@ use chrono::Utc;
 use futures::future::BoxFuture;
 use tokio_util::sync::CancellationToken;
 
+use adkeep_core::attention::SetAside;
 use adkeep_core::auth::{
     self, Callback, DialogOptions, LoginError, LoginRequest, ResponseKind, TokenGrant,
 };
@@ -30,14 +31,15 @@ use graph_double::{DoubleConfig, GraphDouble};
 use crate::stores::{BookKind, Read, Stores};
 
 mod disk;
+pub mod health;
+mod showcase;
 pub mod single_flight;
 pub mod turn;
 
 use crate::vault::Vault;
-use crate::views::{
-    AccountView, ActiveMode, Custody, Notice, RefreshStatus, StateView, TokenHealth,
-};
+use crate::views::{AccountView, ActiveMode, Custody, Notice, RefreshStatus, StateView};
 use disk::Disk;
+pub use health::{Level, Overview, TokenWarning, token_health};
 use single_flight::SingleFlight;
 use turn::{Turn, TurnError};
 
@@ -340,6 +342,11 @@ impl Backend {
     pub fn state(&self) -> StateView {
         let book = self.session.snapshot();
         let settings = self.settings();
+        let aside = SetAside {
+            dismissals: &book.dismissed,
+            muted: &settings.muted_attention,
+        };
+        let accounts = AccountView::of(book.accounts.values().cloned(), aside);
         let mode = self.mode();
         let custody = *read(&self.custody);
         let problem = book.token_problem.clone();
@@ -364,7 +371,8 @@ impl Backend {
             profile: book.profile.clone(),
             token,
             last_full_refresh: book.last_full_refresh,
-            accounts: AccountView::of(book.accounts.into_values()),
+            attention: AccountView::counts(&accounts),
+            accounts,
             refresh: lock(&self.status).clone(),
             notices: lock(&self.notices).clone(),
             settings,
@@ -563,8 +571,8 @@ impl Backend {
             Turn::Mine(file) => file,
             Turn::Joined => {
                 self.reload_from_disk()?;
-                if let Some(account) = self.session.book().get(id).cloned() {
-                    return Ok(AccountView::new(account, Utc::now()));
+                if let Some(view) = self.view_of(id) {
+                    return Ok(view);
                 }
                 return Err(Error::Internal(format!("{id} is not in the saved list")));
             }
@@ -582,13 +590,64 @@ impl Backend {
             )
             .await;
         self.after_run(&report);
-        let account = self
-            .session
-            .book()
-            .get(id)
-            .cloned()
+        self.view_of(id)
+            .ok_or_else(|| Error::Internal(format!("{id} vanished")))
+    }
+
+    /// Accounts as the window and the CLI show them: with their reasons for
+    /// attention judged against what the person set aside.
+    pub fn views(&self, accounts: impl IntoIterator<Item = Account>) -> Vec<AccountView> {
+        let muted = self.settings().muted_attention;
+        let dismissed = self.session.book().dismissed.clone();
+        let aside = SetAside {
+            dismissals: &dismissed,
+            muted: &muted,
+        };
+        AccountView::of(accounts, aside)
+    }
+
+    fn view_of(&self, id: &AccountId) -> Option<AccountView> {
+        let account = self.session.book().get(id).cloned()?;
+        self.views([account]).pop()
+    }
+
+    /// Acknowledges a reason on an account (hidden until it changes), or
+    /// snoozes it for `days`.
+    pub fn set_aside(&self, raw_id: &str, key: &str, days: Option<u32>) -> Result<AccountView> {
+        let id = parse_id(raw_id)?;
+        let now = Utc::now();
+        let until = match days {
+            None => None,
+            Some(days @ 1..=366) => Some(now + chrono::Duration::days(i64::from(days))),
+            Some(_) => {
+                return Err(Error::Settings(
+                    "A snooze lasts from 1 day to a year.".to_owned(),
+                ));
+            }
+        };
+        if !self.session.book().dismiss(&id, key, until, now) {
+            return Err(Error::Settings(format!(
+                "{id} has no reason {key:?} to set aside now"
+            )));
+        }
+        self.after_set_aside(&id)
+    }
+
+    /// Shows an acknowledged or snoozed reason again.
+    pub fn restore_attention(&self, raw_id: &str, key: &str) -> Result<AccountView> {
+        let id = parse_id(raw_id)?;
+        self.session.book().restore(&id, key);
+        self.after_set_aside(&id)
+    }
+
+    fn after_set_aside(&self, id: &AccountId) -> Result<AccountView> {
+        self.persist_now();
+        let view = self
+            .view_of(id)
             .ok_or_else(|| Error::Internal(format!("{id} vanished")))?;
-        Ok(AccountView::new(account, Utc::now()))
+        self.events.accounts_changed(vec![view.clone()]);
+        self.events.state_changed();
+        Ok(view)
     }
 
     /// Refreshes several accounts (selected rows, or the CLI's ids).
@@ -651,12 +710,18 @@ impl Backend {
             running: true,
             ..RefreshStatus::default()
         });
+        let before = self.notable();
+        let first_listing = !self.session.book().listed_once;
         let observer = UiObserver { backend: &self };
         let report = self
             .session
             .refresh_all(&connection.background, &observer, cancel)
             .await;
+        if first_listing && report.listing_complete && self.mode() == ActiveMode::Sandbox {
+            self.showcase_set_aside();
+        }
         self.after_run(&report);
+        self.tell_news(&before);
         self.refresh_stopped();
         self.schedule_retry(&report);
         Ok(RefreshSummary::from(&report))
@@ -786,12 +851,12 @@ impl Backend {
                         .as_ref()
                         .map(|t| token_health(t.expires_at, t.data_access_expires_at));
                     match health {
-                        Some(h) if h.warning == "day" => (
+                        Some(h) if h.warning == TokenWarning::Day => (
                             "expires_day".to_owned(),
                             "Adkeep: your Facebook login expires within a day".to_owned(),
                             "Reauthenticate now to keep your ad accounts refreshing.".to_owned(),
                         ),
-                        Some(h) if h.warning == "week" => (
+                        Some(h) if h.warning == TokenWarning::Week => (
                             "expires_week".to_owned(),
                             format!(
                                 "Adkeep: your Facebook login expires in {} days",
@@ -1136,159 +1201,10 @@ impl Backend {
         }
     }
 
-    /// Health at a glance, for the tray.
-    pub fn overview(&self) -> Overview {
-        let book = self.session.snapshot();
-        let last = book.last_full_refresh.map_or_else(
-            || "not refreshed yet".to_owned(),
-            |t| {
-                format!(
-                    "refreshed {}",
-                    t.with_timezone(&chrono::Local).format("%H:%M")
-                )
-            },
-        );
-        let attention = book.needing_attention(Utc::now());
-        let running = lock(&self.status).running;
-        if let Some(problem) = book
-            .token_problem
-            .as_ref()
-            .filter(|p| session::opens_problem_page(p))
-        {
-            let status = format!("Problem: {}", problem.title);
-            return Overview {
-                level: "problem",
-                tooltip: format!("Adkeep — {}", problem.title),
-                status,
-            };
-        }
-        let expiring = book
-            .token
-            .as_ref()
-            .map(|t| token_health(t.expires_at, t.data_access_expires_at))
-            .filter(|h| h.warning != "none");
-        let (level, status) = if book.is_empty() {
-            (
-                "ok",
-                if self.mode() == ActiveMode::Unconfigured {
-                    "Not connected yet".to_owned()
-                } else {
-                    format!("No ad accounts yet · {last}")
-                },
-            )
-        } else if let Some(health) = expiring {
-            (
-                "attention",
-                format!(
-                    "Login expires in {} days · {last}",
-                    health.days_left.unwrap_or(0).max(0)
-                ),
-            )
-        } else if attention > 0 {
-            (
-                "attention",
-                format!("{attention} of {} need attention · {last}", book.len()),
-            )
-        } else {
-            (
-                "ok",
-                format!("All {} accounts healthy · {last}", book.len()),
-            )
-        };
-        let status = if running {
-            format!("Refreshing… · {status}")
-        } else {
-            status
-        };
-        Overview {
-            level,
-            tooltip: format!("Adkeep — {status}"),
-            status,
-        }
-    }
-
-    /// Refresh-all for the tray: says what changed, if anything did (a broken
-    /// login is told by the health notification instead).
-    pub async fn refresh_all_noting_changes(self: &Arc<Self>) -> Result<Option<String>> {
-        let before = counts(&self.session.book());
-        let summary = self.refresh_all().await?;
-        if summary
-            .problem
-            .as_ref()
-            .is_some_and(|p| p.reason.is_token_problem())
-        {
-            return Ok(None);
-        }
-        Ok(change_digest(before, counts(&self.session.book())))
-    }
-
     /// Records who is logged in and what the token allows (after a login or `/me`).
     pub fn set_profile(&self, profile: adkeep_core::model::Profile) {
         self.session.book().profile = Some(profile);
     }
-}
-
-/// The app's health at a glance (the tray icon, its tooltip and status line).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Overview {
-    /// `ok`, `attention` or `problem`.
-    pub level: &'static str,
-    /// The menu's status line.
-    pub status: String,
-    pub tooltip: String,
-}
-
-/// What a person would want to hear about after a background refresh.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Counts {
-    accounts: usize,
-    attention: usize,
-    new: usize,
-    lost: usize,
-}
-
-fn counts(book: &AccountBook) -> Counts {
-    let now = Utc::now();
-    Counts {
-        accounts: book.len(),
-        attention: book.needing_attention(now),
-        new: book.accounts.values().filter(|a| a.is_new).count(),
-        lost: book
-            .accounts
-            .values()
-            .filter(|a| a.reach == adkeep_core::model::Reach::NoLongerAccessible)
-            .count(),
-    }
-}
-
-/// A sentence about what changed, or `None` when nothing did.
-fn change_digest(before: Counts, after: Counts) -> Option<String> {
-    if before == after {
-        return None;
-    }
-    let plural =
-        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    let mut parts = Vec::new();
-    if after.attention != before.attention {
-        parts.push(format!(
-            "{} need attention (was {}).",
-            plural(after.attention, "account", "accounts"),
-            before.attention
-        ));
-    }
-    if after.new > before.new {
-        parts.push(format!(
-            "{} appeared.",
-            plural(after.new - before.new, "new ad account", "new ad accounts")
-        ));
-    }
-    if after.lost > before.lost {
-        parts.push(format!(
-            "{} no longer accessible.",
-            plural(after.lost - before.lost, "account is", "accounts are")
-        ));
-    }
-    (!parts.is_empty()).then(|| parts.join(" "))
 }
 
 /// Passes engine updates to the UI and saves now and then.
@@ -1300,7 +1216,7 @@ impl Observer for UiObserver<'_> {
     fn accounts_changed(&self, accounts: &[Account]) {
         self.backend
             .events
-            .accounts_changed(AccountView::of(accounts.iter().cloned()));
+            .accounts_changed(self.backend.views(accounts.iter().cloned()));
         self.backend.persist_soon();
     }
 
@@ -1347,75 +1263,5 @@ fn initial_mode(settings: &Settings) -> ActiveMode {
         Mode::Meta => ActiveMode::Meta,
         _ if env_token => ActiveMode::Meta,
         _ => ActiveMode::Unconfigured,
-    }
-}
-
-/// Days left and the warning level (7 days, 1 day).
-pub fn token_health(
-    expires_at: Option<chrono::DateTime<Utc>>,
-    data_access_expires_at: Option<chrono::DateTime<Utc>>,
-) -> TokenHealth {
-    let now = Utc::now();
-    let soonest = [expires_at, data_access_expires_at]
-        .into_iter()
-        .flatten()
-        .min();
-    let days_left = soonest.map(|t| (t - now).num_days());
-    let warning = match soonest.map(|t| t - now) {
-        Some(left) if left <= chrono::Duration::days(1) => "day",
-        Some(left) if left <= chrono::Duration::days(7) => "week",
-        _ => "none",
-    };
-    TokenHealth {
-        expires_at,
-        data_access_expires_at,
-        days_left,
-        warning,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_digest_speaks_only_of_changes() {
-        let before = Counts {
-            accounts: 10,
-            attention: 1,
-            new: 0,
-            lost: 0,
-        };
-        assert_eq!(change_digest(before, before), None);
-        let after = Counts {
-            accounts: 12,
-            attention: 3,
-            new: 2,
-            lost: 1,
-        };
-        assert_eq!(
-            change_digest(before, after).as_deref(),
-            Some(
-                "3 accounts need attention (was 1). 2 new ad accounts appeared. 1 account is no longer accessible."
-            )
-        );
-    }
-
-    #[test]
-    fn token_health_warns_at_a_week_and_a_day() {
-        let now = Utc::now();
-        assert_eq!(
-            token_health(Some(now + chrono::Duration::days(30)), None).warning,
-            "none"
-        );
-        assert_eq!(
-            token_health(Some(now + chrono::Duration::days(6)), None).warning,
-            "week"
-        );
-        assert_eq!(
-            token_health(None, Some(now + chrono::Duration::hours(3))).warning,
-            "day"
-        );
-        assert_eq!(token_health(None, None).days_left, None);
     }
 }

@@ -59,6 +59,25 @@ const ACCOUNTS: [(&str, Option<usize>, &str, u32, u32); 40] = [
     ("Freelance: Yoga Retreats", None, "USD", 1, 0),
 ];
 
+/// The sandbox account at `index` of `ACCOUNTS`, as Graph names it.
+pub fn account_id(index: usize) -> String {
+    format!(
+        "act_{}",
+        230_000_000_000_000u64 + (index as u64 + 1) * 1_013
+    )
+}
+
+/// Reasons the sandbox shows already set aside, so a newcomer sees how that
+/// looks: (account, kind of reason, snoozed for days or acknowledged).
+pub fn set_aside_showcase() -> [(String, &'static str, Option<u32>); 2] {
+    [
+        // A retargeting pixel paused on purpose: acknowledged.
+        (account_id(1), "dataset_stopped", None),
+        // A risk review the agency is already on: snoozed for a week.
+        (account_id(13), "status", Some(7)),
+    ]
+}
+
 pub fn agency() -> World {
     let mut rng = ChaCha8Rng::seed_from_u64(2026);
     let mut world = World::default();
@@ -73,7 +92,7 @@ pub fn agency() -> World {
     }
     let mut access = BTreeMap::new();
     for (i, (name, business, currency, status, reason)) in ACCOUNTS.iter().enumerate() {
-        let id = format!("{}", 230_000_000_000_000u64 + (i as u64 + 1) * 1_013);
+        let id = account_id(i).trim_start_matches("act_").to_owned();
         let business_id = business.map(|b| BUSINESSES[b].0.to_owned());
         let mut account = random_account(
             &mut rng,
