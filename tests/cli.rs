@@ -260,7 +260,10 @@ async fn window_and_cli_make_one_call_in_flight() {
     let mut settings = app.settings();
     settings.mode = adkeep_core::settings::Mode::Meta;
     app.save_settings(settings).unwrap();
+    let jane = adkeep_core::logins::LoginId::new(graph_double::DEFAULT_USER).unwrap();
+    app.session().book().login_mut(&jane);
     app.vault().save_token(
+        &jane,
         &adkeep_core::token::AccessToken::new(token.clone()).unwrap(),
         false,
     );

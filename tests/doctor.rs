@@ -223,12 +223,16 @@ async fn with_an_app_secret_doctor_asks_meta_when_the_token_expires() {
     settings.mode = adkeep_core::settings::Mode::Meta;
     settings.app_id = graph_double::DEFAULT_APP.to_owned();
     backend.save_settings(settings).unwrap();
-    backend
-        .vault()
-        .save_token(&adkeep_core::token::AccessToken::new(raw).unwrap(), false);
+    let jane = adkeep_core::logins::LoginId::new(graph_double::DEFAULT_USER).unwrap();
+    backend.session().book().login_mut(&jane);
+    backend.vault().save_token(
+        &jane,
+        &adkeep_core::token::AccessToken::new(raw).unwrap(),
+        false,
+    );
 
     // Without the secret Adkeep cannot know the expiry…
-    let report = adkeep_app::doctor::run(&backend).await;
+    let report = adkeep_app::doctor::run(&backend, None).await;
     assert_eq!(report.token.valid, Some(true));
     assert_eq!(report.token.expires_at, None);
 
@@ -237,7 +241,7 @@ async fn with_an_app_secret_doctor_asks_meta_when_the_token_expires() {
         .set_app_secret(graph_double::APP_SECRET.to_owned())
         .await
         .unwrap();
-    let report = adkeep_app::doctor::run(&backend).await;
+    let report = adkeep_app::doctor::run(&backend, None).await;
     let learned = report
         .token
         .expires_at
@@ -246,5 +250,8 @@ async fn with_an_app_secret_doctor_asks_meta_when_the_token_expires() {
         (learned - expires).num_seconds().abs() <= 1,
         "{learned} vs {expires}"
     );
-    assert!(backend.state().token.unwrap().days_left.unwrap() >= 59);
+    let state = backend.state();
+    assert_eq!(state.logins.len(), 1);
+    let token = state.logins[0].token.as_ref().unwrap();
+    assert!(token.days_left.unwrap() >= 59);
 }

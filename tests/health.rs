@@ -12,10 +12,12 @@ use adkeep_app::vault::Vault;
 use adkeep_app::views::{AccountView, RefreshStatus};
 use adkeep_core::book::TokenInfo;
 use adkeep_core::graph::client::Endpoints;
+use adkeep_core::logins::LoginId;
 use adkeep_core::settings::Mode;
 use adkeep_core::token::AccessToken;
 use chrono::{Duration, Utc};
-use graph_double::{DoubleConfig, GraphDouble, Scenario};
+use graph_double::world::TokenState;
+use graph_double::{DEFAULT_USER, DoubleConfig, GraphDouble, OTHER_USER, Scenario};
 
 #[derive(Default)]
 struct Recorder(Mutex<Vec<(String, String)>>);
@@ -63,10 +65,19 @@ async fn setup() -> (GraphDouble, Arc<Backend>, Arc<Recorder>, tempfile::TempDir
     let mut settings = backend.settings();
     settings.mode = Mode::Meta;
     backend.save_settings(settings).unwrap();
+    let token = double.issue_token();
+    give_token(&backend, DEFAULT_USER, &token);
+    (double, backend, events, data)
+}
+
+/// A login the backend knows, with its token where the backend looks.
+fn give_token(backend: &Backend, user: &str, token: &str) -> LoginId {
+    let login = LoginId::new(user).unwrap();
+    backend.session().book().login_mut(&login);
     backend
         .vault()
-        .save_token(&AccessToken::new(double.issue_token()).unwrap(), false);
-    (double, backend, events, data)
+        .save_token(&login, &AccessToken::new(token).unwrap(), false);
+    login
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -120,8 +131,9 @@ async fn notifications_only_when_health_changes() {
 #[tokio::test(flavor = "multi_thread")]
 async fn expiry_is_warned_at_seven_days_then_one() {
     let (_double, backend, events, _data) = setup().await;
+    let jane = LoginId::new(DEFAULT_USER).unwrap();
     let expire_in = |d: Duration| {
-        backend.session().book().token = Some(TokenInfo {
+        backend.session().book().login_mut(&jane).token = Some(TokenInfo {
             obtained_at: Utc::now(),
             expires_at: Some(Utc::now() + d),
             data_access_expires_at: None,
@@ -138,7 +150,7 @@ async fn expiry_is_warned_at_seven_days_then_one() {
         events.take(),
         vec!["Adkeep: your Facebook login expires in 5 days"]
     );
-    assert_eq!(backend.state().token.unwrap().warning, TokenWarning::Week);
+    assert_eq!(token_warning(&backend), TokenWarning::Week);
 
     expire_in(Duration::hours(20));
     backend.refresh_all().await.unwrap();
@@ -146,7 +158,20 @@ async fn expiry_is_warned_at_seven_days_then_one() {
         events.take(),
         vec!["Adkeep: your Facebook login expires within a day"]
     );
-    assert_eq!(backend.state().token.unwrap().warning, TokenWarning::Day);
+    assert_eq!(token_warning(&backend), TokenWarning::Day);
+    assert!(
+        backend
+            .overview()
+            .status
+            .starts_with("Login expires in 0 days"),
+        "{}",
+        backend.overview().status
+    );
+}
+
+fn token_warning(backend: &Backend) -> TokenWarning {
+    let state = backend.state();
+    state.logins[0].token.as_ref().unwrap().warning
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -308,5 +333,68 @@ async fn the_tray_line_counts_by_severity() {
         overview.status.starts_with("1 blocked · refreshed "),
         "{}",
         overview.status
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_two_logins_one_breaking_is_told_by_name_and_the_other_keeps_refreshing() {
+    let (double, backend, events, _data) = setup().await;
+    // Sam reaches the last three of Jane's accounts, as an analyst.
+    let sam_token = double.issue_token_for(OTHER_USER, &graph_double::world::DEFAULT_SCOPES, &[]);
+    give_token(&backend, OTHER_USER, &sam_token);
+    backend.reset_connection().await;
+    backend.refresh_all().await.unwrap();
+    assert!(events.take().is_empty(), "starting healthy is not news");
+    let overview = backend.overview();
+    assert!(
+        overview.status.starts_with("2 logins ok"),
+        "{}",
+        overview.status
+    );
+
+    double.set_token_state(OTHER_USER, TokenState::Expired);
+    backend.refresh_all().await.unwrap();
+    backend.refresh_all().await.unwrap();
+    let sent = events.take_whole();
+    assert_eq!(sent.len(), 1, "once: {sent:?}");
+    assert!(sent[0].1.starts_with("Sam Lee:"), "{sent:?}");
+    assert!(
+        sent[0].1.contains("other logins keep refreshing"),
+        "{sent:?}"
+    );
+    let state = backend.state();
+    assert!(!state.opens_problem_page, "Jane still works");
+    let sam = state
+        .logins
+        .iter()
+        .find(|l| l.id.as_str() == OTHER_USER)
+        .unwrap();
+    assert!(sam.broken && sam.needs_login);
+    assert_eq!(
+        state.logins[0].id.as_str(),
+        OTHER_USER,
+        "who needs a login comes first"
+    );
+    assert!(
+        state.accounts.iter().all(|a| a.account.error.is_none()),
+        "Jane reaches every account Sam does"
+    );
+    let overview = backend.overview();
+    assert_eq!(overview.level, adkeep_app::backend::Level::Attention);
+    assert!(
+        overview
+            .status
+            .starts_with("1 login ok, Sam Lee's login expired"),
+        "{}",
+        overview.status
+    );
+
+    // Jane breaks too: now the problem page shows.
+    double.set_token_state(DEFAULT_USER, TokenState::PasswordChanged);
+    backend.refresh_all().await.unwrap();
+    assert!(backend.state().opens_problem_page);
+    assert_eq!(
+        backend.overview().level,
+        adkeep_app::backend::Level::Problem
     );
 }

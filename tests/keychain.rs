@@ -5,6 +5,7 @@
 
 use adkeep_app::vault::Vault;
 use adkeep_app::views::Custody;
+use adkeep_core::logins::LoginId;
 use adkeep_core::token::AccessToken;
 
 fn service() -> String {
@@ -22,9 +23,11 @@ fn the_token_persists_in_the_os_keychain_and_nowhere_else() {
     let service = service();
     let token = AccessToken::new("EAAkeychaintestkeychaintest123").unwrap();
 
+    let jane = LoginId::new("10215241773831025").unwrap();
+    let sam = LoginId::new("10099887766554433").unwrap();
     let vault = Vault::new(&service, dir.path().to_path_buf());
     assert_eq!(
-        vault.save_token(&token, false),
+        vault.save_token(&jane, &token, false),
         Custody::Keychain,
         "a real keychain answered"
     );
@@ -32,17 +35,19 @@ fn the_token_persists_in_the_os_keychain_and_nowhere_else() {
     // A new vault, as after a restart, finds it there.
     let again = Vault::new(&service, dir.path().to_path_buf());
     assert_eq!(
-        again.load_token(false),
+        again.load_token(&jane, false),
         (Some(token.clone()), Custody::Keychain)
     );
+    // Each login has its own entry.
+    assert_eq!(again.load_token(&sam, false), (None, Custody::None));
     assert!(
         std::fs::read_dir(dir.path()).unwrap().next().is_none(),
         "nothing on disk"
     );
 
-    again.delete_token();
+    again.delete_token(&jane);
     assert_eq!(
-        Vault::new(&service, dir.path().to_path_buf()).load_token(false),
+        Vault::new(&service, dir.path().to_path_buf()).load_token(&jane, false),
         (None, Custody::None)
     );
 }

@@ -14,12 +14,13 @@ use adkeep_app::views::Custody;
 use adkeep_core::Error;
 use adkeep_core::auth::{self, DialogOptions, LoginRequest, ResponseKind};
 use adkeep_core::graph::client::{Endpoints, http_client};
+use adkeep_core::logins::LoginId;
 use adkeep_core::model::Reach;
 use adkeep_core::settings::Settings;
 use futures::FutureExt;
 use futures::future::BoxFuture;
 use graph_double::browser::{Browser, Choice};
-use graph_double::{DEFAULT_APP, DoubleConfig, GraphDouble};
+use graph_double::{DEFAULT_APP, DEFAULT_USER, DoubleConfig, GraphDouble, OTHER_USER};
 use url::Url;
 
 /// Drives the dialog as a person would, optionally tampering with the answer.
@@ -90,7 +91,8 @@ struct Fixture {
 /// When the stored login expires, as learned at login.
 fn token_expires_at(f: &Fixture) -> chrono::DateTime<chrono::Utc> {
     let book = f.backend.session().book();
-    book.token.as_ref().unwrap().expires_at.unwrap()
+    let login = book.logins.values().next().unwrap();
+    login.token.as_ref().unwrap().expires_at.unwrap()
 }
 
 async fn fixture(accounts: usize) -> Fixture {
@@ -132,6 +134,7 @@ fn connected(outcome: LoginOutcome) -> (String, Vec<String>, Custody, usize, Str
             custody,
             new_accounts,
             message,
+            ..
         } => (user.name, declined, custody, new_accounts, message),
         other => panic!("expected a connection, got {other:?}"),
     }
@@ -143,7 +146,7 @@ async fn first_login_reads_the_accounts_and_the_next_one_brings_new_ones() {
     let person = Person::new(jane());
 
     let (user, declined, custody, new, _) =
-        connected(f.backend.reauthenticate(&person).await.unwrap());
+        connected(f.backend.reauthenticate(&person, None).await.unwrap());
     assert_eq!(user, "Jane Doe");
     assert!(declined.is_empty());
     assert_eq!(
@@ -167,7 +170,7 @@ async fn first_login_reads_the_accounts_and_the_next_one_brings_new_ones() {
         .world(|w| w.accounts.keys().next().unwrap().clone());
     f.double.revoke(graph_double::DEFAULT_USER, &[&gone]);
 
-    let (_, _, _, new, message) = connected(f.backend.reauthenticate(&person).await.unwrap());
+    let (_, _, _, new, message) = connected(f.backend.reauthenticate(&person, None).await.unwrap());
     assert_eq!(
         *person.browser.pages.lock().unwrap(),
         vec!["continue"],
@@ -188,27 +191,19 @@ async fn first_login_reads_the_accounts_and_the_next_one_brings_new_ones() {
 async fn cancel_changes_nothing() {
     let f = fixture(5).await;
     let person = Person::new(jane());
-    connected(f.backend.reauthenticate(&person).await.unwrap());
+    connected(f.backend.reauthenticate(&person, None).await.unwrap());
     let before = f.backend.session().snapshot();
-    let token_before = f
-        .backend
-        .connection()
-        .await
-        .unwrap()
+    let token_before = f.backend.connection().await.unwrap().links[0]
         .interactive
         .client()
         .token()
         .clone();
 
     person.choose(Choice::Cancel);
-    let error = f.backend.reauthenticate(&person).await.unwrap_err();
+    let error = f.backend.reauthenticate(&person, None).await.unwrap_err();
     assert!(matches!(error, Error::Cancelled), "{error:?}");
     assert_eq!(f.backend.session().snapshot(), before);
-    let token_after = f
-        .backend
-        .connection()
-        .await
-        .unwrap()
+    let token_after = f.backend.connection().await.unwrap().links[0]
         .interactive
         .client()
         .token()
@@ -221,9 +216,9 @@ async fn a_forged_state_is_refused() {
     let f = fixture(3).await;
     let mut person = Person::new(jane());
     person.forge_state = true;
-    let error = f.backend.reauthenticate(&person).await.unwrap_err();
+    let error = f.backend.reauthenticate(&person, None).await.unwrap_err();
     assert!(matches!(error, Error::LoginRejected(_)), "{error:?}");
-    assert!(f.backend.session().book().profile.is_none());
+    assert!(f.backend.session().book().logins.is_empty());
     assert!(f.backend.session().book().is_empty());
 }
 
@@ -282,22 +277,32 @@ async fn the_double_refuses_a_code_without_the_right_verifier() {
     assert!(grant.expires_at.is_some());
 }
 
+fn login_of(user: &str) -> LoginId {
+    LoginId::new(user).unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread")]
-async fn a_different_user_is_asked_about_before_anything_is_replaced() {
+async fn someone_else_logging_in_for_a_login_is_asked_about_and_then_added() {
     let f = fixture(8).await;
     let person = Person::new(jane());
-    connected(f.backend.reauthenticate(&person).await.unwrap());
+    connected(f.backend.reauthenticate(&person, None).await.unwrap());
     let janes = f.backend.session().snapshot();
+    let jane = login_of(DEFAULT_USER);
 
     person.browser.forget_session();
     person.choose(Choice::continue_as("sam@example.com", "adkeep"));
-    match f.backend.reauthenticate(&person).await.unwrap() {
+    match f
+        .backend
+        .reauthenticate(&person, Some(&jane))
+        .await
+        .unwrap()
+    {
         LoginOutcome::DifferentUser {
-            previous,
+            expected,
             user,
             message,
         } => {
-            assert_eq!(previous.name, "Jane Doe");
+            assert_eq!(expected.name, "Jane Doe");
             assert_eq!(user.name, "Sam Lee");
             assert!(
                 message.contains("Sam Lee") && message.contains("Jane Doe"),
@@ -316,13 +321,89 @@ async fn a_different_user_is_asked_about_before_anything_is_replaced() {
     );
     assert_eq!(f.backend.session().snapshot(), janes, "kept");
 
-    // Again, and this time replace.
-    let _ = f.backend.reauthenticate(&person).await.unwrap();
+    // Again, and this time add Sam beside Jane.
+    let _ = f
+        .backend
+        .reauthenticate(&person, Some(&jane))
+        .await
+        .unwrap();
     let (user, ..) = connected(f.backend.confirm_switch_user(true).await.unwrap().unwrap());
     assert_eq!(user, "Sam Lee");
     let book = f.backend.session().snapshot();
-    assert_eq!(book.profile.as_ref().unwrap().name, "Sam Lee");
-    assert_eq!(book.len(), 3, "Sam's accounts only");
+    assert_eq!(book.logins.len(), 2, "Jane stays, Sam is added");
+    assert_eq!(book.len(), 8, "one list: Sam's accounts are among Jane's");
+    let shared = book
+        .accounts
+        .values()
+        .filter(|a| a.logins.len() == 2)
+        .count();
+    assert_eq!(shared, 3, "Sam reaches three of them");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_same_person_again_renews_their_login_and_adds_no_other() {
+    let f = fixture(4).await;
+    let person = Person::new(jane());
+    let first = f.backend.reauthenticate(&person, None).await.unwrap();
+    assert!(matches!(first, LoginOutcome::Connected { added: true, .. }));
+    let again = f.backend.reauthenticate(&person, None).await.unwrap();
+    assert!(
+        matches!(again, LoginOutcome::Connected { added: false, .. }),
+        "{again:?}"
+    );
+    assert_eq!(f.backend.session().book().logins.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn removing_a_login_keeps_what_only_it_reached_marked_no_longer_accessible() {
+    let f = fixture(6).await;
+    let person = Person::new(jane());
+    connected(f.backend.reauthenticate(&person, None).await.unwrap());
+    person.browser.forget_session();
+    person.choose(Choice::continue_as("sam@example.com", "adkeep"));
+    connected(f.backend.reauthenticate(&person, None).await.unwrap());
+    let sam = login_of(OTHER_USER);
+    // Jane loses one of the accounts Sam reaches: only Sam reaches it now.
+    let last = f
+        .double
+        .world(|w| w.accounts.keys().next_back().unwrap().clone());
+    f.double.revoke(DEFAULT_USER, &[&last]);
+    f.backend.refresh_all().await.unwrap();
+    let id = format!("act_{last}");
+    assert_eq!(
+        f.backend.session().book().get(id.as_str()).unwrap().reach,
+        Reach::Reachable
+    );
+
+    f.backend
+        .rename_login(OTHER_USER, "Sam (colleague)")
+        .unwrap();
+    let message = f.backend.remove_login("Sam (colleague)").await.unwrap();
+    assert!(
+        message.contains("The 1 account only Sam (colleague) reached is kept"),
+        "{message}"
+    );
+    let book = f.backend.session().snapshot();
+    assert!(!book.logins.contains_key(&sam));
+    let kept = book.get(id.as_str()).unwrap();
+    assert_eq!(
+        kept.reach,
+        Reach::NoLongerAccessible,
+        "never silently dropped"
+    );
+    assert!(kept.amount_spent.is_some(), "with its last data");
+    assert_eq!(book.len(), 6);
+    assert_eq!(
+        f.backend.vault().load_token(&sam, false),
+        (None, Custody::None),
+        "its token is gone"
+    );
+    // The next refresh does not bring it back.
+    f.backend.refresh_all().await.unwrap();
+    assert_eq!(
+        f.backend.session().book().get(id.as_str()).unwrap().reach,
+        Reach::NoLongerAccessible
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -331,7 +412,8 @@ async fn a_declined_scope_is_reported_by_name() {
     f.double
         .knobs(|k| k.decline_scopes = vec!["business_management".to_owned()]);
     let person = Person::new(jane());
-    let (_, declined, _, _, message) = connected(f.backend.reauthenticate(&person).await.unwrap());
+    let (_, declined, _, _, message) =
+        connected(f.backend.reauthenticate(&person, None).await.unwrap());
     assert_eq!(declined, vec!["business_management"]);
     assert!(
         message.contains("You did not grant business_management"),
@@ -343,7 +425,7 @@ async fn a_declined_scope_is_reported_by_name() {
 async fn the_token_is_in_no_file_after_a_login() {
     let f = fixture(6).await;
     let person = Person::new(jane());
-    connected(f.backend.reauthenticate(&person).await.unwrap());
+    connected(f.backend.reauthenticate(&person, None).await.unwrap());
     let tokens: Vec<String> = f.double.world(|w| w.tokens.keys().cloned().collect());
     assert!(!tokens.is_empty());
     for entry in walk(f.data.path()) {
@@ -412,7 +494,7 @@ async fn the_loopback_method_works_with_the_system_browser() {
         Ok(())
     });
     let loopback = adkeep_app::login::LoopbackAuthorizer::new(vec![port], system_browser);
-    let (user, ..) = connected(f.backend.reauthenticate(&loopback).await.unwrap());
+    let (user, ..) = connected(f.backend.reauthenticate(&loopback, None).await.unwrap());
     assert_eq!(user, "Jane Doe");
     assert_eq!(f.backend.session().book().len(), 3);
 }
@@ -424,13 +506,13 @@ async fn the_token_response_mode_reads_the_fragment() {
     settings.login_method = adkeep_core::settings::LoginMethod::PopupToken;
     f.backend.save_settings(settings).unwrap();
     let person = Person::new(jane());
-    let (user, ..) = connected(f.backend.reauthenticate(&person).await.unwrap());
+    let (user, ..) = connected(f.backend.reauthenticate(&person, None).await.unwrap());
     assert_eq!(user, "Jane Doe");
     assert_eq!(f.backend.session().book().len(), 2);
+    let book = f.backend.session().snapshot();
+    let login = book.logins.values().next().unwrap();
     assert!(
-        f.backend
-            .session()
-            .book()
+        login
             .token
             .as_ref()
             .unwrap()
@@ -445,7 +527,7 @@ async fn with_an_app_secret_the_login_becomes_long_lived() {
     // Short-lived logins from the dialog (two hours)…
     f.double.knobs(|k| k.token_lifetime_secs = 2 * 3600);
     let person = Person::new(jane());
-    connected(f.backend.reauthenticate(&person).await.unwrap());
+    connected(f.backend.reauthenticate(&person, None).await.unwrap());
     let short = token_expires_at(&f);
     assert!(short < chrono::Utc::now() + chrono::Duration::hours(3));
 
@@ -461,7 +543,7 @@ async fn with_an_app_secret_the_login_becomes_long_lived() {
         .await
         .unwrap();
     assert!(f.backend.settings().has_app_secret);
-    connected(f.backend.reauthenticate(&person).await.unwrap());
+    connected(f.backend.reauthenticate(&person, None).await.unwrap());
     let long = token_expires_at(&f);
     assert!(
         long > chrono::Utc::now() + chrono::Duration::days(59),

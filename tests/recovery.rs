@@ -14,6 +14,7 @@ use adkeep_app::vault::Vault;
 use adkeep_app::views::{AccountView, RefreshStatus};
 use adkeep_core::Error;
 use adkeep_core::graph::client::Endpoints;
+use adkeep_core::logins::LoginId;
 use adkeep_core::settings::Mode;
 use adkeep_core::token::AccessToken;
 use graph_double::{DoubleConfig, GraphDouble};
@@ -48,9 +49,13 @@ async fn a_panic_in_a_refresh_leaves_the_next_one_working() {
     let mut settings = backend.settings();
     settings.mode = Mode::Meta;
     backend.save_settings(settings).unwrap();
-    backend
-        .vault()
-        .save_token(&AccessToken::new(double.issue_token()).unwrap(), false);
+    let jane = LoginId::new(graph_double::DEFAULT_USER).unwrap();
+    backend.session().book().login_mut(&jane);
+    backend.vault().save_token(
+        &jane,
+        &AccessToken::new(double.issue_token()).unwrap(),
+        false,
+    );
 
     // The window and the tray ask at once; both get the crash as an error.
     let (window, tray) = tokio::join!(backend.refresh_all(), backend.refresh_all());

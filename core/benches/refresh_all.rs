@@ -11,6 +11,7 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use adkeep_core::book::AccountBook;
+use adkeep_core::fleet::Member;
 use adkeep_core::governor::Governor;
 use adkeep_core::graph::client::{Endpoints, GraphClient, http_client};
 use adkeep_core::refresh::{Engine, EngineOptions};
@@ -59,8 +60,9 @@ async fn refresh_all(accounts: usize) -> [Row; 2] {
         double.reset_stats();
         let started = Instant::now();
         let report = session
-            .refresh_all(&engine, &Quiet, &CancellationToken::new())
-            .await;
+            .refresh_all(&[Member::solo(&engine)], &Quiet, &CancellationToken::new())
+            .await
+            .total;
         let wall = started.elapsed();
         assert!(report.problem.is_none(), "{:?}", report.problem);
         assert_eq!(session.snapshot().len(), accounts, "every account");
@@ -92,8 +94,14 @@ async fn one_account() -> (u64, Duration) {
     double.reset_stats();
     let started = Instant::now();
     let report = session
-        .refresh_accounts(&engine, &[id], &Quiet, &CancellationToken::new())
-        .await;
+        .refresh_accounts(
+            &[Member::solo(&engine)],
+            &[id],
+            &Quiet,
+            &CancellationToken::new(),
+        )
+        .await
+        .total;
     assert_eq!(report.refreshed, 1);
     (double.stats().http_requests, started.elapsed())
 }

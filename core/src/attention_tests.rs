@@ -35,6 +35,9 @@ fn healthy(raw: &str, now: DateTime<Utc>) -> Account {
         is_new: false,
         revision: 0,
         field_errors: vec![],
+        logins: vec![],
+        via: None,
+        fallback: None,
     }
 }
 

@@ -1,54 +1,56 @@
-//! The account book: every ad account Adkeep has seen, with its last good data.
-//! The merge rules live here so the app and the CLI behave the same:
-//! a failed refresh keeps the previous values and records why; an account
-//! missing from a complete listing is kept and marked no longer accessible;
-//! an account that appears after an earlier listing is marked new.
+//! The account book: every ad account Adkeep has seen, with its last good
+//! data, and the Facebook logins that reach them. The merge rules live here
+//! so the app and the CLI behave the same: a failed refresh keeps the
+//! previous values and records why; an account no login reaches any more
+//! (every listing that could say so was complete) is kept and marked no
+//! longer accessible; an account that appears after an earlier listing is
+//! marked new.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::attention::{self, Dismissal, Dismissals};
 use crate::graph::ids::AccountId;
+pub use crate::logins::TokenInfo;
+use crate::logins::{Login, LoginId, LoginReach, Told, task_rank};
 use crate::model::{Account, AccountStatus, DisableReason, Permissions, Profile, Reach};
 use crate::problem::Problem;
 use crate::refresh::Known;
 
-pub const BOOK_FORMAT: u32 = 1;
+/// 2: several logins (`logins`, and per account `logins` and `via`).
+pub const BOOK_FORMAT: u32 = 2;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AccountBook {
     pub format: u32,
-    /// The Facebook user whose login reached these accounts.
-    pub profile: Option<Profile>,
-    pub permissions: Option<Permissions>,
+    /// The Facebook logins, by id.
+    pub logins: BTreeMap<LoginId, Login>,
     pub accounts: BTreeMap<AccountId, Account>,
+    /// When every login last listed its accounts to the end.
     pub last_full_refresh: Option<DateTime<Utc>>,
     /// A complete listing has happened at least once (so later arrivals are new).
     pub listed_once: bool,
-    /// The last token-wide problem, until a call succeeds again.
-    pub token_problem: Option<Problem>,
-    /// What Adkeep learned about the token at login (never the token itself).
-    pub token: Option<TokenInfo>,
     /// Bumped on every change to an account (see `Account::revision`).
     pub revision: u64,
-    /// The health level last told to the person (OS notifications go out
-    /// only when it changes).
-    pub notified: Option<String>,
-    /// Accounts the last complete listing reached only through a business.
-    pub business_only: BTreeSet<AccountId>,
     /// Reasons for attention the person acknowledged or snoozed, per account.
     pub dismissed: Dismissals,
-}
-
-/// Token lifetime facts, learned at login or from `debug_token`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TokenInfo {
-    pub obtained_at: DateTime<Utc>,
-    pub expires_at: Option<DateTime<Utc>>,
-    pub data_access_expires_at: Option<DateTime<Utc>>,
+    /// Format 1 (one login) kept these at the top; read, then moved into
+    /// `logins` by `migrate`, never written.
+    #[serde(skip_serializing)]
+    profile: Option<Profile>,
+    #[serde(skip_serializing)]
+    permissions: Option<Permissions>,
+    #[serde(skip_serializing)]
+    token_problem: Option<Problem>,
+    #[serde(skip_serializing)]
+    token: Option<TokenInfo>,
+    #[serde(skip_serializing)]
+    notified: Option<String>,
+    #[serde(skip_serializing)]
+    business_only: BTreeSet<AccountId>,
 }
 
 /// Remembers which accounts were known when a listing started.
@@ -58,12 +60,120 @@ pub struct ListingStart {
     listed_before: bool,
 }
 
+/// What one login's listing found: each account it reaches, with the
+/// person's tasks there (empty when reached through a business).
+pub type Reached = HashMap<AccountId, Vec<String>>;
+
 impl AccountBook {
     pub fn new() -> Self {
         Self {
             format: BOOK_FORMAT,
             ..Self::default()
         }
+    }
+
+    /// Brings a book written by an older Adkeep up to this format: the one
+    /// login of format 1 becomes the first entry of `logins`, reaching every
+    /// account it reached. Nothing is lost; a book already current is left as
+    /// it is.
+    pub fn migrate(&mut self) {
+        if self.format >= BOOK_FORMAT {
+            return;
+        }
+        let legacy = self.profile.take();
+        let id = legacy.as_ref().and_then(|p| LoginId::new(&p.id));
+        if let Some(id) = id {
+            let mut login = Login::new(id.clone());
+            login.profile = legacy;
+            login.permissions = self.permissions.take();
+            login.problem = self.token_problem.take();
+            login.token = self.token.take();
+            login.notified = self.notified.take().as_deref().and_then(Told::from_legacy);
+            login.business_only = std::mem::take(&mut self.business_only);
+            login.last_full_refresh = self.last_full_refresh;
+            for account in self.accounts.values_mut() {
+                if account.reach == Reach::Reachable && account.logins.is_empty() {
+                    account.logins.push(LoginReach {
+                        login: id.clone(),
+                        tasks: account.tasks.clone(),
+                    });
+                }
+                account.via.get_or_insert_with(|| id.clone());
+            }
+            self.logins.insert(id, login);
+        }
+        self.format = BOOK_FORMAT;
+    }
+
+    /// A login, created if it is new.
+    pub fn login_mut(&mut self, id: &LoginId) -> &mut Login {
+        self.logins
+            .entry(id.clone())
+            .or_insert_with(|| Login::new(id.clone()))
+    }
+
+    /// Forgets a login; accounts only it reached are kept with their last
+    /// data and marked no longer accessible.
+    pub fn remove_login(&mut self, id: &LoginId) -> Option<Login> {
+        let removed = self.logins.remove(id);
+        let mut changed = Vec::new();
+        for account in self.accounts.values_mut() {
+            let before = account.logins.len();
+            account.logins.retain(|r| &r.login != id);
+            if account.logins.len() != before && account.logins.is_empty() {
+                account.reach = Reach::NoLongerAccessible;
+                account.is_new = false;
+            }
+            if account.logins.len() != before {
+                changed.push(account.id.clone());
+            }
+        }
+        for account in changed {
+            self.touch(&account);
+        }
+        removed
+    }
+
+    /// The problem that stops every login (the first login's), when each
+    /// one is stopped (broken, or held by a token-wide limit); `None` while
+    /// any login still works.
+    pub fn every_login_broken(&self) -> Option<&Problem> {
+        let mut logins = self.logins.values().peekable();
+        logins.peek()?;
+        let mut first = None;
+        for login in logins {
+            first = first.or(Some(login.problem.as_ref()?));
+        }
+        first
+    }
+
+    /// Accounts only this login reaches.
+    pub fn reached_only_by(&self, id: &LoginId) -> usize {
+        self.accounts
+            .values()
+            .filter(|a| a.logins.len() == 1 && &a.logins[0].login == id)
+            .count()
+    }
+
+    /// Accounts this login reaches.
+    pub fn reached_by(&self, id: &LoginId) -> usize {
+        self.accounts
+            .values()
+            .filter(|a| a.logins.iter().any(|r| &r.login == id))
+            .count()
+    }
+
+    /// The login a refresh of this account should go through, among
+    /// `candidates`: a healthy one that reaches it with the richest tasks
+    /// (a broken one only when nothing else reaches it).
+    pub fn best_login(&self, account: &Account, candidates: &[LoginId]) -> Option<LoginId> {
+        let healthy = |id: &LoginId| self.logins.get(id).is_none_or(Login::is_healthy);
+        account
+            .logins
+            .iter()
+            .filter(|r| candidates.contains(&r.login))
+            .max_by_key(|r| (healthy(&r.login), task_rank(&r.tasks)))
+            .map(|r| r.login.clone())
     }
 
     pub fn get<Q>(&self, id: &Q) -> Option<&Account>
@@ -94,16 +204,26 @@ impl AccountBook {
         list
     }
 
-    /// Stores freshly read data for an account, clearing its error.
+    /// Stores freshly read data for an account, clearing its error. The
+    /// logins that reach it stay as the listings said.
     pub fn apply_refreshed(&mut self, mut fresh: Account) -> &Account {
         let id = fresh.id.clone();
         match self.accounts.get(&id) {
             Some(previous) => {
                 fresh.is_new = previous.is_new;
+                fresh.logins = previous.logins.clone();
             }
             None => {
                 fresh.is_new = false;
             }
+        }
+        if let Some(via) = &fresh.via
+            && !fresh.logins.iter().any(|r| &r.login == via)
+        {
+            fresh.logins.push(LoginReach {
+                login: via.clone(),
+                tasks: fresh.tasks.clone(),
+            });
         }
         fresh.reach = Reach::Reachable;
         fresh.error = None;
@@ -127,19 +247,31 @@ impl AccountBook {
         entry
     }
 
-    /// The reachable accounts, by how the last listing reached them (a
-    /// refresh-all asks for their data ahead of listing them again).
-    pub fn known(&self) -> Known {
-        let (business_only, listed) = self
+    /// What each of `members` should ask for ahead of listing again: the
+    /// reachable accounts each is the best login for, by how its last listing
+    /// reached them.
+    pub fn known_by(&self, members: &[LoginId]) -> HashMap<LoginId, Known> {
+        let mut plans: HashMap<LoginId, Known> = HashMap::new();
+        for account in self
             .accounts
             .values()
             .filter(|a| a.reach == Reach::Reachable)
-            .map(|a| a.id.clone())
-            .partition(|id| self.business_only.contains(id));
-        Known {
-            listed,
-            business_only,
+        {
+            let Some(login) = self.best_login(account, members) else {
+                continue;
+            };
+            let business_only = self
+                .logins
+                .get(&login)
+                .is_some_and(|l| l.business_only.contains(&account.id));
+            let plan = plans.entry(login).or_default();
+            if business_only {
+                plan.business_only.push(account.id.clone());
+            } else {
+                plan.listed.push(account.id.clone());
+            }
         }
+        plans
     }
 
     pub fn start_listing(&self) -> ListingStart {
@@ -149,8 +281,38 @@ impl AccountBook {
         }
     }
 
-    /// Applies the outcome of a listing. Only a complete listing may mark
-    /// accounts unreachable; an interrupted one says nothing about the rest.
+    /// Records what one login's listing found. A complete listing says which
+    /// accounts the login no longer reaches; an interrupted one adds what it
+    /// found and says nothing about the rest.
+    pub fn finish_login_listing(&mut self, login: &LoginId, reached: &Reached, complete: bool) {
+        let mut changed = Vec::new();
+        for (id, account) in self.accounts.iter_mut() {
+            let before = account.logins.clone();
+            match reached.get(id) {
+                Some(tasks) => match account.logins.iter_mut().find(|r| &r.login == login) {
+                    // Tasks learned through a business are unknown (empty): keep what was known.
+                    Some(_) if tasks.is_empty() => {}
+                    Some(entry) => entry.tasks = tasks.clone(),
+                    None => account.logins.push(LoginReach {
+                        login: login.clone(),
+                        tasks: tasks.clone(),
+                    }),
+                },
+                None if complete => account.logins.retain(|r| &r.login != login),
+                None => {}
+            }
+            if account.logins != before {
+                changed.push(id.clone());
+            }
+        }
+        for id in changed {
+            self.touch(&id);
+        }
+    }
+
+    /// Applies a whole run: accounts some login reached are reachable (and
+    /// new if they were not known); accounts no login reaches any more are no
+    /// longer accessible. `complete`: every login listed to the end.
     pub fn finish_listing(
         &mut self,
         start: &ListingStart,
@@ -163,7 +325,7 @@ impl AccountBook {
             if seen.contains(id) {
                 account.reach = Reach::Reachable;
                 account.is_new = start.listed_before && !start.known.contains(id);
-            } else if complete {
+            } else if account.logins.is_empty() {
                 account.reach = Reach::NoLongerAccessible;
                 account.is_new = false;
             }
@@ -176,12 +338,6 @@ impl AccountBook {
             self.listed_once = true;
             self.last_full_refresh = Some(now);
         }
-    }
-
-    /// Forgets everything (a different Facebook user logged in).
-    pub fn reset_for(&mut self, profile: Profile) {
-        *self = Self::new();
-        self.profile = Some(profile);
     }
 
     /// Sets a reason aside on an account: acknowledged (`until` is `None`)
@@ -246,11 +402,6 @@ impl AccountBook {
 /// taken from `theirs` get fresh revisions, so a window never mistakes them
 /// for older updates.
 pub fn merged(base: &AccountBook, ours: &AccountBook, theirs: AccountBook) -> AccountBook {
-    let other_user = ours.profile != base.profile
-        && ours.profile.as_ref().map(|p| &p.id) != theirs.profile.as_ref().map(|p| &p.id);
-    if other_user {
-        return ours.clone();
-    }
     let mut out = theirs;
     macro_rules! ours_if_changed {
         ($($field:ident),*) => {$(
@@ -259,18 +410,17 @@ pub fn merged(base: &AccountBook, ours: &AccountBook, theirs: AccountBook) -> Ac
             }
         )*};
     }
-    ours_if_changed!(
-        format,
-        profile,
-        permissions,
-        last_full_refresh,
-        listed_once,
-        token_problem,
-        token,
-        notified,
-        business_only,
-        dismissed
-    );
+    ours_if_changed!(format, last_full_refresh, listed_once, dismissed);
+    for (id, login) in &ours.logins {
+        if base.logins.get(id) != Some(login) {
+            out.logins.insert(id.clone(), login.clone());
+        }
+    }
+    for id in base.logins.keys() {
+        if !ours.logins.contains_key(id) {
+            out.logins.remove(id);
+        }
+    }
     for (id, account) in &ours.accounts {
         if base.accounts.get(id) != Some(account) {
             out.accounts.insert(id.clone(), account.clone());
@@ -317,6 +467,9 @@ fn placeholder(id: &AccountId) -> Account {
         is_new: false,
         revision: 0,
         field_errors: Vec::new(),
+        logins: Vec::new(),
+        via: None,
+        fallback: None,
     }
 }
 
@@ -376,28 +529,89 @@ mod tests {
         assert!(row.amount_spent.is_none());
     }
 
+    fn login(raw: &str) -> LoginId {
+        LoginId::new(raw).unwrap()
+    }
+
+    fn reached(pairs: &[(&str, &[&str])]) -> Reached {
+        pairs
+            .iter()
+            .map(|(raw, tasks)| (id(raw), tasks.iter().map(|t| t.to_string()).collect()))
+            .collect()
+    }
+
     #[test]
-    fn known_accounts_are_the_reachable_ones_by_how_they_were_reached() {
+    fn each_known_account_is_asked_ahead_by_its_best_login() {
         let now = Utc::now();
         let mut book = AccountBook::new();
-        for id in ["act_1", "act_2", "act_3"] {
-            book.apply_refreshed(fresh(id, 1, now));
+        for raw in ["act_1", "act_2", "act_3", "act_4"] {
+            book.apply_refreshed(fresh(raw, 1, now));
         }
-        book.accounts.get_mut("act_3").unwrap().reach = Reach::NoLongerAccessible;
-        book.business_only.insert(id("act_2"));
-        let known = book.known();
-        assert_eq!(known.listed, ["act_1"]);
-        assert_eq!(known.business_only, ["act_2"]);
+        let (jane, sam) = (login("1"), login("2"));
+        book.finish_login_listing(
+            &jane,
+            &reached(&[
+                ("act_1", &["MANAGE"]),
+                ("act_2", &["ANALYZE"]),
+                ("act_4", &[]),
+            ]),
+            true,
+        );
+        book.finish_login_listing(
+            &sam,
+            &reached(&[("act_2", &["ADVERTISE"]), ("act_3", &["ANALYZE"])]),
+            true,
+        );
+        book.login_mut(&jane).business_only.insert(id("act_4"));
+        let plans = book.known_by(&[jane.clone(), sam.clone()]);
+        assert_eq!(plans[&jane].listed, ["act_1"]);
+        assert_eq!(plans[&jane].business_only, ["act_4"]);
+        assert_eq!(
+            plans[&sam].listed,
+            ["act_2", "act_3"],
+            "act_2: Sam can advertise there, Jane only analyze"
+        );
+
+        // Jane's login breaks: what Sam also reaches goes to Sam.
+        book.login_mut(&jane).problem = Some(classify(
+            &GraphError::malformed(400, "x"),
+            &Context::new(Scope::Token, now),
+        ));
+        book.logins
+            .get_mut(&jane)
+            .unwrap()
+            .problem
+            .as_mut()
+            .unwrap()
+            .reason = crate::problem::Reason::TokenExpired;
+        book.finish_login_listing(
+            &sam,
+            &reached(&[
+                ("act_1", &["ANALYZE"]),
+                ("act_2", &["ADVERTISE"]),
+                ("act_3", &["ANALYZE"]),
+            ]),
+            true,
+        );
+        let plans = book.known_by(&[jane.clone(), sam.clone()]);
+        assert_eq!(plans[&sam].listed, ["act_1", "act_2", "act_3"]);
+        assert_eq!(
+            plans[&jane].business_only,
+            ["act_4"],
+            "only Jane reaches act_4"
+        );
     }
 
     #[test]
     fn listings_mark_new_and_no_longer_accessible_accounts() {
         let now = Utc::now();
+        let jane = login("1");
         let mut book = AccountBook::new();
         // First listing: nothing is "new".
         let start = book.start_listing();
         book.apply_refreshed(fresh("act_1", 1, now));
         book.apply_refreshed(fresh("act_2", 1, now));
+        book.finish_login_listing(&jane, &reached(&[("act_1", &[]), ("act_2", &[])]), true);
         let seen: HashSet<AccountId> = ["act_1", "act_2"].iter().map(|s| id(s)).collect();
         book.finish_listing(&start, &seen, true, now);
         assert!(book.accounts.values().all(|a| !a.is_new));
@@ -406,6 +620,7 @@ mod tests {
         let start = book.start_listing();
         book.apply_refreshed(fresh("act_1", 1, now));
         book.apply_refreshed(fresh("act_3", 1, now));
+        book.finish_login_listing(&jane, &reached(&[("act_1", &[]), ("act_3", &[])]), true);
         let seen: HashSet<AccountId> = ["act_1", "act_3"].iter().map(|s| id(s)).collect();
         book.finish_listing(&start, &seen, true, now);
         assert!(book.get("act_3").unwrap().is_new);
@@ -420,6 +635,11 @@ mod tests {
 
         // Third listing: act_3 is no longer new; act_2 is back.
         let start = book.start_listing();
+        book.finish_login_listing(
+            &jane,
+            &reached(&[("act_1", &[]), ("act_2", &[]), ("act_3", &[])]),
+            true,
+        );
         let seen: HashSet<AccountId> = ["act_1", "act_2", "act_3"].iter().map(|s| id(s)).collect();
         book.finish_listing(&start, &seen, true, now);
         assert!(!book.get("act_3").unwrap().is_new);
@@ -427,28 +647,105 @@ mod tests {
     }
 
     #[test]
-    fn an_interrupted_listing_marks_nothing_unreachable() {
+    fn an_account_stays_while_any_login_reaches_it() {
         let now = Utc::now();
+        let (jane, sam) = (login("1"), login("2"));
         let mut book = AccountBook::new();
         book.apply_refreshed(fresh("act_1", 1, now));
+        book.finish_login_listing(&jane, &reached(&[("act_1", &["MANAGE"])]), true);
+        book.finish_login_listing(&sam, &reached(&[("act_1", &["ANALYZE"])]), true);
+        // Jane loses it; Sam still reaches it.
         let start = book.start_listing();
+        book.finish_login_listing(&jane, &reached(&[]), true);
+        book.finish_listing(&start, &HashSet::new(), true, now);
+        let a = book.get("act_1").unwrap();
+        assert_eq!(a.reach, Reach::Reachable);
+        assert_eq!(a.logins.len(), 1);
+        assert_eq!(a.logins[0].login, sam);
+    }
+
+    #[test]
+    fn an_interrupted_listing_marks_nothing_unreachable() {
+        let now = Utc::now();
+        let jane = login("1");
+        let mut book = AccountBook::new();
+        book.apply_refreshed(fresh("act_1", 1, now));
+        book.finish_login_listing(&jane, &reached(&[("act_1", &[])]), true);
+        let start = book.start_listing();
+        book.finish_login_listing(&jane, &reached(&[]), false);
         book.finish_listing(&start, &HashSet::new(), false, now);
         assert_eq!(book.get("act_1").unwrap().reach, Reach::Reachable);
         assert!(book.last_full_refresh.is_none());
     }
 
     #[test]
+    fn removing_a_login_keeps_what_only_it_reached_marked_no_longer_accessible() {
+        let now = Utc::now();
+        let (jane, sam) = (login("1"), login("2"));
+        let mut book = AccountBook::new();
+        book.apply_refreshed(fresh("act_1", 1, now));
+        book.apply_refreshed(fresh("act_2", 1, now));
+        book.finish_login_listing(&jane, &reached(&[("act_1", &[]), ("act_2", &[])]), true);
+        book.finish_login_listing(&sam, &reached(&[("act_2", &[])]), true);
+        book.login_mut(&jane);
+        assert_eq!(book.reached_only_by(&jane), 1);
+        assert_eq!(book.reached_by(&jane), 2);
+        assert!(book.remove_login(&jane).is_some());
+        assert_eq!(book.get("act_1").unwrap().reach, Reach::NoLongerAccessible);
+        assert_eq!(
+            book.get("act_1").unwrap().amount_spent,
+            Some(Decimal::new(1, 2))
+        );
+        assert_eq!(book.get("act_2").unwrap().reach, Reach::Reachable);
+        assert!(!book.logins.contains_key(&jane));
+    }
+
+    #[test]
+    fn a_one_login_book_of_the_first_format_becomes_its_first_login() {
+        let old = serde_json::json!({
+            "format": 1,
+            "profile": {"id": "10215241773831025", "name": "Jane Doe"},
+            "permissions": {"granted": ["ads_read"], "declined": [], "expired": []},
+            "token": {"obtained_at": "2026-11-01T00:00:00Z", "expires_at": "2026-12-31T00:00:00Z", "data_access_expires_at": null},
+            "notified": "ok",
+            "business_only": ["act_2"],
+            "listed_once": true,
+            "accounts": {}
+        });
+        let mut book: AccountBook = serde_json::from_value(old).unwrap();
+        book.apply_refreshed(fresh("act_2", 1, Utc::now()));
+        book.migrate();
+        assert_eq!(book.format, BOOK_FORMAT);
+        let jane = &book.logins[&login("10215241773831025")];
+        assert_eq!(jane.name(), "Jane Doe");
+        assert!(jane.token.as_ref().unwrap().expires_at.is_some());
+        assert!(jane.business_only.contains(&id("act_2")));
+        assert_eq!(jane.notified, Some(Told::Ok));
+        let a = book.get("act_2").unwrap();
+        assert_eq!(a.logins[0].login, jane.id);
+        assert_eq!(a.via.as_ref(), Some(&jane.id));
+        let json = serde_json::to_value(&book).unwrap();
+        assert!(
+            json.get("profile").is_none(),
+            "the old fields are not written again"
+        );
+    }
+
+    #[test]
     fn every_change_raises_the_revision() {
         let now = Utc::now();
+        let jane = login("1");
         let mut book = AccountBook::new();
         let r1 = book.apply_refreshed(fresh("act_1", 1, now)).revision;
         let r2 = book.apply_failure(&id("act_1"), problem(now)).revision;
         let r3 = book.apply_refreshed(fresh("act_1", 2, now)).revision;
         assert!(r1 < r2 && r2 < r3);
-        let start = book.start_listing();
-        book.finish_listing(&start, &HashSet::new(), true, now);
+        book.finish_login_listing(&jane, &reached(&[("act_1", &[])]), true);
+        let r4 = book.get("act_1").unwrap().revision;
+        assert!(r4 > r3, "a new login reaching it is a change");
+        book.remove_login(&jane);
         assert!(
-            book.get("act_1").unwrap().revision > r3,
+            book.get("act_1").unwrap().revision > r4,
             "becoming unreachable is a change"
         );
     }
@@ -488,27 +785,6 @@ mod tests {
         ours.apply_failure(&id("act_1"), problem(now));
         ours.listed_once = true;
         assert_eq!(merged(&base, &ours, base.clone()), ours);
-    }
-
-    #[test]
-    fn a_different_user_replaces_everything() {
-        let now = Utc::now();
-        let mut base = AccountBook::new();
-        base.profile = Some(Profile {
-            id: "1".into(),
-            name: "Jane".into(),
-        });
-        base.apply_refreshed(fresh("act_1", 1, now));
-        let mut ours = base.clone();
-        ours.reset_for(Profile {
-            id: "2".into(),
-            name: "Sam".into(),
-        });
-        let mut theirs = base.clone();
-        theirs.apply_refreshed(fresh("act_9", 1, now));
-        let out = merged(&base, &ours, theirs);
-        assert!(out.accounts.is_empty());
-        assert_eq!(out.profile.unwrap().name, "Sam");
     }
 
     #[test]

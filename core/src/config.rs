@@ -85,11 +85,42 @@ pub fn keychain_service(data_dir: &std::path::Path) -> String {
     format!("{IDENTIFIER}.{short}")
 }
 
-/// The token from `ADKEEP_ACCESS_TOKEN`, which wins over the keychain.
-pub fn token_from_env() -> Option<crate::token::AccessToken> {
+/// At most this many logins come from `ADKEEP_ACCESS_TOKEN`.
+pub const MAX_ENV_TOKENS: usize = 50;
+
+/// The tokens in `ADKEEP_ACCESS_TOKEN` (one login each, separated by
+/// commas), which win over the keychain. Pieces that are not tokens are
+/// skipped (and counted in the log, never shown).
+pub fn tokens_from_env() -> Vec<crate::token::AccessToken> {
     std::env::var(ENV_ACCESS_TOKEN)
-        .ok()
-        .and_then(crate::token::AccessToken::new)
+        .map(|raw| tokens_in(&raw))
+        .unwrap_or_default()
+}
+
+fn tokens_in(raw: &str) -> Vec<crate::token::AccessToken> {
+    let pieces: Vec<&str> = raw
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    let tokens: Vec<_> = pieces
+        .iter()
+        .filter(|p| p.len() <= 4096 && p.bytes().all(|b| b.is_ascii_graphic()))
+        .filter_map(|p| crate::token::AccessToken::new(*p))
+        .take(MAX_ENV_TOKENS)
+        .collect();
+    if tokens.len() < pieces.len() {
+        tracing::warn!(
+            skipped = pieces.len() - tokens.len(),
+            "{ENV_ACCESS_TOKEN} holds pieces that are not tokens (or more than {MAX_ENV_TOKENS})"
+        );
+    }
+    tokens
+}
+
+/// Whether `ADKEEP_ACCESS_TOKEN` gives at least one token.
+pub fn has_env_tokens() -> bool {
+    !tokens_from_env().is_empty()
 }
 
 #[cfg(test)]
@@ -103,6 +134,18 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         endpoints_from(|k| map.get(k).cloned(), "v26.0")
+    }
+
+    #[test]
+    fn several_tokens_are_separated_by_commas() {
+        let a = "EAAB".to_owned() + &"a".repeat(40);
+        let b = "EAAB".to_owned() + &"b".repeat(40);
+        assert_eq!(tokens_in(&a).len(), 1);
+        assert_eq!(tokens_in(&format!("{a}, {b},,")).len(), 2);
+        assert_eq!(tokens_in(&format!("{a},not a token")).len(), 1);
+        assert!(tokens_in(" , ").is_empty());
+        let many = vec![a.as_str(); MAX_ENV_TOKENS + 5].join(",");
+        assert_eq!(tokens_in(&many).len(), MAX_ENV_TOKENS);
     }
 
     #[test]

@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::graph::ids::AccountId;
+use crate::logins::{Fallback, LoginId, LoginReach};
 use crate::problem::Problem;
 
 /// `account_status` as Meta documents it (Ad Account reference).
@@ -215,6 +216,16 @@ pub struct Account {
     /// unknown, never a guess such as zero).
     #[serde(default)]
     pub field_errors: Vec<FieldError>,
+    /// The logins that reach the account, with the person's tasks there.
+    /// (Views show these with the logins' names, in their own fields.)
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub logins: Vec<LoginReach>,
+    /// The login the values above were read through.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<LoginId>,
+    /// Read through `via` because the login that should have broke.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fallback: Option<Fallback>,
 }
 
 /// A field of an account that Meta sent but Adkeep could not read.

@@ -50,6 +50,21 @@ impl Reason {
             Self::Offline => "Facebook can't be reached",
         }
     }
+
+    /// What happened to a login, after its owner's name ("Jane's login expired").
+    pub fn of_login(self) -> &'static str {
+        match self {
+            Self::TokenExpired => "login expired",
+            Self::TokenRevoked => "login was ended by Facebook",
+            Self::AppChanged => "login stopped working when the Meta app changed",
+            Self::SecurityCheckpoint => "login needs a security check",
+            Self::PermissionsChanged => "login lacks a permission",
+            Self::PolicyViolation => "login is restricted by Meta",
+            Self::RateLimited => "login reached Meta's limit",
+            Self::Transient => "login met a Meta hiccup",
+            Self::Offline => "login could not reach Facebook",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

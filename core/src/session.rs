@@ -1,18 +1,17 @@
-//! A session couples the account book with the engine: rows are merged into
-//! the book as they arrive, and the run's outcome (listing, permissions, token
-//! health) is recorded at the end. Both the app and the CLI go through here.
+//! A session couples the account book with the engines: rows are merged into
+//! the book as they arrive (through `BookSink`), and a run's outcome is
+//! recorded at the end (see `fleet`, which refreshes through every login).
+//! Both the app and the CLI go through here.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
-
-use chrono::Utc;
-use tokio_util::sync::CancellationToken;
 
 use crate::book::AccountBook;
 use crate::graph::ids::AccountId;
+use crate::logins::{Fallback, LoginId};
 use crate::model::Account;
 use crate::problem::{self, Problem, Reason};
-use crate::refresh::{Engine, Progress, RowUpdate, RunReport, Sink};
+use crate::refresh::{Progress, RowUpdate, Sink};
 
 /// Told about every change, after it is in the book.
 pub trait Observer: Send + Sync {
@@ -63,156 +62,125 @@ impl Session {
         out
     }
 
-    /// Refreshes some accounts. Each row either gets fresh data or keeps its
-    /// previous data with the reason it could not be refreshed.
-    pub async fn refresh_accounts(
-        &self,
-        engine: &Engine,
-        ids: &[AccountId],
-        observer: &dyn Observer,
-        cancel: &CancellationToken,
-    ) -> RunReport {
-        let sink = BookSink::new(self, observer);
-        let report = engine.refresh_accounts(ids, &sink, cancel).await;
-        self.record_outcome(&report, ids, &sink.touched(), observer);
-        report
-    }
-
-    /// Lists and refreshes every account the login reaches.
-    pub async fn refresh_all(
-        &self,
-        engine: &Engine,
-        observer: &dyn Observer,
-        cancel: &CancellationToken,
-    ) -> RunReport {
-        let (start, known) = {
-            let book = self.book();
-            (book.start_listing(), book.known())
-        };
-        let sink = BookSink::new(self, observer);
-        let mut report = engine.refresh_all(known, &sink, cancel).await;
-        if !report.listing_complete && report.problem.is_none() && !report.cancelled {
-            // Nothing stopped the run, but not every list could be read: the
-            // rows it did not reach say so.
-            report.problem = Some(problem::incomplete_listing(report.unreadable, Utc::now()));
-        }
-        let changed: Vec<Account> = {
-            let mut book = self.book();
-            book.finish_listing(&start, &report.seen, report.listing_complete, Utc::now());
-            if report.listing_complete {
-                book.business_only = report.business_only.iter().cloned().collect();
-            }
-            if let Some(permissions) = &report.permissions {
-                book.permissions = Some(permissions.clone());
-            }
-            if let Some(profile) = &report.profile {
-                book.profile = Some(profile.clone());
-            }
-            // Reach and "new" flags changed for accounts outside this run's rows too.
-            book.accounts.values().cloned().collect()
-        };
-        observer.accounts_changed(&changed);
-        let all: Vec<AccountId> = self.book().accounts.keys().cloned().collect();
-        self.record_outcome(&report, &all, &sink.touched(), observer);
-        report
-    }
-
-    /// Token health after a run, and the reason on every row the run did
-    /// not reach: a row keeps its last data, as of its last refresh, and
-    /// says why it is not fresh.
-    fn record_outcome(
-        &self,
-        report: &RunReport,
-        ids: &[AccountId],
-        touched: &HashSet<AccountId>,
-        observer: &dyn Observer,
-    ) {
-        let now = Utc::now();
-        let mut changed = Vec::new();
-        {
-            let mut book = self.book();
-            book.prune_dismissed(now);
-            match &report.problem {
-                Some(problem) => {
-                    if opens_problem_page(problem) {
-                        book.token_problem = Some(problem.clone());
-                    }
-                    for id in ids.iter().filter(|id| !touched.contains(*id)) {
-                        changed.push(book.apply_failure(id, problem.clone()).clone());
-                    }
-                }
-                None if !report.cancelled => {
-                    book.token_problem = match &book.permissions {
-                        Some(p) if !p.can_read_ads() => {
-                            Some(problem::declined_scopes(&p.missing(), now))
-                        }
-                        _ => None,
-                    };
-                }
-                None => {}
-            }
-        }
-        if !changed.is_empty() {
-            observer.accounts_changed(&changed);
-        }
-    }
-
-    /// The current token-wide problem, if any.
-    pub fn token_problem(&self) -> Option<Problem> {
-        self.book().token_problem.clone()
-    }
-
-    /// Records a token-wide problem found outside a run (e.g. by `/me`).
-    pub fn set_token_problem(&self, problem: Option<Problem>) {
+    /// A login's token-wide problem found outside a run (`doctor`'s `/me`);
+    /// passing ones (offline, a hiccup) are not kept.
+    pub fn set_login_problem(&self, login: &LoginId, problem: Option<Problem>) {
         let problem = problem.filter(opens_problem_page);
-        self.book().token_problem = problem;
+        self.book().login_mut(login).problem = problem;
+    }
+
+    pub fn login_problem(&self, login: &LoginId) -> Option<Problem> {
+        self.book()
+            .logins
+            .get(login)
+            .and_then(|l| l.problem.clone())
     }
 }
 
-struct BookSink<'a> {
+/// Merges rows into the book as they arrive and tells the observer.
+pub(crate) struct BookSink<'a> {
     session: &'a Session,
     observer: &'a dyn Observer,
     /// Rows this run produced (refreshed or failed).
     touched: Mutex<HashSet<AccountId>>,
+    /// Rows this run refreshed.
+    fresh: Mutex<HashSet<AccountId>>,
+    /// Each login's progress (and its stand-in work's), summed for the observer.
+    progress: Mutex<HashMap<(LoginId, bool), Progress>>,
+    /// How many logins list side by side (the listing is complete when all have).
+    listers: usize,
 }
 
 impl<'a> BookSink<'a> {
-    fn new(session: &'a Session, observer: &'a dyn Observer) -> Self {
+    pub(crate) fn new(session: &'a Session, observer: &'a dyn Observer, listers: usize) -> Self {
         Self {
             session,
             observer,
-            touched: Mutex::new(HashSet::new()),
+            touched: Mutex::default(),
+            fresh: Mutex::default(),
+            progress: Mutex::default(),
+            listers,
         }
     }
 
-    fn touched(&self) -> HashSet<AccountId> {
+    /// One login's progress, told to the observer as the whole run's.
+    fn progress(&self, login: &LoginId, stand_in: bool, progress: &Progress) {
+        let total = {
+            let mut all = self.progress.lock().unwrap_or_else(|p| p.into_inner());
+            all.insert((login.clone(), stand_in), progress.clone());
+            let listed = all
+                .iter()
+                .filter(|((_, stand_in), p)| !stand_in && p.listing_complete)
+                .count();
+            Progress {
+                done: all.values().map(|p| p.done).sum(),
+                total: all.values().map(|p| p.total).sum(),
+                listing_complete: listed >= self.listers,
+                waiting_until: all.values().filter_map(|p| p.waiting_until).max(),
+            }
+        };
+        self.observer.progress(&total);
+    }
+
+    pub(crate) fn touched(&self) -> HashSet<AccountId> {
         self.touched
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone()
     }
-}
 
-impl Sink for BookSink<'_> {
-    fn rows(&self, rows: Vec<RowUpdate>) {
-        self.touched
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .extend(rows.iter().map(|r| r.id().clone()));
+    pub(crate) fn fresh(&self) -> HashSet<AccountId> {
+        self.fresh.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub(crate) fn observer(&self) -> &dyn Observer {
+        self.observer
+    }
+
+    fn apply(&self, rows: Vec<RowUpdate>, via: &LoginId, fallback: Option<&Fallback>) {
+        {
+            let mut touched = self.touched.lock().unwrap_or_else(|p| p.into_inner());
+            let mut fresh = self.fresh.lock().unwrap_or_else(|p| p.into_inner());
+            for row in &rows {
+                touched.insert(row.id().clone());
+                if matches!(row, RowUpdate::Refreshed(_)) {
+                    fresh.insert(row.id().clone());
+                }
+            }
+        }
         let changed: Vec<Account> = {
             let mut book = self.session.book();
             rows.into_iter()
                 .map(|row| match row {
-                    RowUpdate::Refreshed(account) => book.apply_refreshed(*account).clone(),
+                    RowUpdate::Refreshed(mut account) => {
+                        account.via = Some(via.clone());
+                        account.fallback = fallback.cloned();
+                        book.apply_refreshed(*account).clone()
+                    }
                     RowUpdate::Failed { id, problem } => book.apply_failure(&id, problem).clone(),
                 })
                 .collect()
         };
         self.observer.accounts_changed(&changed);
     }
+}
+
+/// The book sink as seen by one login's run: its rows were read through it.
+pub(crate) struct MemberSink<'a> {
+    pub(crate) book: &'a BookSink<'a>,
+    pub(crate) login: &'a LoginId,
+    /// Set when these rows stand in for another login's.
+    pub(crate) fallback: Option<Fallback>,
+}
+
+impl Sink for MemberSink<'_> {
+    fn rows(&self, rows: Vec<RowUpdate>) {
+        self.book.apply(rows, self.login, self.fallback.as_ref());
+    }
 
     fn progress(&self, progress: &Progress) {
-        self.observer.progress(progress);
+        self.book
+            .progress(self.login, self.fallback.is_some(), progress);
     }
 }
 

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use adkeep_core::book::AccountBook;
+use adkeep_core::fleet::Member;
 use adkeep_core::governor::Governor;
 use adkeep_core::graph::AccountId;
 use adkeep_core::graph::client::{Endpoints, GraphClient, http_client};
@@ -21,6 +22,11 @@ use graph_double::{DoubleConfig, Fault, FaultKind, GraphDouble, Scenario};
 use rust_decimal::Decimal;
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
+
+/// The one login of an engine refreshing alone.
+fn solo_login(book: &AccountBook) -> Option<adkeep_core::logins::Login> {
+    book.logins.values().next().cloned()
+}
 
 fn frozen() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-27T15:30:00Z")
@@ -55,8 +61,9 @@ fn fast() -> EngineOptions {
 async fn first_run(engine: &Engine) -> (Session, RunReport) {
     let session = Session::new(AccountBook::new());
     let report = session
-        .refresh_all(engine, &Quiet, &CancellationToken::new())
-        .await;
+        .refresh_all(&[Member::solo(engine)], &Quiet, &CancellationToken::new())
+        .await
+        .total;
     (session, report)
 }
 
@@ -105,7 +112,10 @@ async fn refresh_all_returns_every_account_with_exact_money() {
     assert!(report.listing_complete);
     assert_eq!(report.refreshed, 1_000);
     assert_eq!(
-        session.snapshot().profile.map(|p| p.name).as_deref(),
+        solo_login(&session.snapshot())
+            .and_then(|l| l.profile)
+            .map(|p| p.name)
+            .as_deref(),
         Some("Jane Doe")
     );
     let book = session.snapshot();
@@ -172,12 +182,13 @@ async fn one_account_is_one_round_trip() {
     double.reset_stats();
     let report = session
         .refresh_accounts(
-            &engine,
+            &[Member::solo(&engine)],
             std::slice::from_ref(&id),
             &Quiet,
             &CancellationToken::new(),
         )
-        .await;
+        .await
+        .total;
     assert_eq!(report.refreshed, 1);
     assert_eq!(double.stats().http_requests, 1, "one HTTP request");
     let account = session.snapshot().get(&id).cloned().unwrap();
@@ -193,7 +204,7 @@ async fn a_failed_refresh_keeps_prior_data() {
     let engine = engine(&double, &double.issue_token(), fast());
     let session = Session::new(AccountBook::new());
     session
-        .refresh_all(&engine, &Quiet, &CancellationToken::new())
+        .refresh_all(&[Member::solo(&engine)], &Quiet, &CancellationToken::new())
         .await;
     let id = double.world(|w| w.accounts.values().nth(3).unwrap().node_id());
     let id = AccountId::parse(&id).unwrap();
@@ -203,12 +214,13 @@ async fn a_failed_refresh_keeps_prior_data() {
     double.revoke(graph_double::DEFAULT_USER, &[id.as_str()]);
     let report = session
         .refresh_accounts(
-            &engine,
+            &[Member::solo(&engine)],
             std::slice::from_ref(&id),
             &Quiet,
             &CancellationToken::new(),
         )
-        .await;
+        .await
+        .total;
     assert_eq!(report.failed, 1);
     let after = session.snapshot().get(&id).cloned().unwrap();
     let problem = after.error.clone().unwrap();
@@ -223,7 +235,7 @@ async fn a_failed_refresh_keeps_prior_data() {
 
     // A later listing keeps it, marked no longer accessible.
     session
-        .refresh_all(&engine, &Quiet, &CancellationToken::new())
+        .refresh_all(&[Member::solo(&engine)], &Quiet, &CancellationToken::new())
         .await;
     let kept = session.snapshot().get(&id).cloned().unwrap();
     assert_eq!(kept.reach, Reach::NoLongerAccessible);
@@ -286,7 +298,7 @@ async fn token_problems_stop_the_run_and_say_why() {
     let engine = engine(&double, &double.issue_token(), fast());
     let session = Session::new(AccountBook::new());
     session
-        .refresh_all(&engine, &Quiet, &CancellationToken::new())
+        .refresh_all(&[Member::solo(&engine)], &Quiet, &CancellationToken::new())
         .await;
     let cases = [
         (Scenario::TokenExpired, Reason::TokenExpired),
@@ -300,15 +312,19 @@ async fn token_problems_stop_the_run_and_say_why() {
     for (scenario, reason) in cases {
         double.set_scenario(scenario);
         let report = session
-            .refresh_all(&engine, &Quiet, &CancellationToken::new())
-            .await;
+            .refresh_all(&[Member::solo(&engine)], &Quiet, &CancellationToken::new())
+            .await
+            .total;
         let problem = report
             .problem
             .unwrap_or_else(|| panic!("{scenario:?} gave no problem"));
         assert_eq!(problem.reason, reason, "{scenario:?}");
         assert!(!report.listing_complete);
         let book = session.snapshot();
-        assert_eq!(book.token_problem.as_ref().map(|p| p.reason), Some(reason));
+        assert_eq!(
+            solo_login(&book).and_then(|l| l.problem).map(|p| p.reason),
+            Some(reason)
+        );
         assert!(
             book.accounts.values().all(|a| a.reach == Reach::Reachable),
             "{scenario:?} must not drop accounts"
@@ -317,11 +333,14 @@ async fn token_problems_stop_the_run_and_say_why() {
     }
     double.set_scenario(Scenario::Healthy);
     let report = session
-        .refresh_all(&engine, &Quiet, &CancellationToken::new())
-        .await;
+        .refresh_all(&[Member::solo(&engine)], &Quiet, &CancellationToken::new())
+        .await
+        .total;
     assert!(report.problem.is_none());
     assert!(
-        session.snapshot().token_problem.is_none(),
+        solo_login(&session.snapshot())
+            .and_then(|l| l.problem)
+            .is_none(),
         "a good run clears the problem"
     );
 }
@@ -355,20 +374,21 @@ async fn offline_keeps_rows_and_says_offline() {
     );
     let session = Session::new(AccountBook::new());
     session
-        .refresh_all(&engine, &Quiet, &CancellationToken::new())
+        .refresh_all(&[Member::solo(&engine)], &Quiet, &CancellationToken::new())
         .await;
     let before = session.snapshot();
     double.set_offline(true).await.unwrap();
     let report = session
-        .refresh_all(&engine, &Quiet, &CancellationToken::new())
-        .await;
+        .refresh_all(&[Member::solo(&engine)], &Quiet, &CancellationToken::new())
+        .await
+        .total;
     assert_eq!(
         report.problem.as_ref().map(|p| p.reason),
         Some(Reason::Offline)
     );
     let book = session.snapshot();
     assert!(
-        book.token_problem.is_none(),
+        solo_login(&book).and_then(|l| l.problem).is_none(),
         "offline is not a token problem"
     );
     for account in book.accounts.values() {
@@ -384,8 +404,9 @@ async fn offline_keeps_rows_and_says_offline() {
     }
     double.set_offline(false).await.unwrap();
     let report = session
-        .refresh_all(&engine, &Quiet, &CancellationToken::new())
-        .await;
+        .refresh_all(&[Member::solo(&engine)], &Quiet, &CancellationToken::new())
+        .await
+        .total;
     assert!(report.problem.is_none(), "{:?}", report.problem);
     assert!(no_row_failed(&session));
 }
@@ -405,12 +426,13 @@ async fn the_governor_pauses_an_account_before_meta_refuses() {
     for _ in 0..8 {
         let report = session
             .refresh_accounts(
-                &engine,
+                &[Member::solo(&engine)],
                 std::slice::from_ref(&id),
                 &Quiet,
                 &CancellationToken::new(),
             )
-            .await;
+            .await
+            .total;
         if report.failed == 1 {
             paused = session.snapshot().get(&id).unwrap().error.clone();
             break;
@@ -448,12 +470,13 @@ async fn a_short_meta_rate_limit_is_waited_out() {
     let started = std::time::Instant::now();
     let report = session
         .refresh_accounts(
-            &engine,
+            &[Member::solo(&engine)],
             &[AccountId::parse(&id).unwrap()],
             &Quiet,
             &CancellationToken::new(),
         )
-        .await;
+        .await
+        .total;
     assert_eq!(
         report.refreshed,
         1,
@@ -495,7 +518,11 @@ async fn progress_reaches_the_end() {
     let session = Session::new(AccountBook::new());
     let recorder = Recorder(Mutex::new(Vec::new()), Mutex::new(Vec::new()));
     session
-        .refresh_all(&engine, &recorder, &CancellationToken::new())
+        .refresh_all(
+            &[Member::solo(&engine)],
+            &recorder,
+            &CancellationToken::new(),
+        )
         .await;
     let progress = recorder.1.lock().unwrap();
     let last = progress.last().unwrap();
@@ -526,7 +553,10 @@ async fn cancelling_stops_and_keeps_what_was_done() {
         tokio::time::sleep(Duration::from_millis(200)).await;
         trigger.cancel();
     });
-    let report = session.refresh_all(&engine, &Quiet, &cancel).await;
+    let report = session
+        .refresh_all(&[Member::solo(&engine)], &Quiet, &cancel)
+        .await
+        .total;
     assert!(report.cancelled);
     assert!(!report.listing_complete);
     let book = session.snapshot();
@@ -603,8 +633,9 @@ async fn a_repeat_run_asks_for_known_spend_once_alongside_the_listing() {
 
     double.reset_stats();
     let second = session
-        .refresh_all(&engine, &Quiet, &CancellationToken::new())
-        .await;
+        .refresh_all(&[Member::solo(&engine)], &Quiet, &CancellationToken::new())
+        .await
+        .total;
     assert!(second.problem.is_none(), "{:?}", second.problem);
     assert!(second.listing_complete);
 

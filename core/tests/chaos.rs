@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use adkeep_core::book::AccountBook;
+use adkeep_core::fleet::Member;
 use adkeep_core::governor::Governor;
 use adkeep_core::graph::client::{Endpoints, GraphClient};
 use adkeep_core::model::Account;
@@ -125,8 +126,9 @@ async fn refresh_all_survives_chaos_and_converges_once_it_stops() {
         runs += 1;
         assert!(runs <= 6, "the storm happened: {:?}", double.stats());
         let stormy = session
-            .refresh_all(&engine, &Quiet, &CancellationToken::new())
-            .await;
+            .refresh_all(&[Member::solo(&engine)], &Quiet, &CancellationToken::new())
+            .await
+            .total;
         if let Some(problem) = &stormy.problem {
             assert!(
                 problem.reason.retries_by_itself(),
@@ -153,8 +155,9 @@ async fn refresh_all_survives_chaos_and_converges_once_it_stops() {
     // The storm passes: everything is there, and exact.
     double.clear_faults();
     let calm = session
-        .refresh_all(&engine, &Quiet, &CancellationToken::new())
-        .await;
+        .refresh_all(&[Member::solo(&engine)], &Quiet, &CancellationToken::new())
+        .await
+        .total;
     assert!(calm.problem.is_none(), "{:?}", calm.problem);
     assert!(calm.listing_complete);
     let book = session.snapshot();

@@ -29,7 +29,8 @@ fn big_book(generation: u64) -> serde_json::Map<String, serde_json::Value> {
             problem.clone(),
         );
     }
-    book.profile = Some(Profile {
+    let login = adkeep_core::logins::LoginId::new("1").unwrap();
+    book.login_mut(&login).profile = Some(Profile {
         id: generation.to_string(),
         name: format!("generation {generation}"),
     });
@@ -80,7 +81,9 @@ fn kill_during_save_never_corrupts_the_file() {
                 let book: AccountBook =
                     serde_json::from_value(map["book"].clone()).expect("a whole book");
                 assert_eq!(book.len(), 3_000, "round {round}");
-                let generation: u64 = book.profile.expect("profile").id.parse().unwrap();
+                let login = adkeep_core::logins::LoginId::new("1").unwrap();
+                let profile = book.logins[&login].profile.clone().expect("profile");
+                let generation: u64 = profile.id.parse().unwrap();
                 latest = latest.max(generation);
             }
             other => panic!("round {round}: the file was left {other:?}"),

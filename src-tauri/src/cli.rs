@@ -1,4 +1,4 @@
-//! `adkeep accounts | refresh | doctor`: the same core and backend as the
+//! `adkeep accounts | refresh | doctor | logins`: the same core and backend as the
 //! window, without a display. Output goes to stdout; warnings to stderr;
 //! everything printed for a person is stripped of control characters. The
 //! token is never printed.
@@ -14,6 +14,7 @@ use clap::{Parser, Subcommand};
 use adkeep_core::Error;
 use adkeep_core::attention::{Attention, Severity};
 use adkeep_core::graph::AccountId;
+use adkeep_core::logins::LoginId;
 use adkeep_core::model::{AccountStatus, Reach};
 
 use crate::backend::{Backend, NoEvents, RefreshSummary};
@@ -29,7 +30,7 @@ use crate::views::AccountView;
     about = "Adkeep: keeps Meta ad account connections healthy.",
     long_about = "Without a command (or with `gui`), opens the window. With one, works from the terminal.\n\n\
 Environment: ADKEEP_GRAPH_URL, ADKEEP_FACEBOOK_URL, ADKEEP_GRAPH_VERSION, ADKEEP_DATA_DIR, \
-ADKEEP_ACCESS_TOKEN (used instead of the keychain's token)."
+ADKEEP_ACCESS_TOKEN (tokens separated by commas, one Facebook login each; used instead of the keychain's, never stored)."
 )]
 pub struct Cli {
     /// One JSON document instead of a table.
@@ -45,6 +46,8 @@ enum Command {
     Accounts {
         #[command(flatten)]
         only: Only,
+        #[command(flatten)]
+        scope: Scope,
     },
     /// Refreshes every account, or the given ones (with or without `act_`), then prints them.
     /// Exits 0 only when every account was refreshed.
@@ -52,9 +55,16 @@ enum Command {
         ids: Vec<String>,
         #[command(flatten)]
         only: Only,
+        #[command(flatten)]
+        scope: Scope,
     },
-    /// Checks the token and the connection to Meta. Exits non-zero when something is wrong.
-    Doctor,
+    /// Checks every login's token and the connection to Meta. Exits non-zero when something is wrong.
+    Doctor {
+        #[command(flatten)]
+        scope: Scope,
+    },
+    /// Lists the Facebook logins as last checked (no network; `doctor` checks them now).
+    Logins,
     /// Opens the window (the same as no command).
     Gui,
 }
@@ -66,6 +76,24 @@ struct Only {
     /// warning) or `any` (info too). Reasons set aside do not count.
     #[arg(long, value_enum)]
     attention: Option<AttentionFilter>,
+}
+
+/// Which Facebook login to work through.
+#[derive(Debug, Clone, clap::Args)]
+struct Scope {
+    /// Only this login (its name, or its Facebook user id): the accounts it
+    /// reaches, refreshed through it.
+    #[arg(long, value_name = "NAME_OR_ID")]
+    login: Option<String>,
+}
+
+impl Scope {
+    fn resolve(&self, backend: &Backend) -> Result<Option<LoginId>, Error> {
+        self.login
+            .as_deref()
+            .map(|raw| backend.known_login(raw))
+            .transpose()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -146,22 +174,34 @@ fn open() -> Result<Arc<Backend>, Error> {
 
 async fn execute(command: Command, json: bool) -> Result<i32, Error> {
     match command {
-        Command::Accounts { only } => {
+        Command::Accounts { only, scope } => {
             let backend = open()?;
-            let views = sorted_views(&backend, None);
+            let login = scope.resolve(&backend)?;
+            let views = sorted_views(&backend, None, login.as_ref());
             print_accounts(&filtered(views, only), json)?;
             Ok(0)
         }
-        Command::Refresh { ids, only } => refresh(ids, only, json).await,
-        Command::Doctor => {
+        Command::Refresh { ids, only, scope } => refresh(ids, only, scope, json).await,
+        Command::Doctor { scope } => {
             let backend = open()?;
-            let report = crate::doctor::run(&backend).await;
+            let login = scope.resolve(&backend)?;
+            let report = crate::doctor::run(&backend, login.as_ref()).await;
             if json {
                 println_json(&report)?;
             } else {
                 print!("{}", printable_lines(&report.human()));
             }
-            Ok(if report.problem.is_some() { 1 } else { 0 })
+            Ok(if report.has_problem() { 1 } else { 0 })
+        }
+        Command::Logins => {
+            let backend = open()?;
+            let listing = crate::cli_logins::listing(&backend);
+            if json {
+                println_json(&listing)?;
+            } else {
+                print!("{}", printable_lines(&crate::cli_logins::table(&listing)));
+            }
+            Ok(0)
         }
         Command::Gui => {
             warn("`gui` opens the window; run it as `adkeep gui` on its own.");
@@ -173,7 +213,7 @@ async fn execute(command: Command, json: bool) -> Result<i32, Error> {
 /// `refresh [ID…]`: prints every account (or those asked for). A row this
 /// run did not refresh carries the reason in its `error`; the status is 0
 /// only when every reachable account was refreshed and the listing ended.
-async fn refresh(ids: Vec<String>, only: Only, json: bool) -> Result<i32, Error> {
+async fn refresh(ids: Vec<String>, only: Only, scope: Scope, json: bool) -> Result<i32, Error> {
     let mut wanted = Vec::with_capacity(ids.len());
     for raw in &ids {
         match AccountId::parse(raw) {
@@ -186,13 +226,14 @@ async fn refresh(ids: Vec<String>, only: Only, json: bool) -> Result<i32, Error>
         }
     }
     let backend = open()?;
+    let login = scope.resolve(&backend)?;
     let summary = if wanted.is_empty() {
-        backend.refresh_all().await?
+        backend.refresh_all_of(login.clone()).await?
     } else {
-        backend.refresh_accounts(&ids).await?
+        backend.refresh_accounts(&ids, login.as_ref()).await?
     };
     let asked = (!wanted.is_empty()).then_some(wanted.as_slice());
-    let accounts = sorted_views(&backend, asked);
+    let accounts = sorted_views(&backend, asked, login.as_ref());
     print_accounts(&filtered(accounts.clone(), only), json)?;
     if let Some(problem) = &summary.problem {
         warn(&format!("{} — {}", problem.title, problem.explanation));
@@ -218,12 +259,18 @@ fn all_fresh(summary: &RefreshSummary, accounts: &[AccountView]) -> bool {
             .all(|a| a.account.error.is_none())
 }
 
-fn sorted_views(backend: &Backend, only: Option<&[AccountId]>) -> Vec<AccountView> {
+/// The accounts in the book (those asked for, those a login reaches), by name.
+fn sorted_views(
+    backend: &Backend,
+    only: Option<&[AccountId]>,
+    login: Option<&LoginId>,
+) -> Vec<AccountView> {
     let book = backend.session().snapshot();
     let accounts = book
         .sorted()
         .into_iter()
         .filter(|a| only.is_none_or(|ids| ids.contains(&a.id)))
+        .filter(|a| login.is_none_or(|l| a.logins.iter().any(|r| &r.login == l)))
         .cloned();
     backend.views(accounts)
 }
@@ -306,6 +353,9 @@ fn notes(view: &AccountView) -> Vec<String> {
     }
     if a.is_new {
         notes.push("new".to_owned());
+    }
+    if let Some(note) = &view.via_note {
+        notes.push(note.clone());
     }
     let top = view
         .attention

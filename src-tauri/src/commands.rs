@@ -28,7 +28,7 @@ pub async fn refresh_account(api: Api<'_>, id: String) -> Result<AccountView, Er
 
 #[tauri::command]
 pub async fn refresh_selected(api: Api<'_>, ids: Vec<String>) -> Result<RefreshSummary, Error> {
-    api.refresh_accounts(&ids).await
+    api.refresh_accounts(&ids, None).await
 }
 
 #[tauri::command]
@@ -101,25 +101,54 @@ pub async fn open_link<R: tauri::Runtime>(
 }
 
 /// Opens Facebook's login (the popup, or the system browser for the loopback
-/// method) and, once it answers, re-reads the accounts.
+/// method) for one login (`login`: its id) and, once it answers, re-reads
+/// the accounts.
 #[tauri::command]
 pub async fn reauthenticate<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
     api: Api<'_>,
+    login: String,
 ) -> Result<LoginOutcome, Error> {
-    crate::login::reauthenticate(&app, &api).await
+    let target = api.known_login(&login)?;
+    crate::login::reauthenticate(&app, &api, Some(&target)).await
 }
 
-/// After a different Facebook user logged in: replace, or keep things as they were.
+/// Adds a Facebook login (the same person again renews theirs).
+/// `fresh_session`: the login window forgets who was logged in, so another
+/// person can log in.
 #[tauri::command]
-pub async fn confirm_switch_user(
+pub async fn add_login<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
     api: Api<'_>,
-    replace: bool,
-) -> Result<Option<LoginOutcome>, Error> {
-    api.confirm_switch_user(replace).await
+    fresh_session: bool,
+) -> Result<LoginOutcome, Error> {
+    if fresh_session {
+        crate::login::clear_popup_profile(&app, api.data_dir())?;
+    }
+    crate::login::reauthenticate(&app, &api, None).await
 }
 
-/// Forgets the token; optionally also the Facebook session of the login window.
+/// After someone other than the login asked for logged in: add them as
+/// another login, or keep things as they were.
+#[tauri::command]
+pub async fn confirm_switch_user(api: Api<'_>, add: bool) -> Result<Option<LoginOutcome>, Error> {
+    api.confirm_switch_user(add).await
+}
+
+/// Forgets a login and its token; accounts only it reached are kept, marked
+/// no longer accessible. Says what happened.
+#[tauri::command]
+pub async fn remove_login(api: Api<'_>, login: String) -> Result<String, Error> {
+    api.remove_login(&login).await
+}
+
+/// Names a login; an empty name goes back to the Facebook name.
+#[tauri::command]
+pub fn rename_login(api: Api<'_>, login: String, name: String) -> Result<(), Error> {
+    api.rename_login(&login, &name)
+}
+
+/// Forgets every token; optionally also the Facebook session of the login window.
 #[tauri::command]
 pub async fn disconnect<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,

@@ -7,7 +7,9 @@ use serde::Serialize;
 use adkeep_core::Error;
 use adkeep_core::problem::{self, Problem};
 
-use crate::backend::Backend;
+use adkeep_core::logins::LoginId;
+
+use crate::backend::{Backend, Connection, Link};
 use crate::vault::Vault;
 
 #[derive(Debug, Clone, Serialize)]
@@ -51,19 +53,35 @@ impl From<&Problem> for ProblemReport {
     }
 }
 
+/// One login, checked.
 #[derive(Debug, Clone, Serialize)]
-pub struct DoctorReport {
-    pub token: TokenReport,
-    pub problem: Option<ProblemReport>,
+pub struct LoginReport {
+    pub id: LoginId,
+    pub name: String,
     /// Who the token belongs to, when known.
     pub user: Option<adkeep_core::model::Profile>,
+    pub token: TokenReport,
+    pub problem: Option<ProblemReport>,
+    /// Accounts it reaches, and those no other login reaches.
+    pub accounts: usize,
+    pub only: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DoctorReport {
+    /// The login that needs the person most (the only one, when there is
+    /// one): kept at the top for scripts written for a single login.
+    pub token: TokenReport,
+    pub problem: Option<ProblemReport>,
+    pub user: Option<adkeep_core::model::Profile>,
+    /// Every login checked (or the one `--login` named).
+    pub logins: Vec<LoginReport>,
     /// Accounts by their most severe reason for attention (as last refreshed).
     pub attention: adkeep_core::attention::Counts,
 }
 
-impl DoctorReport {
-    pub fn human(&self) -> String {
-        let mut out = String::new();
+impl LoginReport {
+    fn human(&self, out: &mut String) {
         let valid = match self.token.valid {
             Some(true) => "valid",
             Some(false) => "not valid",
@@ -96,34 +114,63 @@ impl DoctorReport {
         if !self.token.declined.is_empty() {
             out.push_str(&format!("Declined:   {}\n", self.token.declined.join(", ")));
         }
+        out.push_str(&format!(
+            "Accounts:   {} ({} only through this login)\n",
+            self.accounts, self.only
+        ));
+        problem_lines(self.problem.as_ref(), out);
+    }
+}
+
+fn problem_lines(problem: Option<&ProblemReport>, out: &mut String) {
+    let Some(p) = problem else {
+        out.push_str("Problem:    none\n");
+        return;
+    };
+    out.push_str(&format!("Problem:    {} [{}]\n", p.title, p.reason));
+    out.push_str(&format!("            {}\n", p.explanation));
+    out.push_str(&format!("Action:     {}\n", p.action));
+    if let Some(at) = p.retry_at {
+        out.push_str(&format!(
+            "Retry at:   {}\n",
+            at.format("%Y-%m-%d %H:%M:%S UTC")
+        ));
+    }
+    if p.code.is_some() || p.fbtrace_id.is_some() {
+        out.push_str(&format!(
+            "Details:    code {} subcode {} fbtrace_id {}\n",
+            p.code.map_or("—".into(), |c| c.to_string()),
+            p.subcode.map_or("—".into(), |c| c.to_string()),
+            p.fbtrace_id.as_deref().unwrap_or("—")
+        ));
+    }
+}
+
+impl DoctorReport {
+    pub fn human(&self) -> String {
+        let mut out = String::new();
+        match self.logins.as_slice() {
+            [] => problem_lines(self.problem.as_ref(), &mut out),
+            [one] => one.human(&mut out),
+            several => {
+                for login in several {
+                    out.push_str(&format!("== {} ({})\n", login.name, login.id));
+                    login.human(&mut out);
+                    out.push('\n');
+                }
+            }
+        }
         let a = &self.attention;
         out.push_str(&format!(
             "Attention:  {} blocking · {} warning · {} info · {} set aside\n",
             a.blocking, a.warning, a.info, a.set_aside
         ));
-        match &self.problem {
-            None => out.push_str("Problem:    none\n"),
-            Some(p) => {
-                out.push_str(&format!("Problem:    {} [{}]\n", p.title, p.reason));
-                out.push_str(&format!("            {}\n", p.explanation));
-                out.push_str(&format!("Action:     {}\n", p.action));
-                if let Some(at) = p.retry_at {
-                    out.push_str(&format!(
-                        "Retry at:   {}\n",
-                        at.format("%Y-%m-%d %H:%M:%S UTC")
-                    ));
-                }
-                if p.code.is_some() || p.fbtrace_id.is_some() {
-                    out.push_str(&format!(
-                        "Details:    code {} subcode {} fbtrace_id {}\n",
-                        p.code.map_or("—".into(), |c| c.to_string()),
-                        p.subcode.map_or("—".into(), |c| c.to_string()),
-                        p.fbtrace_id.as_deref().unwrap_or("—")
-                    ));
-                }
-            }
-        }
         out
+    }
+
+    /// Something is wrong with a login (or there is none).
+    pub fn has_problem(&self) -> bool {
+        self.problem.is_some() || self.logins.iter().any(|l| l.problem.is_some())
     }
 }
 
@@ -142,28 +189,28 @@ fn not_connected() -> ProblemReport {
     }
 }
 
-/// Checks the token against Meta and records what it learned in the book.
-pub async fn run(backend: &Backend) -> DoctorReport {
-    let book = backend.session().snapshot();
+fn no_token(name: &str) -> ProblemReport {
+    ProblemReport {
+        message: format!("No token is stored for {name}"),
+        title: format!("{name} has no token here"),
+        explanation: format!("Reauthenticate {name} in Adkeep's Settings."),
+        ..not_connected()
+    }
+}
+
+/// Checks every login's token against Meta (or the one `only` names) and
+/// records what it learned in the book.
+pub async fn run(backend: &Backend, only: Option<&LoginId>) -> DoctorReport {
     let mut report = DoctorReport {
-        token: TokenReport {
-            valid: None,
-            expires_at: book.token.as_ref().and_then(|t| t.expires_at),
-            data_access_expires_at: book.token.as_ref().and_then(|t| t.data_access_expires_at),
-            scopes: Vec::new(),
-            declined: Vec::new(),
-        },
+        token: unknown_token(),
         problem: None,
-        user: book.profile.clone(),
+        user: None,
+        logins: Vec::new(),
         attention: backend.attention_counts(),
     };
     let connection = match backend.connection().await {
-        Ok(c) => c,
-        Err(Error::NotConnected) => {
-            report.token.valid = Some(false);
-            report.problem = Some(not_connected());
-            return report;
-        }
+        Ok(c) => Some(c),
+        Err(Error::NotConnected) => None,
         Err(e) => {
             report.problem = Some(ProblemReport {
                 reason: "app_changed".to_owned(),
@@ -176,34 +223,133 @@ pub async fn run(backend: &Backend) -> DoctorReport {
             return report;
         }
     };
-    let engine = &connection.interactive;
-    match engine.profile().await {
+    let logins: Vec<LoginId> = match &connection {
+        Some(c) => {
+            let mut ids: Vec<LoginId> = c.links.iter().map(|l| l.login.clone()).collect();
+            if !adkeep_core::config::has_env_tokens() {
+                // Logins with no token here are reported too.
+                let book = backend.session().book();
+                ids.extend(
+                    book.logins
+                        .keys()
+                        .filter(|id| !ids.contains(id))
+                        .cloned()
+                        .collect::<Vec<_>>(),
+                );
+            }
+            ids
+        }
+        None => backend.session().book().logins.keys().cloned().collect(),
+    };
+    for login in logins.iter().filter(|l| only.is_none_or(|o| o == *l)) {
+        let link = connection.as_ref().and_then(|c| c.link(login));
+        let checked = match (link, &connection) {
+            (Some(link), Some(c)) => check(backend, c, link).await,
+            _ => offline_report(backend, login),
+        };
+        report.logins.push(checked);
+    }
+    backend.persist_now();
+    let worst = report
+        .logins
+        .iter()
+        .find(|l| l.problem.is_some())
+        .or(report.logins.first())
+        .cloned();
+    match worst {
+        Some(worst) => {
+            report.token = worst.token;
+            report.user = worst.user;
+            report.problem = worst.problem;
+        }
+        None => {
+            report.token.valid = Some(false);
+            report.problem = Some(not_connected());
+        }
+    }
+    report
+}
+
+fn unknown_token() -> TokenReport {
+    TokenReport {
+        valid: None,
+        expires_at: None,
+        data_access_expires_at: None,
+        scopes: Vec::new(),
+        declined: Vec::new(),
+    }
+}
+
+/// A login without a token here: what the book knows, and that it has none.
+fn offline_report(backend: &Backend, login: &LoginId) -> LoginReport {
+    let mut report = login_report(backend, login);
+    report.token.valid = Some(false);
+    report.problem = Some(no_token(&report.name));
+    report
+}
+
+/// A login as the book knows it, before checking.
+fn login_report(backend: &Backend, id: &LoginId) -> LoginReport {
+    let book = backend.session().book();
+    let login = book.logins.get(id);
+    LoginReport {
+        id: id.clone(),
+        name: login.map_or_else(|| id.to_string(), |l| l.name()),
+        user: login.and_then(|l| l.profile.clone()),
+        token: TokenReport {
+            expires_at: login
+                .and_then(|l| l.token.as_ref())
+                .and_then(|t| t.expires_at),
+            data_access_expires_at: login
+                .and_then(|l| l.token.as_ref())
+                .and_then(|t| t.data_access_expires_at),
+            ..unknown_token()
+        },
+        problem: None,
+        accounts: book.reached_by(id),
+        only: book.reached_only_by(id),
+    }
+}
+
+/// Checks one login's token: who it is, until when, with which scopes.
+async fn check(backend: &Backend, connection: &Connection, link: &Link) -> LoginReport {
+    let mut report = login_report(backend, &link.login);
+    let engine = &link.interactive;
+    let whose = match &link.unresolved {
+        Some(problem) => Err(problem.clone()),
+        None => engine.profile().await,
+    };
+    match whose {
         Ok(profile) => {
             report.token.valid = Some(true);
             report.user = Some(profile.clone());
-            backend.set_profile(profile);
+            backend.session().book().login_mut(&link.login).profile = Some(profile);
         }
         Err(problem) => {
             report.token.valid =
                 (!problem.reason.retries_by_itself()).then_some(!problem.reason.is_token_problem());
-            backend.session().set_token_problem(Some(problem.clone()));
-            backend.persist_now();
+            backend
+                .session()
+                .set_login_problem(&link.login, Some(problem.clone()));
             report.problem = Some(ProblemReport::from(&problem));
             return report;
         }
     }
     // With the app secret, Meta says exactly when the token expires.
-    if let Some(facts) = token_facts(backend, &connection).await {
+    if let Some(facts) = token_facts(backend, connection, link).await {
         report.token.expires_at = facts.expires_at;
         report.token.data_access_expires_at = facts
             .data_access_expires_at
             .or(report.token.data_access_expires_at);
         let mut book = backend.session().book();
-        let info = book.token.get_or_insert(adkeep_core::book::TokenInfo {
-            obtained_at: Utc::now(),
-            expires_at: None,
-            data_access_expires_at: None,
-        });
+        let info = book
+            .login_mut(&link.login)
+            .token
+            .get_or_insert(adkeep_core::book::TokenInfo {
+                obtained_at: Utc::now(),
+                expires_at: None,
+                data_access_expires_at: None,
+            });
         info.expires_at = facts.expires_at;
         if facts.data_access_expires_at.is_some() {
             info.data_access_expires_at = facts.data_access_expires_at;
@@ -221,20 +367,22 @@ pub async fn run(backend: &Backend) -> DoctorReport {
             let missing = permissions.missing();
             let problem = (!permissions.can_read_ads())
                 .then(|| problem::declined_scopes(&missing, Utc::now()));
-            backend.session().book().permissions = Some(permissions);
-            backend.session().set_token_problem(problem.clone());
+            backend.session().book().login_mut(&link.login).permissions = Some(permissions);
+            backend
+                .session()
+                .set_login_problem(&link.login, problem.clone());
             report.problem = problem.as_ref().map(ProblemReport::from);
         }
         Err(problem) => report.problem = Some(ProblemReport::from(&problem)),
     }
-    backend.persist_now();
     report
 }
 
 /// `debug_token` facts, when an app secret is stored (else `None`).
 async fn token_facts(
     backend: &Backend,
-    connection: &crate::backend::Connection,
+    connection: &Connection,
+    link: &Link,
 ) -> Option<adkeep_core::auth::TokenFacts> {
     let settings = backend.settings();
     if !settings.has_app_secret || settings.app_id.is_empty() {
@@ -246,7 +394,7 @@ async fn token_facts(
         .ok()
         .flatten()?;
     let http = adkeep_core::graph::client::http_client().ok()?;
-    let token = connection.interactive.client().token().clone();
+    let token = link.interactive.client().token().clone();
     match adkeep_core::auth::debug_token(
         &http,
         &connection.endpoints,

@@ -4,6 +4,7 @@
 
 pub mod backend;
 pub mod cli;
+pub mod cli_logins;
 pub mod commands;
 pub mod doctor;
 pub mod events;
@@ -98,7 +99,10 @@ fn build_app_with<R: Runtime>(
             commands::dismiss_notice,
             commands::open_link,
             commands::reauthenticate,
+            commands::add_login,
             commands::confirm_switch_user,
+            commands::remove_login,
+            commands::rename_login,
             commands::disconnect,
             commands::set_app_secret,
             commands::clear_app_secret,

@@ -328,16 +328,20 @@ impl Authorizer for LoopbackAuthorizer {
 pub async fn reauthenticate<R: Runtime>(
     app: &AppHandle<R>,
     backend: &std::sync::Arc<crate::backend::Backend>,
+    target: Option<&adkeep_core::logins::LoginId>,
 ) -> Result<crate::backend::LoginOutcome> {
     let settings = backend.settings();
     let sandbox = backend.mode() == crate::views::ActiveMode::Sandbox;
     if !sandbox && settings.login_method == adkeep_core::settings::LoginMethod::Loopback {
         let loopback =
             LoopbackAuthorizer::with_system_browser(app.clone(), settings.loopback_ports);
-        backend.reauthenticate(&loopback).await
+        backend.reauthenticate(&loopback, target).await
     } else {
         backend
-            .reauthenticate(&PopupAuthorizer::new(app.clone(), backend.data_dir()))
+            .reauthenticate(
+                &PopupAuthorizer::new(app.clone(), backend.data_dir()),
+                target,
+            )
             .await
     }
 }

@@ -157,7 +157,8 @@ pub fn perform<R: Runtime>(app: &AppHandle<R>, action: TrayAction) {
             show_main_window(app);
             let app = app.clone();
             tauri::async_runtime::spawn(async move {
-                let outcome = crate::login::reauthenticate(&app, &backend).await;
+                let target = backend.login_to_renew();
+                let outcome = crate::login::reauthenticate(&app, &backend, target.as_ref()).await;
                 // The window shows the outcome (or asks about a different user).
                 let payload = match &outcome {
                     Ok(outcome) => serde_json::to_value(outcome).unwrap_or_default(),

@@ -2,21 +2,31 @@
 //! the OS keychain through `keyring` (platform features on, so it never falls
 //! back silently to its mock). Where no keychain answers, the token is kept in
 //! memory for this session and the UI says so; a 0600 plaintext file is used
-//! only after the user explicitly allows it. `ADKEEP_ACCESS_TOKEN` wins over
-//! all of them and is never written anywhere.
+//! only after the user explicitly allows it. Each Facebook login has its own
+//! entry (`facebook-access-token:<login>`); the one entry of the first
+//! release is adopted by the login it belonged to. (`ADKEEP_ACCESS_TOKEN` is
+//! read by the backend, never kept here.)
 
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::mpsc;
 use std::time::Duration;
 
+use std::collections::HashMap;
+
+use adkeep_core::logins::LoginId;
 use adkeep_core::token::AccessToken;
 
 use crate::views::Custody;
 
-const TOKEN_ENTRY: &str = "facebook-access-token";
+/// The first release's single entry (and file), adopted by its login.
+const LEGACY_TOKEN_ENTRY: &str = "facebook-access-token";
+const LEGACY_PLAINTEXT_FILE: &str = "facebook-token.insecure";
 const SECRET_ENTRY: &str = "meta-app-secret";
-const PLAINTEXT_FILE: &str = "facebook-token.insecure";
+
+fn token_entry(login: &LoginId) -> String {
+    format!("{LEGACY_TOKEN_ENTRY}:{login}")
+}
 /// A keychain that does not answer in this time is treated as absent.
 const KEYCHAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -43,7 +53,7 @@ pub type EntryFactory = Box<dyn Fn(&str) -> keyring::Result<keyring::Entry> + Se
 pub struct Vault {
     entries: EntryFactory,
     data_dir: PathBuf,
-    memory_token: Mutex<Option<AccessToken>>,
+    memory_tokens: Mutex<HashMap<LoginId, AccessToken>>,
     memory_secret: Mutex<Option<String>>,
 }
 
@@ -74,35 +84,37 @@ impl Vault {
         Self {
             entries,
             data_dir,
-            memory_token: Mutex::new(None),
+            memory_tokens: Mutex::new(HashMap::new()),
             memory_secret: Mutex::new(None),
         }
     }
 
-    fn plaintext_path(&self) -> PathBuf {
-        self.data_dir.join(PLAINTEXT_FILE)
+    fn plaintext_path(&self, login: &LoginId) -> PathBuf {
+        self.data_dir
+            .join(format!("facebook-token-{login}.insecure"))
     }
 
-    /// Finds the token: environment, keychain, this session's memory, then the
+    /// Finds a login's token: keychain, this session's memory, then the
     /// opted-in plaintext file.
-    pub fn load_token(&self, allow_plaintext: bool) -> (Option<AccessToken>, Custody) {
-        if let Some(token) = adkeep_core::config::token_from_env() {
-            return (Some(token), Custody::Environment);
-        }
-        match self.keychain_get(TOKEN_ENTRY) {
+    pub fn load_token(
+        &self,
+        login: &LoginId,
+        allow_plaintext: bool,
+    ) -> (Option<AccessToken>, Custody) {
+        match self.keychain_get(&token_entry(login)) {
             Ok(Some(raw)) => {
                 if let Some(token) = AccessToken::new(raw) {
                     return (Some(token), Custody::Keychain);
                 }
             }
             Ok(None) => {}
-            Err(e) => tracing::warn!("reading the token: {e}"),
+            Err(e) => tracing::warn!("reading a token: {e}"),
         }
-        if let Some(token) = lock(&self.memory_token).clone() {
+        if let Some(token) = lock(&self.memory_tokens).get(login).cloned() {
             return (Some(token), Custody::Memory);
         }
         if allow_plaintext
-            && let Ok(raw) = std::fs::read_to_string(self.plaintext_path())
+            && let Ok(raw) = std::fs::read_to_string(self.plaintext_path(login))
             && let Some(token) = AccessToken::new(raw)
         {
             return (Some(token), Custody::PlaintextFile);
@@ -110,43 +122,78 @@ impl Vault {
         (None, Custody::None)
     }
 
-    /// Keeps a new token: keychain if possible, else the opted-in file, else memory.
-    pub fn save_token(&self, token: &AccessToken, allow_plaintext: bool) -> Custody {
-        match self.keychain_set(TOKEN_ENTRY, token.expose()) {
+    /// Keeps a login's new token: keychain if possible, else the opted-in
+    /// file, else memory.
+    pub fn save_token(
+        &self,
+        login: &LoginId,
+        token: &AccessToken,
+        allow_plaintext: bool,
+    ) -> Custody {
+        match self.keychain_set(&token_entry(login), token.expose()) {
             Ok(()) => {
-                *lock(&self.memory_token) = None;
-                let _ = std::fs::remove_file(self.plaintext_path());
+                lock(&self.memory_tokens).remove(login);
+                let _ = std::fs::remove_file(self.plaintext_path(login));
                 Custody::Keychain
             }
             Err(e) => {
-                tracing::warn!("keeping the token outside the keychain: {e}");
+                tracing::warn!("keeping a token outside the keychain: {e}");
                 if allow_plaintext
                     && adkeep_core::persist::write_private(
-                        &self.plaintext_path(),
+                        &self.plaintext_path(login),
                         token.expose().as_bytes(),
                     )
                     .is_ok()
                 {
                     return Custody::PlaintextFile;
                 }
-                *lock(&self.memory_token) = Some(token.clone());
+                lock(&self.memory_tokens).insert(login.clone(), token.clone());
                 Custody::Memory
             }
         }
     }
 
-    /// Removes the opted-in plaintext file (the token stays wherever else it is).
-    pub fn forget_plaintext(&self) {
-        let _ = std::fs::remove_file(self.plaintext_path());
+    /// Removes a login's opted-in plaintext file (the token stays wherever else it is).
+    pub fn forget_plaintext(&self, login: &LoginId) {
+        let _ = std::fs::remove_file(self.plaintext_path(login));
     }
 
-    /// Forgets the token everywhere Adkeep could have kept it.
-    pub fn delete_token(&self) {
-        if let Err(e) = self.keychain_delete(TOKEN_ENTRY) {
-            tracing::warn!("removing the token from the keychain: {e}");
+    /// Forgets a login's token everywhere Adkeep could have kept it.
+    pub fn delete_token(&self, login: &LoginId) {
+        if let Err(e) = self.keychain_delete(&token_entry(login)) {
+            tracing::warn!("removing a token from the keychain: {e}");
         }
-        *lock(&self.memory_token) = None;
-        let _ = std::fs::remove_file(self.plaintext_path());
+        lock(&self.memory_tokens).remove(login);
+        let _ = std::fs::remove_file(self.plaintext_path(login));
+    }
+
+    /// The first release's single token (keychain entry, or opted-in file),
+    /// if it is still there.
+    pub fn legacy_token(&self, allow_plaintext: bool) -> Option<AccessToken> {
+        let from_keychain = match self.keychain_get(LEGACY_TOKEN_ENTRY) {
+            Ok(found) => found,
+            Err(e) => {
+                tracing::warn!("reading the earlier token: {e}");
+                None
+            }
+        };
+        let from_file = allow_plaintext
+            .then(|| std::fs::read_to_string(self.data_dir.join(LEGACY_PLAINTEXT_FILE)).ok())
+            .flatten();
+        from_keychain.or(from_file).and_then(AccessToken::new)
+    }
+
+    /// Moves the first release's single token to `login`'s own entry.
+    /// `true` when there was one.
+    pub fn adopt_legacy(&self, login: &LoginId, allow_plaintext: bool) -> bool {
+        let Some(token) = self.legacy_token(allow_plaintext) else {
+            return false;
+        };
+        self.save_token(login, &token, allow_plaintext);
+        let _ = self.keychain_delete(LEGACY_TOKEN_ENTRY);
+        let _ = std::fs::remove_file(self.data_dir.join(LEGACY_PLAINTEXT_FILE));
+        tracing::info!(login = %login, "the earlier login's token now has its own entry");
+        true
     }
 
     pub fn load_secret(&self) -> Option<String> {
@@ -313,28 +360,77 @@ mod tests {
         AccessToken::new("EAAtesttokentesttokentest").unwrap()
     }
 
+    fn jane() -> LoginId {
+        LoginId::new("1021").unwrap()
+    }
+
+    fn sam() -> LoginId {
+        LoginId::new("2042").unwrap()
+    }
+
     #[test]
-    fn keeps_the_token_in_the_keychain() {
+    fn each_login_has_its_own_keychain_entry() {
         let (vault, keychain, dir) = vault();
-        assert_eq!(vault.save_token(&token(), false), Custody::Keychain);
-        let (found, custody) = vault.load_token(false);
-        assert_eq!(found, Some(token()));
-        assert_eq!(custody, Custody::Keychain);
+        let other = AccessToken::new("EAAothertokenothertoken").unwrap();
+        assert_eq!(
+            vault.save_token(&jane(), &token(), false),
+            Custody::Keychain
+        );
+        assert_eq!(vault.save_token(&sam(), &other, false), Custody::Keychain);
+        assert_eq!(
+            vault.load_token(&jane(), false),
+            (Some(token()), Custody::Keychain)
+        );
+        assert_eq!(
+            vault.load_token(&sam(), false),
+            (Some(other), Custody::Keychain)
+        );
+        let names: Vec<String> = lock(&keychain.items).keys().cloned().collect();
+        assert!(
+            names.contains(&"facebook-access-token:1021".to_owned()),
+            "{names:?}"
+        );
         assert!(
             std::fs::read_dir(dir.path()).unwrap().next().is_none(),
             "nothing on disk"
         );
-        vault.delete_token();
-        assert!(lock(&keychain.items).is_empty());
-        assert_eq!(vault.load_token(false).1, Custody::None);
+        vault.delete_token(&jane());
+        assert_eq!(vault.load_token(&jane(), false).1, Custody::None);
+        assert_eq!(
+            vault.load_token(&sam(), false).1,
+            Custody::Keychain,
+            "Sam's stays"
+        );
+    }
+
+    #[test]
+    fn the_first_releases_token_is_adopted_by_its_login() {
+        let (vault, keychain, _dir) = vault();
+        lock(&keychain.items).insert(
+            LEGACY_TOKEN_ENTRY.to_owned(),
+            token().expose().as_bytes().to_vec(),
+        );
+        assert!(vault.adopt_legacy(&jane(), false));
+        assert_eq!(
+            vault.load_token(&jane(), false),
+            (Some(token()), Custody::Keychain)
+        );
+        assert!(
+            !lock(&keychain.items).contains_key(LEGACY_TOKEN_ENTRY),
+            "moved, not copied"
+        );
+        assert!(!vault.adopt_legacy(&sam(), false), "only once");
     }
 
     #[test]
     fn without_a_keychain_the_token_stays_in_memory() {
         let (vault, keychain, dir) = vault();
         keychain.unavailable.store(true, Ordering::SeqCst);
-        assert_eq!(vault.save_token(&token(), false), Custody::Memory);
-        assert_eq!(vault.load_token(false), (Some(token()), Custody::Memory));
+        assert_eq!(vault.save_token(&jane(), &token(), false), Custody::Memory);
+        assert_eq!(
+            vault.load_token(&jane(), false),
+            (Some(token()), Custody::Memory)
+        );
         assert!(
             std::fs::read_dir(dir.path()).unwrap().next().is_none(),
             "nothing on disk"
@@ -345,8 +441,11 @@ mod tests {
     fn plaintext_only_after_opting_in_and_owner_only() {
         let (vault, keychain, dir) = vault();
         keychain.unavailable.store(true, Ordering::SeqCst);
-        assert_eq!(vault.save_token(&token(), true), Custody::PlaintextFile);
-        let path = dir.path().join(PLAINTEXT_FILE);
+        assert_eq!(
+            vault.save_token(&jane(), &token(), true),
+            Custody::PlaintextFile
+        );
+        let path = dir.path().join("facebook-token-1021.insecure");
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -356,17 +455,17 @@ mod tests {
             );
         }
         assert_eq!(
-            vault.load_token(true),
+            vault.load_token(&jane(), true),
             (Some(token()), Custody::PlaintextFile)
         );
         assert_eq!(
-            vault.load_token(false).1,
+            vault.load_token(&jane(), false).1,
             Custody::None,
             "not read without the opt-in"
         );
         // Once the keychain works again, the token moves there and the file goes.
         keychain.unavailable.store(false, Ordering::SeqCst);
-        assert_eq!(vault.save_token(&token(), true), Custody::Keychain);
+        assert_eq!(vault.save_token(&jane(), &token(), true), Custody::Keychain);
         assert!(!path.exists());
     }
 

@@ -4,10 +4,29 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use std::collections::BTreeMap;
+
 use adkeep_core::attention::{self, Counts, Flag, SetAside, Severity};
+use adkeep_core::logins::{Login, LoginId};
 use adkeep_core::model::{Account, DatasetHealth, Permissions, Profile};
 use adkeep_core::problem::Problem;
 use adkeep_core::settings::Settings;
+
+/// A login that reaches an account, as the row shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReachView {
+    pub id: LoginId,
+    pub name: String,
+    /// The person's tasks there (empty when reached through a business).
+    pub tasks: Vec<String>,
+}
+
+/// The login an account was last read through.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ViaView {
+    pub id: LoginId,
+    pub name: String,
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct AccountView {
@@ -21,25 +40,73 @@ pub struct AccountView {
     pub severity: Option<Severity>,
     /// Belongs under "Needs attention" (a blocking or warning reason left).
     pub needs_attention: bool,
+    /// The logins that reach the account, by name.
+    pub logins: Vec<ReachView>,
+    /// The login the values were read through.
+    pub via: Option<ViaView>,
+    /// Why through that one ("through Sam Lee: Jane Doe's login expired").
+    pub via_note: Option<String>,
+}
+
+/// What a view is judged against: what the person set aside, and the
+/// logins (for their names).
+#[derive(Clone, Copy)]
+pub struct Judge<'a> {
+    pub aside: SetAside<'a>,
+    pub logins: &'a BTreeMap<LoginId, Login>,
+}
+
+impl Judge<'_> {
+    fn name(&self, id: &LoginId) -> String {
+        self.logins
+            .get(id)
+            .map_or_else(|| id.to_string(), Login::name)
+    }
 }
 
 impl AccountView {
-    pub fn new(account: Account, aside: SetAside<'_>, now: DateTime<Utc>) -> Self {
-        let flags = attention::flags(&account, aside, now);
+    pub fn new(mut account: Account, judge: Judge<'_>, now: DateTime<Utc>) -> Self {
+        let flags = attention::flags(&account, judge.aside, now);
+        // Moved out so the flattened account does not repeat them by id.
+        let reaches = std::mem::take(&mut account.logins);
+        let via = account.via.take();
+        let fallback = account.fallback.take();
+        let logins = reaches
+            .into_iter()
+            .map(|r| ReachView {
+                name: judge.name(&r.login),
+                id: r.login,
+                tasks: r.tasks,
+            })
+            .collect();
+        let via_note = via.as_ref().zip(fallback).map(|(via, fallback)| {
+            format!(
+                "through {}: {}'s {}",
+                judge.name(via),
+                judge.name(&fallback.from),
+                fallback.reason.of_login()
+            )
+        });
         Self {
             dataset_health: account.datasets.iter().map(|d| d.health(now)).collect(),
             severity: attention::severity(&flags),
             needs_attention: flags.iter().any(Flag::counts),
             attention: flags,
+            logins,
+            via: via.map(|id| ViaView {
+                name: judge.name(&id),
+                id,
+            }),
+            via_note,
             account,
         }
     }
 
-    pub fn of(accounts: impl IntoIterator<Item = Account>, aside: SetAside<'_>) -> Vec<Self> {
+    pub fn of(accounts: impl IntoIterator<Item = Account>, judge: Judge<'_>) -> Vec<Self> {
         let now = Utc::now();
         accounts
             .into_iter()
-            .map(|a| Self::new(a, aside, now))
+            .map(|a| Self::new(a, judge, now))
             .collect()
     }
 
@@ -62,6 +129,8 @@ pub enum ActiveMode {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Custody {
+    /// Not looked up yet (the keychain is read after the window shows).
+    Unchecked,
     /// No token.
     None,
     /// `ADKEEP_ACCESS_TOKEN`.
@@ -75,11 +144,18 @@ pub enum Custody {
     Sandbox,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeLevel {
+    Info,
+    Warning,
+    Error,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Notice {
     pub id: String,
-    /// `info`, `warning` or `error`.
-    pub level: &'static str,
+    pub level: NoticeLevel,
     pub text: String,
 }
 
@@ -102,19 +178,40 @@ pub struct TokenHealth {
     pub warning: crate::backend::TokenWarning,
 }
 
+/// One Facebook login, as Settings, the banners and the problem page show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct LoginView {
+    pub id: LoginId,
+    /// The label, else the Facebook name.
+    pub name: String,
+    pub label: Option<String>,
+    pub profile: Option<Profile>,
+    pub custody: Custody,
+    pub token: Option<TokenHealth>,
+    pub permissions: Option<Permissions>,
+    pub missing_scopes: Vec<String>,
+    /// Its token-wide problem, if any (`broken`: it cannot refresh at all).
+    pub problem: Option<Problem>,
+    pub broken: bool,
+    /// Accounts it reaches, and those no other login reaches.
+    pub reaches: usize,
+    pub only: usize,
+    pub last_full_refresh: Option<DateTime<Utc>>,
+    /// Whether it should be reauthenticated (broken, expiring, no token,
+    /// missing a scope), for the Reauthenticate menu's order.
+    pub needs_login: bool,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct StateView {
     pub mode: ActiveMode,
     pub connected: bool,
-    pub custody: Custody,
+    /// Every Facebook login, the ones that need a login first.
+    pub logins: Vec<LoginView>,
     pub settings: Settings,
-    pub profile: Option<Profile>,
-    pub permissions: Option<Permissions>,
-    pub missing_scopes: Vec<String>,
-    /// A token-wide problem (the problem page shows when `opens_problem_page`).
+    /// Every login is broken: the problem page shows the first one's reason.
     pub problem: Option<Problem>,
     pub opens_problem_page: bool,
-    pub token: Option<TokenHealth>,
     pub accounts: Vec<AccountView>,
     /// Accounts by severity, and reasons set aside.
     pub attention: Counts,

@@ -172,7 +172,7 @@ test('refresh-all shows progress and F5 refreshes the selection or everything', 
 });
 
 test('the sandbox is always labelled', async () => {
-  const page = await open(state({ mode: 'sandbox', custody: 'sandbox' }));
+  const page = await open(state({ mode: 'sandbox' }));
   assert.equal(await page.locator('#sandbox-banner').isVisible(), true);
   assert.match(await page.locator('#sandbox-banner').textContent(), /not your Meta accounts/);
   await page.click('#nav-settings');
@@ -180,7 +180,7 @@ test('the sandbox is always labelled', async () => {
 });
 
 test('first run offers the sandbox', async () => {
-  const page = await open(state({ mode: 'unconfigured', connected: false, accounts: [], profile: null, token: null, custody: 'none' }));
+  const page = await open(state({ mode: 'unconfigured', connected: false, accounts: [], logins: [] }));
   assert.equal(await page.locator('#screen-first-run').isVisible(), true);
   await page.click('#enter-sandbox');
   await page.waitForFunction(() => window.__calls.some((c) => c.command === 'enter_sandbox'));

@@ -59,6 +59,9 @@ export function account(i, overrides = {}) {
     tos_accepted: ['custom_audience_tos', 'web_custom_audience_tos'],
     user_tos_accepted: [],
     tasks: ['MANAGE', 'ADVERTISE', 'ANALYZE'],
+    logins: [{ id: '1021', name: 'Jane Doe', tasks: ['MANAGE', 'ADVERTISE', 'ANALYZE'] }],
+    via: { id: '1021', name: 'Jane Doe' },
+    via_note: null,
     refreshed_at: '2026-11-27T10:00:00Z',
     error: null,
     reach: 'reachable',
@@ -74,18 +77,36 @@ export function accounts(n) {
   return Array.from({ length: n }, (_, i) => account(i));
 }
 
+/** A Facebook login as the state lists it (Jane, healthy, in the keychain). */
+export function login(overrides = {}) {
+  const profile = overrides.profile || { id: '1021', name: 'Jane Doe' };
+  return {
+    id: profile.id,
+    name: profile.name,
+    label: null,
+    profile,
+    custody: 'keychain',
+    token: { expires_at: '2027-01-20T00:00:00Z', data_access_expires_at: null, days_left: 54, warning: 'none' },
+    permissions: { granted: ['ads_read', 'ads_management', 'business_management'], declined: [], expired: [] },
+    missing_scopes: [],
+    problem: null,
+    broken: false,
+    reaches: 12,
+    only: 12,
+    last_full_refresh: new Date().toISOString(),
+    needs_login: false,
+    ...overrides,
+  };
+}
+
 export function state(overrides = {}) {
   return {
     mode: 'meta',
     connected: true,
-    custody: 'keychain',
+    logins: [login()],
     settings: { mode: 'meta', app_id: '1234', config_id: '', login_method: 'popup', api_version: 'v27.0', loopback_ports: [47711], notifications: true, close_to_tray: false, launch_at_login: false, has_app_secret: false, allow_plaintext_token: false },
-    profile: { id: '1021', name: 'Jane Doe' },
-    permissions: { granted: ['ads_read', 'ads_management', 'business_management'], declined: [], expired: [] },
-    missing_scopes: [],
     problem: null,
     opens_problem_page: false,
-    token: { expires_at: '2027-01-20T00:00:00Z', data_access_expires_at: null, days_left: 54, warning: 'none' },
     accounts: accounts(12),
     attention: { blocking: 0, warning: 0, info: 0, set_aside: 0 },
     last_full_refresh: new Date().toISOString(),

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appUnderTest, calls } from './harness.mjs';
-import { account, flag, judged, problem, state } from './fixtures.mjs';
+import { account, flag, judged, login, problem, state } from './fixtures.mjs';
 
 const open = appUnderTest();
 
@@ -123,11 +123,11 @@ test('account-level problems show on the row, with their fix', async () => {
 });
 
 test('an expiring login and a missing permission are flagged above the list', async () => {
-  const page = await open(state({
-    token: { expires_at: null, data_access_expires_at: null, days_left: 5, warning: 'week' },
-    missing_scopes: ['business_management'],
+  const expiring = await open(state({
+    logins: [login({ token: { expires_at: null, data_access_expires_at: null, days_left: 5, warning: 'week' }, needs_login: true })],
   }));
-  assert.match(await page.locator('#expiry-text').textContent(), /expires in 5 days/);
-  assert.match(await page.locator('#scopes-text').textContent(), /business_management/);
-  assert.equal(await page.locator('#token-health').getAttribute('data-tone'), 'warn');
+  assert.match(await expiring.locator('.login-banner').textContent(), /Your Facebook login expires in 5 days/);
+  assert.equal(await expiring.locator('#token-health').getAttribute('data-tone'), 'warn');
+  const lacking = await open(state({ logins: [login({ missing_scopes: ['business_management'], needs_login: true })] }));
+  assert.match(await lacking.locator('.login-banner').textContent(), /business_management/);
 });

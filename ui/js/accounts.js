@@ -58,8 +58,17 @@ export class AccountList {
     this.filter = 'all';
     this.sort = 'name';
     this.busy = new Set();
+    // With several Facebook logins, each row names the logins that reach it.
+    this.namesLogins = false;
     /** Rows whose set-aside reasons are listed. */
     this.showingAside = new Set();
+  }
+
+  /** Names the logins on each row (when there are several logins). */
+  setNamesLogins(on) {
+    if (this.namesLogins === on) return;
+    this.namesLogins = on;
+    for (const { el, view } of this.rows.values()) this.fill(el, view);
   }
 
   /** Lists (or hides) the reasons set aside on one row. */
@@ -277,8 +286,15 @@ export class AccountList {
     tos.title = a.tos_accepted.length ? `Accepted: ${a.tos_accepted.map(tosName).join(', ')}` : 'No terms accepted';
 
     const role = el.querySelector('.col-role');
-    setText(role, roleOf(a.tasks));
-    role.title = a.tasks.join(', ');
+    setText(role.querySelector('.role-text'), roleOf(a.tasks));
+    role.title = loginsTitle(a);
+    const logins = role.querySelector('.row-logins');
+    const names = this.namesLogins ? (a.logins || []).map((l) => l.name) : [];
+    logins.hidden = names.length === 0;
+    setText(logins, names.length ? `via ${names.join(', ')}` : '');
+    const via = el.querySelector('.row-via');
+    via.hidden = !a.via_note;
+    setText(via, a.via_note || '');
 
     const time = el.querySelector('time');
     if (a.refreshed_at) time.dateTime = a.refreshed_at; else time.removeAttribute('datetime');
@@ -300,8 +316,16 @@ export class AccountList {
   }
 }
 
+/** Each login that reaches the account, with its role there. */
+function loginsTitle(a) {
+  const logins = a.logins || [];
+  if (logins.length === 0) return a.tasks.join(', ');
+  return logins.map((l) => `${l.name}: ${roleOf(l.tasks)}${a.via && a.via.id === l.id ? ' (refreshes it)' : ''}`).join('\n');
+}
+
 function searchKey(a) {
-  return `${a.name}\n${a.id}\n${a.business ? a.business.name : 'personal'}`.toLowerCase();
+  const logins = (a.logins || []).map((l) => l.name).join('\n');
+  return `${a.name}\n${a.id}\n${a.business ? a.business.name : 'personal'}\n${logins}`.toLowerCase();
 }
 
 function datasetSummary(a) {

@@ -6,6 +6,9 @@ import { AccountList } from './accounts.js';
 import { ProblemPage } from './problem.js';
 import { fillSettings, readSettings } from './settings.js';
 import { ago, clock, plural } from './format.js';
+import {
+  loginStatus, reauthPlan, renderIdentity, renderLoginBanners, renderLoginList, renderReauthMenu,
+} from './logins.js';
 
 const $ = (selector) => document.querySelector(selector);
 
@@ -30,6 +33,8 @@ const ui = {
 let state = null;
 let screen = 'loading';
 let showDataAnyway = false;
+/** A login whose problem the person asked to see ("What happened"). */
+let problemOf = null;
 
 const list = new AccountList({
   template: $('#row-template'),
@@ -45,7 +50,7 @@ const list = new AccountList({
 });
 
 const problemPage = new ProblemPage(ui.screens.problem, {
-  onAction: (action, problem) => runProblemAction(action, problem),
+  onAction: (action, problem, login) => runProblemAction(action, problem, login),
   onCopy: (text) => copy(text),
 });
 
@@ -67,55 +72,50 @@ function show(name) {
 /** Chooses the screen from the state (unless the person is in Settings). */
 function route() {
   if (screen === 'settings') return;
+  const chosen = problemOf && state.logins.find((l) => l.id === problemOf && l.problem);
   if (state.mode === 'unconfigured' && !state.connected && state.accounts.length === 0) {
     show('first_run');
+  } else if (chosen) {
+    show('problem');
+    problemPage.show(chosen.problem, chosen.profile, loginNote(chosen), chosen.id);
   } else if (state.opens_problem_page && !showDataAnyway) {
     show('problem');
-    problemPage.show(state.problem, state.profile);
+    const first = state.logins.find((l) => l.problem) || null;
+    const note = state.logins.length > 1 ? 'Every Facebook login Adkeep has stopped working; this is the first one\'s reason.' : '';
+    problemPage.show(state.problem, first && first.profile, note, first && first.id);
   } else {
+    problemOf = null;
     show('accounts');
   }
 }
 
-function renderBanners() {
-  const token = state.token;
-  const expiring = Boolean(token && token.warning !== 'none' && !state.opens_problem_page);
-  $('#expiry-banner').hidden = !expiring;
-  if (expiring) {
-    const days = Math.max(token.days_left ?? 0, 0);
-    $('#expiry-text').textContent = token.warning === 'day' || days < 1
-      ? 'Your Facebook login expires within a day. Reauthenticate now to keep your accounts refreshing.'
-      : `Your Facebook login expires in ${plural(days, 'day', 'days')}. Reauthenticate before then to avoid an interruption.`;
-  }
-  const missing = state.missing_scopes || [];
-  const lacking = missing.length > 0 && state.connected && !state.opens_problem_page && state.mode !== 'unconfigured';
-  $('#scopes-banner').hidden = !lacking;
-  if (lacking) {
-    $('#scopes-text').textContent = `This login does not have ${missing.join(', ')}: some ad accounts or businesses may be missing. Reauthenticate and allow it.`;
-  }
+/** What the problem page adds about one login among several. */
+function loginNote(login) {
+  if (state.logins.length < 2) return '';
+  const alone = login.only
+    ? `${plural(login.only, 'account', 'accounts')} only ${login.name} reaches ${login.only === 1 ? 'is' : 'are'} not refreshing.`
+    : `No account depends on ${login.name} alone.`;
+  return `${login.name}'s login. ${alone} The other logins still refresh the rest.`;
 }
 
 function renderHeader() {
   renderLoginSettings();
-  renderBanners();
+  renderLoginBanners(state, $('#login-banners'));
+  renderIdentity(state, $);
+  list.setNamesLogins(state.logins.length > 1);
   const sandbox = state.mode === 'sandbox';
   $('#sandbox-banner').hidden = !sandbox;
   document.body.classList.toggle('sandbox', sandbox);
-  const identity = $('#identity');
-  identity.hidden = !state.profile && !state.token;
-  $('#profile-name').textContent = state.profile ? state.profile.name : '';
-  const health = $('#token-health');
-  const token = state.token;
-  if (token && token.days_left !== null && token.days_left !== undefined) {
-    health.textContent = token.days_left < 0 ? 'login expired' : `login expires in ${plural(Math.max(token.days_left, 0), 'day', 'days')}`;
-    health.dataset.tone = token.warning === 'none' ? 'ok' : token.warning === 'week' ? 'warn' : 'bad';
-  } else {
-    health.textContent = '';
-  }
-  const custody = state.custody === 'memory' ? ' · login kept for this session only (no keychain)' : '';
+  const memory = state.logins.some((l) => l.custody === 'memory');
+  const custody = memory ? ' · login kept for this session only (no keychain)' : '';
   const last = state.last_full_refresh ? `Last full refresh ${ago(state.last_full_refresh)}` : 'Not refreshed yet';
-  ui.summary.textContent = `${plural(state.accounts.length, 'ad account', 'ad accounts')} · ${attentionSummary(state.attention)} · ${last}${custody}`;
-  $('#reauthenticate').textContent = state.connected && state.profile ? 'Reauthenticate' : 'Log in with Facebook';
+  const logins = state.logins.length > 1 ? ` · through ${plural(state.logins.length, 'Facebook login', 'Facebook logins')}` : '';
+  ui.summary.textContent = `${plural(state.accounts.length, 'ad account', 'ad accounts')}${logins} · ${attentionSummary(state.attention)} · ${last}${custody}`;
+  const plan = reauthPlan(state);
+  const reauth = $('#reauthenticate');
+  reauth.textContent = plan.label;
+  reauth.setAttribute('aria-haspopup', plan.kind === 'menu' ? 'menu' : 'false');
+  $('#add-login').hidden = state.logins.length === 0 || state.mode === 'unconfigured';
 }
 
 /** "3 blocked · 5 warnings", or that nothing needs the person. */
@@ -298,11 +298,12 @@ function showLoginOutcome(outcome) {
   reloadSoon();
 }
 
-async function reauthenticate() {
+/** Runs a login (the popup) with the Reauthenticate button held down meanwhile. */
+async function runLogin(start) {
   const button = $('#reauthenticate');
   button.disabled = true;
   try {
-    showLoginOutcome(await api.reauthenticate());
+    showLoginOutcome(await start());
   } catch (error) {
     showLoginOutcome(error);
   } finally {
@@ -310,10 +311,74 @@ async function reauthenticate() {
   }
 }
 
-async function switchUser(replace) {
+/** Renews one login (`login`: its id), or what the Reauthenticate button stands for. */
+function reauthenticate(login) {
+  closeMenu();
+  if (login) return runLogin(() => api.reauthenticate(login));
+  const plan = reauthPlan(state);
+  if (plan.kind === 'menu') return openMenu();
+  if (plan.kind === 'login') return runLogin(() => api.reauthenticate(plan.id));
+  return runLogin(() => api.addLogin(false));
+}
+
+function openMenu() {
+  const menu = $('#reauth-menu');
+  renderReauthMenu(state, menu);
+  menu.hidden = false;
+  $('#reauthenticate').setAttribute('aria-expanded', 'true');
+  const first = menu.querySelector('button');
+  if (first) first.focus();
+}
+
+function closeMenu() {
+  $('#reauth-menu').hidden = true;
+  $('#reauthenticate').setAttribute('aria-expanded', 'false');
+}
+
+/** The login a control in a banner, the menu or Settings is about. */
+function loginOf(target) {
+  return state.logins.find((l) => l.id === target.dataset.login) || null;
+}
+
+let removing = null;
+let renaming = null;
+
+function askRemove(login) {
+  removing = login;
+  $('#remove-login-title').textContent = `Remove ${login.name}?`;
+  const kept = login.only
+    ? ` The ${plural(login.only, 'account', 'accounts')} only ${login.name} reaches stay with their last data, marked no longer accessible.`
+    : ' Every account it reaches is also reached by another login.';
+  $('#remove-login-text').textContent = `Its token is deleted from this computer.${kept}`;
+  $('#remove-login-dialog').showModal();
+}
+
+async function removeLogin() {
+  $('#remove-login-dialog').close();
+  if (!removing) return;
+  try {
+    const message = await api.removeLogin(removing.id);
+    announce(message);
+    addNotice('info', message);
+  } catch (error) {
+    showError(error);
+  } finally {
+    removing = null;
+    reloadSoon();
+  }
+}
+
+function askRename(login) {
+  renaming = login;
+  $('#rename-login-name').value = login.label || '';
+  $('#rename-login-name').placeholder = login.profile ? login.profile.name : login.name;
+  $('#rename-login-dialog').showModal();
+}
+
+async function switchUser(add) {
   $('#switch-dialog').close();
   try {
-    const outcome = await api.confirmSwitchUser(replace);
+    const outcome = await api.confirmSwitchUser(add);
     const text = outcome ? outcome.message : 'Kept the current accounts. Nothing changed.';
     announce(text);
     addNotice('info', text);
@@ -325,26 +390,18 @@ async function switchUser(replace) {
 }
 
 function renderLoginSettings() {
-  const custodyText = {
-    keychain: 'kept in the OS keychain',
-    memory: 'kept for this session only (no keychain answered)',
-    plaintext_file: 'kept in a file only you can read (no keychain)',
-    environment: 'taken from ADKEEP_ACCESS_TOKEN (never stored)',
-    sandbox: 'the sandbox login (never stored)',
-    none: 'none',
-  }[state.custody] || state.custody;
-  const who = state.profile ? `Logged in as ${state.profile.name}` : 'Not logged in';
-  $('#login-status').textContent = `${who}. Login: ${custodyText}.`;
+  $('#login-status').textContent = loginStatus(state);
+  renderLoginList(state, $('#login-list'));
   $('#set-plaintext').checked = Boolean(state.settings.allow_plaintext_token);
   $('#forget-secret').hidden = !state.settings.has_app_secret;
   $('#secret-status').textContent = state.settings.has_app_secret ? 'An app secret is stored.' : '';
-  $('#custody-banner').hidden = state.custody !== 'memory';
+  $('#custody-banner').hidden = !state.logins.some((l) => l.custody === 'memory');
 }
 
-async function runProblemAction(action, problem) {
+async function runProblemAction(action, problem, login) {
   switch (action) {
     case 'reauthenticate':
-      return reauthenticate();
+      return reauthenticate(login);
     case 'open_facebook':
     case 'open_account_quality':
     case 'accept_tos':
@@ -383,6 +440,7 @@ function selectRow(el, additive) {
 }
 
 document.addEventListener('click', (event) => {
+  if (!event.target.closest('.menu-anchor')) closeMenu();
   const target = event.target.closest('[data-action]');
   if (!target) {
     const row = event.target.closest('.account-row');
@@ -416,6 +474,31 @@ document.addEventListener('click', (event) => {
       if (row) list.toggleAside(row.dataset.id);
       break;
     }
+    case 'reauth-login': reauthenticate(target.dataset.login); break;
+    case 'login-problem':
+      problemOf = target.dataset.login;
+      route();
+      break;
+    case 'add-login':
+      $('#add-login-fresh').checked = false;
+      $('#add-login-dialog').showModal();
+      break;
+    case 'add-login-go':
+      $('#add-login-dialog').close();
+      runLogin(() => api.addLogin($('#add-login-fresh').checked));
+      break;
+    case 'rename-login': {
+      const login = loginOf(target);
+      if (login) askRename(login);
+      break;
+    }
+    case 'remove-login': {
+      const login = loginOf(target);
+      if (login) askRemove(login);
+      break;
+    }
+    case 'remove-login-go': removeLogin(); break;
+    case 'close-dialog': target.closest('dialog').close(); break;
     case 'refresh-all': refreshAll(); break;
     case 'cancel-refresh': api.cancelRefresh(); break;
     case 'reauthenticate': reauthenticate(); break;
@@ -431,10 +514,12 @@ document.addEventListener('click', (event) => {
       break;
     case 'show-accounts':
       screen = 'accounts';
+      problemOf = null;
       route();
       break;
     case 'show-accounts-anyway':
       showDataAnyway = true;
+      problemOf = null;
       show('accounts');
       break;
     case 'show-settings':
@@ -442,7 +527,7 @@ document.addEventListener('click', (event) => {
       renderLoginSettings();
       show('settings');
       break;
-    case 'switch-replace': switchUser(true); break;
+    case 'switch-add': switchUser(true); break;
     case 'switch-keep': switchUser(false); break;
     case 'save-secret': {
       const input = $('#set-app-secret');
@@ -480,6 +565,9 @@ document.addEventListener('keydown', (event) => {
     // The webview's own reload would throw the page away: refresh accounts instead.
     event.preventDefault();
     if (screen === 'accounts') refreshSelectedOrAll();
+  } else if (event.key === 'Escape' && !$('#reauth-menu').hidden) {
+    closeMenu();
+    $('#reauthenticate').focus();
   } else if (event.key === 'Escape') {
     document.querySelectorAll('.account-row[aria-selected="true"]').forEach((row) => row.setAttribute('aria-selected', 'false'));
   } else if ((event.ctrlKey || event.metaKey) && event.key === 'f' && screen === 'accounts') {
@@ -490,6 +578,18 @@ document.addEventListener('keydown', (event) => {
 
 $('#set-plaintext').addEventListener('change', (event) => {
   api.allowPlaintextToken(event.target.checked).then(reloadSoon).catch(showError);
+});
+
+$('#rename-login-form').addEventListener('submit', async () => {
+  if (!renaming) return;
+  try {
+    await api.renameLogin(renaming.id, $('#rename-login-name').value);
+  } catch (error) {
+    showError(error);
+  } finally {
+    renaming = null;
+    reloadSoon();
+  }
 });
 
 $('#search').addEventListener('input', (event) => list.setQuery(event.target.value));

@@ -19,14 +19,26 @@ export class ProblemPage {
     this.onCopy = onCopy;
     this.timer = null;
     this.problem = null;
-    root.querySelector('#problem-primary').addEventListener('click', () => this.problem && this.onAction(this.problem.action, this.problem));
-    root.querySelector('#problem-secondary').addEventListener('click', () => this.problem && this.onAction('reauthenticate', this.problem));
+    root.querySelector('#problem-primary').addEventListener('click', () => this.problem && this.onAction(this.problem.action, this.problem, this.login));
+    root.querySelector('#problem-secondary').addEventListener('click', () => this.problem && this.onAction('reauthenticate', this.problem, this.login));
     root.querySelector('#copy-details').addEventListener('click', () => this.problem && this.onCopy(this.detailsText()));
   }
 
-  show(problem, profile) {
+  /**
+   * `note`: what this means among several logins (empty with one);
+   * `login`: the login it is about, which Reauthenticate renews.
+   */
+  show(problem, profile, note = '', login = null) {
     this.problem = problem;
+    this.login = login;
     const $ = (id) => this.root.querySelector(id);
+    const several = Boolean(note);
+    $('.problem-kicker').textContent = several && login && !note.startsWith('Every')
+      ? 'Adkeep can\'t reach some of your ad accounts'
+      : 'Adkeep can\'t reach your ad accounts';
+    const noteEl = $('#problem-login-note');
+    noteEl.hidden = !several;
+    noteEl.textContent = note;
     $('#problem-title').textContent = problem.title;
     $('#problem-explanation').textContent = problem.explanation;
     const user = $('#problem-user');
@@ -35,7 +47,9 @@ export class ProblemPage {
     this.root.dataset.reason = problem.reason;
     const primary = $('#problem-primary');
     primary.textContent = ACTION_LABELS[problem.action] || 'Try again';
-    primary.dataset.action = problem.action;
+    // Not `data-action`: the page handles its own button (the window-wide
+    // handler would run the fix a second time).
+    primary.dataset.fix = problem.action;
     // After clearing a checkpoint or accepting terms, the login still needs renewing.
     const secondary = $('#problem-secondary');
     const offerReauth = ['open_facebook', 'accept_tos', 'open_account_quality'].includes(problem.action);
@@ -54,6 +68,7 @@ export class ProblemPage {
   hide() {
     this.stopCountdown();
     this.problem = null;
+    this.login = null;
   }
 
   detailsText() {

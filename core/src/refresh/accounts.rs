@@ -64,6 +64,7 @@ impl Engine {
         .await;
         let mut report = RunReport {
             seen: ids.iter().cloned().collect(),
+            reached: ids.iter().map(|id| (id.clone(), Vec::new())).collect(),
             listing_complete: true,
             refreshed: counts.refreshed.into_inner(),
             failed: counts.failed.into_inner(),

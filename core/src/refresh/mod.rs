@@ -29,6 +29,7 @@ use serde::Serialize;
 use crate::governor::Governor;
 use crate::graph::client::GraphClient;
 use crate::graph::ids::AccountId;
+use crate::logins::LoginId;
 use crate::model::{Account, Permissions, Profile};
 use crate::problem::Problem;
 
@@ -145,6 +146,47 @@ pub struct RunReport {
     pub cancelled: bool,
     /// Accounts reached only through a business, not `/me/adaccounts`.
     pub business_only: HashSet<AccountId>,
+    /// Every account this login reached, with the person's tasks there
+    /// (empty for accounts reached through a business).
+    pub reached: HashMap<AccountId, Vec<String>>,
+}
+
+/// Which login refreshes which account when several logins refresh side by
+/// side: each account is fetched once, by the login that claims it (the one
+/// it was assigned to before the run, else the first to list it).
+#[derive(Debug, Default)]
+pub struct Claims {
+    owners: std::sync::Mutex<HashMap<AccountId, LoginId>>,
+}
+
+impl Claims {
+    fn owners(&self) -> std::sync::MutexGuard<'_, HashMap<AccountId, LoginId>> {
+        self.owners.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Before the run: `login` refreshes `id`.
+    pub fn assign(&self, id: AccountId, login: LoginId) {
+        self.owners().insert(id, login);
+    }
+
+    /// Whether `login` refreshes `id` (claiming it if nobody has).
+    pub fn take(&self, id: &AccountId, login: &LoginId) -> bool {
+        self.owners()
+            .entry(id.clone())
+            .or_insert_with(|| login.clone())
+            == login
+    }
+
+    pub fn owner(&self, id: &AccountId) -> Option<LoginId> {
+        self.owners().get(id).cloned()
+    }
+}
+
+/// A run's part in a refresh across several logins.
+#[derive(Clone, Copy)]
+pub struct Share<'a> {
+    pub claims: &'a Claims,
+    pub me: &'a LoginId,
 }
 
 /// What the last run found, so this one can ask ahead (see `rendezvous`).

@@ -16,7 +16,7 @@ use super::listing::Discovered;
 use super::rendezvous::{Need, Part, Rendezvous};
 use super::request::Get;
 use super::stop::{FirstStop, Stop};
-use super::{Engine, Known, Progress, RowUpdate, RunReport, Sink};
+use super::{Engine, Known, Progress, RowUpdate, RunReport, Share, Sink};
 use crate::graph::calls;
 use crate::graph::ids::AccountId;
 use crate::graph::wire::{FetchedAccount, MeWire};
@@ -37,11 +37,14 @@ enum Work {
 /// One refresh-all in progress.
 struct Run<'a> {
     engine: &'a Engine,
+    /// Who else refreshes side by side (`None`: this login alone).
+    share: Option<Share<'a>>,
     sink: &'a dyn Sink,
     cancel: CancellationToken,
     meet: Rendezvous,
     stop: FirstStop,
     seen: Mutex<HashSet<AccountId>>,
+    reached: Mutex<std::collections::HashMap<AccountId, Vec<String>>>,
     business_only: Mutex<HashSet<AccountId>>,
     counts: Counts,
     listing_done: AtomicBool,
@@ -58,7 +61,19 @@ impl Engine {
         sink: &dyn Sink,
         cancel: &CancellationToken,
     ) -> RunReport {
-        let run = Run::new(self, sink, cancel.child_token());
+        self.refresh_all_shared(known, None, sink, cancel).await
+    }
+
+    /// Refresh-all as one of several logins: accounts another login claims
+    /// are only noted as reached, not fetched (see `Claims`).
+    pub async fn refresh_all_shared(
+        &self,
+        known: Known,
+        share: Option<Share<'_>>,
+        sink: &dyn Sink,
+        cancel: &CancellationToken,
+    ) -> RunReport {
+        let run = Run::new(self, share, sink, cancel.child_token());
         let ahead = self.ahead_of_listing(known);
         for needs in &ahead {
             run.meet.asked_ahead(needs);
@@ -94,14 +109,21 @@ impl Engine {
 }
 
 impl<'a> Run<'a> {
-    fn new(engine: &'a Engine, sink: &'a dyn Sink, cancel: CancellationToken) -> Self {
+    fn new(
+        engine: &'a Engine,
+        share: Option<Share<'a>>,
+        sink: &'a dyn Sink,
+        cancel: CancellationToken,
+    ) -> Self {
         Self {
             engine,
+            share,
             sink,
             cancel,
             meet: Rendezvous::default(),
             stop: FirstStop::default(),
             seen: Mutex::default(),
+            reached: Mutex::default(),
             business_only: Mutex::default(),
             counts: Counts::default(),
             listing_done: AtomicBool::new(false),
@@ -122,6 +144,22 @@ impl<'a> Run<'a> {
         self.seen.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Whether this run refreshes `id` (always, unless another login claims it).
+    fn mine(&self, id: &AccountId) -> bool {
+        self.share.is_none_or(|s| s.claims.take(id, s.me))
+    }
+
+    /// Notes accounts this login reaches (`tasks` `None`: through a business).
+    fn reach<'i>(&self, found: impl Iterator<Item = (&'i AccountId, Option<&'i Vec<String>>)>) {
+        let mut reached = self.reached.lock().unwrap_or_else(|p| p.into_inner());
+        for (id, tasks) in found {
+            let entry = reached.entry(id.clone()).or_default();
+            if let Some(tasks) = tasks {
+                entry.clone_from(tasks);
+            }
+        }
+    }
+
     fn progress(&self, done: usize) {
         self.sink.progress(&Progress {
             done,
@@ -133,12 +171,18 @@ impl<'a> Run<'a> {
 
     /// The listing and the business discovery, feeding one stream of work.
     async fn list(&self, tx: mpsc::Sender<Work>) {
-        let listing = self.engine.list_accounts(&self.cancel, |accounts| {
+        let listing = self.engine.list_accounts(&self.cancel, |mut accounts| {
             self.seen()
                 .extend(accounts.iter().map(|f| f.account.id.clone()));
+            self.reach(
+                accounts
+                    .iter()
+                    .map(|f| (&f.account.id, Some(&f.account.tasks))),
+            );
+            accounts.retain(|f| self.mine(&f.account.id));
             self.progress(self.counts.done.load(Ordering::Relaxed));
             let tx = tx.clone();
-            async move { tx.send(Work::Listed(accounts)).await.is_ok() }
+            async move { accounts.is_empty() || tx.send(Work::Listed(accounts)).await.is_ok() }
         });
         let discover = async {
             match self.engine.business_accounts(&self.cancel).await {
@@ -176,6 +220,8 @@ impl<'a> Run<'a> {
             seen.extend(extra.iter().cloned());
             extra
         };
+        self.reach(extra.iter().map(|id| (id, None)));
+        let extra: Vec<AccountId> = extra.into_iter().filter(|id| self.mine(id)).collect();
         self.business_only
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -283,6 +329,7 @@ impl<'a> Run<'a> {
                 .business_only
                 .into_inner()
                 .unwrap_or_else(|p| p.into_inner()),
+            reached: self.reached.into_inner().unwrap_or_else(|p| p.into_inner()),
             problem: None,
             cancelled: false,
         };

@@ -55,9 +55,21 @@ impl Disk {
         })
     }
 
+    /// The book as stored, brought up to this version's format (a book an
+    /// earlier release wrote loads with nothing lost).
+    fn read_current(&self, kind: BookKind) -> io::Result<Read<AccountBook>> {
+        Ok(match self.stores.load_book(kind)? {
+            Read::Ok(mut book) => {
+                book.migrate();
+                Read::Ok(book)
+            }
+            other => other,
+        })
+    }
+
     /// Reads the book (at start, or after switching mode).
     pub fn load(&self, kind: BookKind) -> io::Result<Read<AccountBook>> {
-        let read = self.stores.load_book(kind)?;
+        let read = self.read_current(kind)?;
         let mut last = self.last();
         last.stamp = self.stamp(kind);
         last.book = match &read {
@@ -77,7 +89,7 @@ impl Disk {
     /// changes that are not saved yet.
     pub fn reload(&self, kind: BookKind, session: &Session) -> io::Result<()> {
         let stamp = self.stamp(kind);
-        if let Read::Ok(theirs) = self.stores.load_book(kind)? {
+        if let Read::Ok(theirs) = self.read_current(kind)? {
             let mut last = self.last();
             session.merge(&last.book, theirs.clone());
             last.book = theirs;
@@ -91,7 +103,7 @@ impl Disk {
         let _lock = book_lock(self.stores.data_dir(), kind)?;
         let mut last = self.last();
         let theirs = if self.stamp(kind).is_some() && self.stamp(kind) != last.stamp {
-            match self.stores.load_book(kind)? {
+            match self.read_current(kind)? {
                 Read::Ok(theirs) => Some(theirs),
                 _ => None,
             }

@@ -1,4 +1,4 @@
-//! Health at a glance and what is worth a notification: the login's health
+//! Health at a glance and what is worth a notification: each login's health
 //! (broken, expiring, recovered) and, after each refresh-all, the blocking
 //! and warning reasons that newly appeared — one notification per refresh,
 //! never for info, never for what the person acknowledged, snoozed or muted.
@@ -10,10 +10,11 @@ use serde::Serialize;
 
 use adkeep_core::attention::{Counts, Severity};
 use adkeep_core::graph::AccountId;
+use adkeep_core::logins::{Login, Told};
 use adkeep_core::session;
 
 use super::{ActiveMode, Backend, lock};
-use crate::views::TokenHealth;
+use crate::views::{LoginView, TokenHealth};
 
 /// How close the login is to expiring.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -108,8 +109,10 @@ impl Backend {
         // not again for each account it stopped.
         let login_broke = self
             .session
-            .token_problem()
-            .is_some_and(|p| session::opens_problem_page(&p));
+            .book()
+            .logins
+            .values()
+            .any(|l| l.broken_because().is_some());
         let now = self.notable();
         let news: Vec<News<'_>> = now
             .reasons
@@ -131,10 +134,12 @@ impl Backend {
         self.events.notify(&title, &body);
     }
 
-    /// Health at a glance, for the tray.
+    /// Health at a glance, for the tray: every login ("2 logins ok, Jane
+    /// Doe's expires in 3 days"), the accounts that need attention, and when
+    /// the list was last refreshed.
     pub fn overview(&self) -> Overview {
-        let (problem, token, empty, last) = {
-            let book = self.session.book();
+        let (problem, logins, empty, last) = {
+            let book = self.session.snapshot();
             let last = book.last_full_refresh.map_or_else(
                 || "not refreshed yet".to_owned(),
                 |t| {
@@ -145,36 +150,30 @@ impl Backend {
                 },
             );
             let problem = book
-                .token_problem
-                .clone()
+                .every_login_broken()
+                .cloned()
                 .filter(session::opens_problem_page);
-            let token = book
-                .token
-                .as_ref()
-                .map(|t| token_health(t.expires_at, t.data_access_expires_at));
-            (problem, token, book.is_empty(), last)
+            (problem, self.login_views(&book), book.is_empty(), last)
         };
         if let Some(problem) = problem {
+            let status = match logins.as_slice() {
+                [_] => format!("Problem: {}", problem.title),
+                _ => format!("Problem: every login is broken ({})", problem.title),
+            };
             return Overview {
                 level: Level::Problem,
-                tooltip: format!("Adkeep — {}", problem.title),
-                status: format!("Problem: {}", problem.title),
+                tooltip: format!("Adkeep — {}", status.trim_start_matches("Problem: ")),
+                status,
             };
         }
+        let (mut parts, logins_need_you) = logins_summary(&logins);
         let counts = self.attention_counts();
-        let mut parts = Vec::new();
-        if let Some(health) = token.filter(|h| h.warning != TokenWarning::None) {
-            parts.push(format!(
-                "Login expires in {} days",
-                health.days_left.unwrap_or(0).max(0)
-            ));
-        }
-        parts.extend(counts.summary());
-        let level = if parts.is_empty() {
-            Level::Ok
-        } else {
+        let level = if logins_need_you || counts.blocking + counts.warning > 0 {
             Level::Attention
+        } else {
+            Level::Ok
         };
+        parts.extend(counts.summary());
         if parts.is_empty() {
             parts.push(if empty && self.mode() == ActiveMode::Unconfigured {
                 "Not connected yet".to_owned()
@@ -185,7 +184,7 @@ impl Backend {
             });
         }
         parts.push(last);
-        if lock(&self.status).running {
+        if lock(&self.refreshing.status).running {
             parts.insert(0, "Refreshing…".to_owned());
         }
         let status = parts.join(" · ");
@@ -195,6 +194,134 @@ impl Backend {
             status,
         }
     }
+
+    /// Tells the person (OS notification) when a login's health changes:
+    /// healthy to broken, broken to healthy, and expiry within 7 days, then 1
+    /// day. Never once per refresh.
+    pub(super) fn review_health(&self) {
+        let several = self.session.book().logins.len() > 1;
+        let mut news = Vec::new();
+        {
+            let mut book = self.session.book();
+            for login in book.logins.values_mut() {
+                let now = told(login);
+                let before = login.notified.replace(now);
+                if before == Some(now) {
+                    continue;
+                }
+                // Starting up healthy, or recovering from a mere warning, is not news.
+                let is_news = match before {
+                    _ if now != Told::Ok => true,
+                    Some(Told::Broken(_)) => true,
+                    _ => false,
+                };
+                if is_news {
+                    news.push(health_message(login, now, several));
+                }
+            }
+        }
+        if !self.settings().notifications {
+            return;
+        }
+        for (title, body) in news {
+            self.events.notify(&title, &body);
+        }
+    }
+}
+
+/// A login's health now, as the notifications speak of it.
+fn told(login: &Login) -> Told {
+    if let Some(reason) = login.broken_because() {
+        return Told::Broken(reason);
+    }
+    let health = login
+        .token
+        .as_ref()
+        .map(|t| token_health(t.expires_at, t.data_access_expires_at));
+    match health.map(|h| h.warning) {
+        Some(TokenWarning::Day) => Told::ExpiresDay,
+        Some(TokenWarning::Week) => Told::ExpiresWeek,
+        _ => Told::Ok,
+    }
+}
+
+/// A title and a body for a login's new health. With one login, it is
+/// "your Facebook login"; with several, the login is named.
+fn health_message(login: &Login, now: Told, several: bool) -> (String, String) {
+    let whose = if several {
+        format!("{}'s Facebook login", login.name())
+    } else {
+        "your Facebook login".to_owned()
+    };
+    match now {
+        Told::Broken(_) => {
+            let problem = login.problem.as_ref();
+            let title =
+                problem.map_or_else(|| "Facebook login broken".to_owned(), |p| p.title.clone());
+            let mut body = problem.map(|p| p.explanation.clone()).unwrap_or_default();
+            if several {
+                body = format!("{}: {body} The other logins keep refreshing.", login.name());
+            }
+            (format!("Adkeep: {title}"), body)
+        }
+        Told::ExpiresDay => (
+            format!("Adkeep: {whose} expires within a day"),
+            "Reauthenticate now to keep its ad accounts refreshing.".to_owned(),
+        ),
+        Told::ExpiresWeek => {
+            let days = login
+                .token
+                .as_ref()
+                .and_then(|t| token_health(t.expires_at, t.data_access_expires_at).days_left)
+                .unwrap_or(7)
+                .max(1);
+            (
+                format!("Adkeep: {whose} expires in {days} days"),
+                "Reauthenticate before then to avoid an interruption.".to_owned(),
+            )
+        }
+        Told::Ok if several => (
+            format!("Adkeep: {} is connected again", login.name()),
+            "Its ad accounts refresh normally.".to_owned(),
+        ),
+        Told::Ok => (
+            "Adkeep is connected again".to_owned(),
+            "Your ad accounts refresh normally.".to_owned(),
+        ),
+    }
+}
+
+/// The logins in a few words ("2 logins ok, Jane Doe's expires in 3 days",
+/// "Sam Lee's login expired"), and whether any needs the person.
+fn logins_summary(logins: &[LoginView]) -> (Vec<String>, bool) {
+    let mut parts = Vec::new();
+    let mut ok = 0;
+    for login in logins {
+        let days = login
+            .token
+            .as_ref()
+            .filter(|t| t.warning != TokenWarning::None)
+            .map(|t| t.days_left.unwrap_or(0).max(0));
+        match (&login.problem, days) {
+            (Some(problem), _) if login.broken => {
+                parts.push(format!("{}'s {}", login.name, problem.reason.of_login()));
+            }
+            (_, Some(days)) if logins.len() == 1 => {
+                parts.push(format!("Login expires in {days} days"));
+            }
+            (_, Some(days)) => parts.push(format!("{}'s expires in {days} days", login.name)),
+            _ => ok += 1,
+        }
+    }
+    let need_you = !parts.is_empty();
+    if logins.len() > 1 && ok > 0 {
+        parts.insert(
+            0,
+            format!("{ok} login{} ok", if ok == 1 { "" } else { "s" }),
+        );
+    }
+    let summary = (!parts.is_empty()).then(|| parts.join(", "));
+    (summary.into_iter().collect(), need_you)
 }
 
 /// A reason that newly counts.

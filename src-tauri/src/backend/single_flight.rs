@@ -111,6 +111,18 @@ where
             flight.cancel.cancel();
         }
     }
+
+    /// Whether any work is in flight.
+    pub fn any_running(&self) -> bool {
+        !lock(&self.running).is_empty()
+    }
+
+    /// Asks all work in flight to stop.
+    pub fn cancel_all(&self) {
+        for flight in lock(&self.running).values() {
+            flight.cancel.cancel();
+        }
+    }
 }
 
 fn crashed(panic: &(dyn std::any::Any + Send)) -> Error {

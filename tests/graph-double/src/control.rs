@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::state::{Fault, Scenario, Shared};
-use crate::world::{DEFAULT_SCOPES, DEFAULT_USER};
+use crate::world::{DEFAULT_SCOPES, DEFAULT_USER, TokenState};
 
 type Shared_ = State<Arc<Shared>>;
 
@@ -24,6 +24,7 @@ pub fn routes() -> Router<Arc<Shared>> {
         .route("/__double/knobs", get(knobs_get).post(knobs_set))
         .route("/__double/faults", post(fault_add).delete(faults_clear))
         .route("/__double/token", post(token))
+        .route("/__double/token_state", post(token_state))
         .route("/__double/grant", post(grant))
         .route("/__double/revoke", post(revoke))
         .route(
@@ -120,6 +121,24 @@ async fn token(State(shared): Shared_, body: Option<Json<TokenBody>>) -> Json<Va
         .world()
         .issue_token(&user, &granted, &declined, Duration::seconds(lifetime));
     Json(json!({"access_token": token, "token_type": "bearer", "expires_in": lifetime}))
+}
+
+#[derive(Deserialize)]
+struct TokenStateBody {
+    #[serde(default)]
+    user: Option<String>,
+    state: TokenState,
+}
+
+/// One user's tokens break (or work again); other users' are untouched.
+async fn token_state(State(shared): Shared_, Json(body): Json<TokenStateBody>) -> StatusCode {
+    let user = body.user.unwrap_or_else(|| DEFAULT_USER.to_owned());
+    for token in shared.world().tokens.values_mut() {
+        if token.user_id == user {
+            token.state = body.state;
+        }
+    }
+    StatusCode::OK
 }
 
 #[derive(Deserialize)]

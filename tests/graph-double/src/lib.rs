@@ -57,7 +57,7 @@ impl DoubleConfig {
                 ..DataConfig::default()
             },
             knobs: Knobs {
-                login_hint: "Sandbox login: jane@example.com, password sandbox".to_owned(),
+                login_hint: "Sandbox logins: jane@example.com (Jane) or sam@example.com (her colleague Sam), password sandbox".to_owned(),
                 ..Knobs::default()
             },
             ..Self::default()
@@ -209,6 +209,16 @@ impl GraphDouble {
             .map(|a| a.trim_start_matches("act_").to_owned())
             .collect();
         grant(&self.shared, user, &ids, on_next_login)
+    }
+
+    /// Puts every token of `user` in `state` (one login breaks, the others
+    /// keep working).
+    pub fn set_token_state(&self, user: &str, state: TokenState) {
+        for token in self.shared.world().tokens.values_mut() {
+            if token.user_id == user {
+                token.state = state;
+            }
+        }
     }
 
     /// Removes `user`'s access to accounts.

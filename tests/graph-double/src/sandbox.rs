@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::world::{Business, DEFAULT_USER, User, World, random_account, tasks_for};
+use crate::world::{Business, DEFAULT_USER, OTHER_USER, User, World, random_account, tasks_for};
 
 const BUSINESSES: [(&str, &str); 3] = [
     ("810000000000001", "Bluebird Media (agency)"),
@@ -177,8 +177,62 @@ pub fn agency() -> World {
             password: "sandbox".to_owned(),
         },
     );
-    world.add_other_user();
+    add_colleague(&mut world, &mut rng);
     world
+}
+
+/// Sam, Jane's colleague: he runs Northwind's accounts with her (advertiser
+/// on most, analyst on the rest) and has three accounts of his own.
+fn add_colleague(world: &mut World, rng: &mut ChaCha8Rng) {
+    let mut access = BTreeMap::new();
+    for (i, (_, business, ..)) in ACCOUNTS.iter().enumerate() {
+        if *business == Some(1) {
+            let task = if i % 3 == 0 { "ANALYZE" } else { "ADVERTISE" };
+            let id = account_id(i).trim_start_matches("act_").to_owned();
+            access.insert(id, vec![task.to_owned(), "ANALYZE".to_owned()]);
+        }
+    }
+    for (i, (name, currency)) in [
+        ("Sam — Podcast sponsorships", "USD"),
+        ("Sam — Running club", "GBP"),
+        ("Sam — Photo prints", "EUR"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let id = format!("{}", 232_000_000_000_000u64 + (i as u64 + 1) * 1_013);
+        let account = random_account(
+            rng,
+            id.clone(),
+            (*name).to_owned(),
+            (*currency).to_owned(),
+            1,
+            0,
+            None,
+        );
+        world.accounts.insert(id.clone(), account);
+        access.insert(
+            id,
+            vec![
+                "MANAGE".to_owned(),
+                "ADVERTISE".to_owned(),
+                "ANALYZE".to_owned(),
+            ],
+        );
+    }
+    world.users.insert(
+        OTHER_USER.to_owned(),
+        User {
+            id: OTHER_USER.to_owned(),
+            name: "Sam Lee (sandbox)".to_owned(),
+            email: "sam@example.com".to_owned(),
+            access,
+            grant_on_next_login: BTreeSet::new(),
+            business_roles: BTreeSet::new(),
+            unshared: BTreeSet::new(),
+            password: "sandbox".to_owned(),
+        },
+    );
 }
 
 #[cfg(test)]
@@ -196,6 +250,11 @@ mod tests {
             2
         );
         assert_eq!(world.businesses.len(), 3);
+        // Sam shares Northwind's accounts with Jane and has three of his own.
+        let sam = world.accounts_of(OTHER_USER);
+        let jane: BTreeSet<String> = world.accounts_of(DEFAULT_USER).into_iter().collect();
+        assert_eq!(sam.iter().filter(|a| jane.contains(*a)).count(), 11);
+        assert_eq!(sam.iter().filter(|a| !jane.contains(*a)).count(), 3);
         let currencies: BTreeSet<&str> = world
             .accounts
             .values()

@@ -1,0 +1,378 @@
+//! Which data is shown (the user's accounts or the sandbox's) and how Graph
+//! is reached: the endpoints, and one link per Facebook login that has a
+//! token, each with its own engines. Tokens come from `ADKEEP_ACCESS_TOKEN`
+//! (never stored), the sandbox (issued, never stored) or the keychain.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use adkeep_core::fleet::Member;
+use adkeep_core::graph::client::{Endpoints, GraphClient, parse_base};
+use adkeep_core::logins::LoginId;
+use adkeep_core::problem::Problem;
+use adkeep_core::refresh::{Engine, EngineOptions};
+use adkeep_core::settings::{Mode, Settings};
+use adkeep_core::token::AccessToken;
+use adkeep_core::{Error, Result, config};
+use graph_double::{DoubleConfig, GraphDouble};
+
+use super::{Backend, lock, read, write};
+use crate::views::{ActiveMode, Custody, RefreshStatus};
+
+/// One login's way to Graph.
+pub struct Link {
+    pub login: LoginId,
+    pub custody: Custody,
+    /// Why Meta could not say whose token this is, when asked on connecting
+    /// (an `ADKEEP_ACCESS_TOKEN` token): `doctor` reports it rather than
+    /// asking again into a limit it just met.
+    pub unresolved: Option<Problem>,
+    /// For one row a person is waiting on: gives up quickly.
+    pub interactive: Engine,
+    /// For refresh-all: waits out limits and outages.
+    pub background: Engine,
+}
+
+/// Everything needed to call Graph in the current mode.
+pub struct Connection {
+    pub endpoints: Arc<Endpoints>,
+    /// Every login with a token.
+    pub links: Vec<Link>,
+}
+
+impl Connection {
+    pub fn link(&self, login: &LoginId) -> Option<&Link> {
+        self.links.iter().find(|l| &l.login == login)
+    }
+
+    /// The logins taking part in a refresh-all (`only`: just that one).
+    pub fn background(&self, only: Option<&LoginId>) -> Vec<Member<'_>> {
+        self.links
+            .iter()
+            .filter(|l| only.is_none_or(|o| o == &l.login))
+            .map(|l| Member {
+                login: &l.login,
+                engine: &l.background,
+            })
+            .collect()
+    }
+
+    /// Every login, with the engines for a row a person is waiting on.
+    pub fn interactive(&self) -> Vec<Member<'_>> {
+        self.links
+            .iter()
+            .map(|l| Member {
+                login: &l.login,
+                engine: &l.interactive,
+            })
+            .collect()
+    }
+}
+
+/// A login's token, found where this mode keeps tokens.
+struct Found {
+    login: LoginId,
+    token: AccessToken,
+    custody: Custody,
+    unresolved: Option<Problem>,
+}
+
+impl Found {
+    fn new(login: LoginId, token: AccessToken, custody: Custody) -> Self {
+        Self {
+            login,
+            token,
+            custody,
+            unresolved: None,
+        }
+    }
+}
+
+/// The sandbox's double and the tokens it issued (kept in memory only).
+#[derive(Default)]
+pub struct Sandbox {
+    double: tokio::sync::Mutex<Option<Arc<GraphDouble>>>,
+    pub(super) tokens: Mutex<BTreeMap<LoginId, AccessToken>>,
+}
+
+impl Backend {
+    /// The connection for the current mode, built on first use.
+    pub async fn connection(&self) -> Result<Arc<Connection>> {
+        let mut slot = self.connection.lock().await;
+        if let Some(connection) = slot.as_ref() {
+            return Ok(connection.clone());
+        }
+        let endpoints = Arc::new(self.endpoints().await?);
+        let tokens = match self.mode() {
+            ActiveMode::Sandbox => self.sandbox_tokens().await?,
+            ActiveMode::Meta | ActiveMode::Unconfigured => {
+                let from_env = config::tokens_from_env();
+                if from_env.is_empty() {
+                    self.stored_tokens(&endpoints).await?
+                } else {
+                    self.env_tokens(&endpoints, from_env).await
+                }
+            }
+        };
+        *write(&self.custody) = Some(
+            tokens
+                .iter()
+                .map(|f| (f.login.clone(), f.custody))
+                .collect(),
+        );
+        if tokens.is_empty() {
+            return Err(Error::NotConnected);
+        }
+        let links = tokens
+            .into_iter()
+            .map(
+                |Found {
+                     login,
+                     token,
+                     custody,
+                     unresolved,
+                 }| {
+                    let client = GraphClient::new(self.http.clone(), endpoints.clone(), token);
+                    Link {
+                        login,
+                        custody,
+                        unresolved,
+                        interactive: self.engine(client.clone(), EngineOptions::interactive()),
+                        background: self.engine(client, EngineOptions::background()),
+                    }
+                },
+            )
+            .collect();
+        let connection = Arc::new(Connection { endpoints, links });
+        *slot = Some(connection.clone());
+        Ok(connection)
+    }
+
+    fn engine(&self, client: GraphClient, options: EngineOptions) -> Engine {
+        Engine::new(client, options, self.governor.clone())
+    }
+
+    /// Where Graph is in this mode.
+    pub(super) async fn endpoints(&self) -> Result<Endpoints> {
+        if self.mode() == ActiveMode::Sandbox {
+            let double = self.sandbox_double().await?;
+            return Endpoints::one_host(&double.url()).map_err(|e| Error::Internal(e.to_string()));
+        }
+        self.meta_endpoints()
+    }
+
+    /// Where each login's token lives, as of the last connection
+    /// (`Unchecked` before the first).
+    pub fn custody_of(&self, login: &LoginId) -> Custody {
+        match read(&self.custody).as_ref() {
+            None => Custody::Unchecked,
+            Some(known) => known.get(login).copied().unwrap_or(Custody::None),
+        }
+    }
+
+    /// The sandbox's people, each with a token of their own: the logins in
+    /// the sandbox's book (Jane when there are none yet).
+    async fn sandbox_tokens(&self) -> Result<Vec<Found>> {
+        let double = self.sandbox_double().await?;
+        let mut logins: Vec<LoginId> = self.session.book().logins.keys().cloned().collect();
+        if logins.is_empty() {
+            logins.extend(LoginId::new(graph_double::DEFAULT_USER));
+        }
+        let mut tokens = lock(&self.sandbox.tokens);
+        let mut found = Vec::new();
+        for login in logins {
+            let known = double.world(|w| w.users.contains_key(login.as_str()));
+            if !known {
+                continue;
+            }
+            let token = match tokens.get(&login) {
+                Some(token) => token.clone(),
+                None => {
+                    let raw = double.issue_token_for(
+                        login.as_str(),
+                        &graph_double::world::DEFAULT_SCOPES,
+                        &[],
+                    );
+                    let token = AccessToken::new(raw).ok_or(Error::NotConnected)?;
+                    tokens.insert(login.clone(), token.clone());
+                    token
+                }
+            };
+            found.push(Found::new(login, token, Custody::Sandbox));
+        }
+        Ok(found)
+    }
+
+    /// `ADKEEP_ACCESS_TOKEN`'s tokens, each under the Facebook id Meta says
+    /// it belongs to (`env-N` when Meta could not say).
+    async fn env_tokens(&self, endpoints: &Arc<Endpoints>, tokens: Vec<AccessToken>) -> Vec<Found> {
+        let whose = tokens.iter().map(|token| {
+            let client = GraphClient::new(self.http.clone(), endpoints.clone(), token.clone());
+            let engine = self.engine(client, EngineOptions::interactive());
+            async move { engine.profile().await }
+        });
+        let profiles = futures::future::join_all(whose).await;
+        let mut found: Vec<Found> = Vec::new();
+        for (n, (token, profile)) in tokens.into_iter().zip(profiles).enumerate() {
+            let login = profile
+                .as_ref()
+                .ok()
+                .and_then(|p| LoginId::new(&p.id))
+                .unwrap_or_else(|| LoginId::from_env(n + 1));
+            if found.iter().any(|f| f.login == login) {
+                tracing::warn!(login = %login, "two tokens of the same person: the first is used");
+                continue;
+            }
+            let mut entry = Found::new(login, token, Custody::Environment);
+            match profile {
+                Ok(profile) => self.session.book().login_mut(&entry.login).profile = Some(profile),
+                Err(problem) => entry.unresolved = Some(problem),
+            }
+            found.push(entry);
+        }
+        found
+    }
+
+    /// The keychain's tokens, one per login in the book. The first release's
+    /// single token is moved to its login's own entry on the way.
+    async fn stored_tokens(&self, endpoints: &Arc<Endpoints>) -> Result<Vec<Found>> {
+        let allow = self.settings().allow_plaintext_token;
+        let logins: Vec<LoginId> = self.session.book().logins.keys().cloned().collect();
+        if logins.is_empty() {
+            self.adopt_orphaned_legacy(endpoints, allow).await?;
+        } else if logins.len() == 1 {
+            let only = logins[0].clone();
+            self.with_vault(move |v| v.adopt_legacy(&only, allow))
+                .await?;
+        }
+        let logins: Vec<LoginId> = self.session.book().logins.keys().cloned().collect();
+        let loaded = self
+            .with_vault(move |v| {
+                logins
+                    .into_iter()
+                    .map(|login| {
+                        let (token, custody) = v.load_token(&login, allow);
+                        (login, token, custody)
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .await?;
+        Ok(loaded
+            .into_iter()
+            .filter_map(|(login, token, custody)| Some(Found::new(login, token?, custody)))
+            .collect())
+    }
+
+    /// The first release's token with no login in the book to adopt it (the
+    /// book was never written, or set aside): Meta says whose it is.
+    async fn adopt_orphaned_legacy(&self, endpoints: &Arc<Endpoints>, allow: bool) -> Result<()> {
+        let Some(token) = self.with_vault(move |v| v.legacy_token(allow)).await? else {
+            return Ok(());
+        };
+        let client = GraphClient::new(self.http.clone(), endpoints.clone(), token);
+        let engine = self.engine(client, EngineOptions::interactive());
+        let Ok(profile) = engine.profile().await else {
+            return Ok(());
+        };
+        let Some(login) = LoginId::new(&profile.id) else {
+            return Ok(());
+        };
+        self.session.book().login_mut(&login).profile = Some(profile);
+        self.with_vault(move |v| v.adopt_legacy(&login, allow))
+            .await?;
+        Ok(())
+    }
+
+    /// Meta's endpoints (or the environment's, or the override).
+    pub(super) fn meta_endpoints(&self) -> Result<Endpoints> {
+        match &self.endpoints_override {
+            Some(endpoints) => Ok(endpoints.clone()),
+            None => Ok(config::endpoints_from_env(&self.settings().api_version)?),
+        }
+    }
+
+    /// The Facebook website Adkeep links to in this mode.
+    pub async fn facebook_base(&self) -> Result<url::Url> {
+        if let Some(connection) = self.connection.lock().await.as_ref() {
+            return Ok(connection.endpoints.facebook.clone());
+        }
+        if self.mode() == ActiveMode::Sandbox {
+            let double = self.sandbox_double().await?;
+            return parse_base(&double.url()).map_err(|e| Error::Internal(e.to_string()));
+        }
+        Ok(self.meta_endpoints()?.facebook)
+    }
+
+    /// Forgets the connection (a token, the settings or the mode changed).
+    pub async fn reset_connection(&self) {
+        *self.connection.lock().await = None;
+    }
+
+    pub(super) async fn sandbox_double(&self) -> Result<Arc<GraphDouble>> {
+        let mut slot = self.sandbox.double.lock().await;
+        if let Some(double) = slot.as_ref() {
+            return Ok(double.clone());
+        }
+        let mut config = DoubleConfig::sandbox();
+        // A little latency, so the sandbox feels like the network it stands for.
+        config.knobs.latency_ms = 180;
+        let double = Arc::new(
+            GraphDouble::start(config)
+                .await
+                .map_err(|e| Error::Internal(format!("the sandbox could not start: {e}")))?,
+        );
+        *slot = Some(double.clone());
+        Ok(double)
+    }
+
+    /// The sandbox's double, when it runs (for tests and the login popup).
+    pub async fn running_sandbox(&self) -> Option<Arc<GraphDouble>> {
+        self.sandbox.double.lock().await.clone()
+    }
+
+    /// Switches to the sandbox (sample agency data, clearly labelled).
+    pub async fn enter_sandbox(self: &Arc<Self>) -> Result<()> {
+        self.switch_mode(ActiveMode::Sandbox, Mode::Sandbox).await
+    }
+
+    /// Leaves the sandbox for the user's own accounts (or the first-run screen).
+    pub async fn leave_sandbox(self: &Arc<Self>) -> Result<()> {
+        let next = if self.settings().app_id.is_empty() && !config::has_env_tokens() {
+            (ActiveMode::Unconfigured, Mode::Unconfigured)
+        } else {
+            (ActiveMode::Meta, Mode::Meta)
+        };
+        self.switch_mode(next.0, next.1).await?;
+        lock(&self.sandbox.tokens).clear();
+        if let Some(double) = self.sandbox.double.lock().await.take() {
+            drop(double);
+        }
+        Ok(())
+    }
+
+    async fn switch_mode(self: &Arc<Self>, mode: ActiveMode, stored: Mode) -> Result<()> {
+        self.cancel_refresh();
+        self.persist_now();
+        self.update_settings(|s| s.mode = stored)?;
+        *write(&self.mode) = mode;
+        *write(&self.custody) = None;
+        self.load_book(mode)?;
+        self.reset_connection().await;
+        *lock(&self.refreshing.status) = RefreshStatus::default();
+        self.events.state_changed();
+        Ok(())
+    }
+}
+
+/// Which data to show at start: the sandbox if chosen (and no explicit Graph
+/// URL), the user's accounts if set up or given a token, else the first run.
+pub(super) fn initial_mode(settings: &Settings) -> ActiveMode {
+    let graph_overridden = std::env::var_os(config::ENV_GRAPH_URL).is_some();
+    let env_token = config::has_env_tokens();
+    match settings.mode {
+        Mode::Sandbox if !graph_overridden && !env_token => ActiveMode::Sandbox,
+        Mode::Meta => ActiveMode::Meta,
+        _ if env_token => ActiveMode::Meta,
+        _ => ActiveMode::Unconfigured,
+    }
+}

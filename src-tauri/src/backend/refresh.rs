@@ -1,0 +1,332 @@
+//! Refreshes, coalesced: a second request for the same work joins the one in
+//! flight (`SingleFlight`), and another Adkeep process's run is joined
+//! through the data folder (`turn`). After a failure that passes by itself
+//! the backend tries again on its own.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use serde::Serialize;
+use tokio_util::sync::CancellationToken;
+
+use adkeep_core::fleet::FleetReport;
+use adkeep_core::graph::AccountId;
+use adkeep_core::logins::LoginId;
+use adkeep_core::model::Account;
+use adkeep_core::problem::Problem;
+use adkeep_core::refresh::Progress;
+use adkeep_core::session::Observer;
+use adkeep_core::{Error, Result};
+
+use super::single_flight::SingleFlight;
+use super::turn::{self, Turn, TurnError};
+use super::{Backend, lock, parse_id};
+use crate::views::{AccountView, ActiveMode, RefreshStatus};
+
+/// What a finished refresh says.
+#[derive(Debug, Clone, Serialize)]
+pub struct RefreshSummary {
+    pub total: usize,
+    pub refreshed: usize,
+    pub failed: usize,
+    pub listing_complete: bool,
+    /// Listed items that could not be read.
+    pub unreadable: usize,
+    pub cancelled: bool,
+    /// Rows refreshed through another login because theirs could not.
+    pub through_other_logins: usize,
+    pub problem: Option<Problem>,
+}
+
+impl From<&FleetReport> for RefreshSummary {
+    fn from(report: &FleetReport) -> Self {
+        let r = &report.total;
+        Self {
+            total: r.seen.len(),
+            refreshed: r.refreshed,
+            failed: r.failed,
+            listing_complete: r.listing_complete,
+            unreadable: r.unreadable,
+            cancelled: r.cancelled,
+            through_other_logins: report.fallbacks,
+            problem: r.problem.clone(),
+        }
+    }
+}
+
+/// The refresh state shared by the window, the tray and the CLI.
+#[derive(Default)]
+pub(super) struct Refreshing {
+    /// Refresh-all (of every login, or of one), one at a time (joined, not repeated).
+    all: SingleFlight<Option<LoginId>, RefreshSummary>,
+    /// One account's refresh, one at a time per account.
+    rows: SingleFlight<AccountId, AccountView>,
+    pub(super) status: Mutex<RefreshStatus>,
+    pub(super) last_save: Mutex<Option<Instant>>,
+    /// The automatic retry after a passing failure, and how many in a row.
+    retry: Mutex<Option<(tokio::task::JoinHandle<()>, u32)>>,
+}
+
+impl Backend {
+    /// Refreshes one account through its best login. A second call for the
+    /// same account while the first is in flight waits for the same result
+    /// (one request to Meta).
+    pub async fn refresh_account(self: &Arc<Self>, raw_id: &str) -> Result<AccountView> {
+        let id = parse_id(raw_id)?;
+        let this = self.clone();
+        let key = id.clone();
+        self.refreshing
+            .rows
+            .run(id, move |_cancel| async move {
+                this.do_refresh_account(&key).await
+            })
+            .await
+    }
+
+    async fn do_refresh_account(self: Arc<Self>, id: &AccountId) -> Result<AccountView> {
+        let what = format!("refreshing {id}");
+        let _turn = match self.turn(&format!("refresh-{id}"), &what).await? {
+            Turn::Mine(file) => file,
+            Turn::Joined => {
+                self.reload_from_disk()?;
+                if let Some(view) = self.view_of(id) {
+                    return Ok(view);
+                }
+                return Err(Error::Internal(format!("{id} is not in the saved list")));
+            }
+        };
+        self.reload_if_changed()?;
+        let connection = self.connection().await?;
+        let observer = UiObserver { backend: &self };
+        let report = self
+            .session
+            .refresh_accounts(
+                &connection.interactive(),
+                std::slice::from_ref(id),
+                &observer,
+                &CancellationToken::new(),
+            )
+            .await;
+        self.after_run(&report);
+        self.view_of(id)
+            .ok_or_else(|| Error::Internal(format!("{id} vanished")))
+    }
+
+    /// Refreshes several accounts (selected rows, or the CLI's ids), each
+    /// through its best login (`only`: through that login).
+    pub async fn refresh_accounts(
+        self: &Arc<Self>,
+        ids: &[String],
+        only: Option<&LoginId>,
+    ) -> Result<RefreshSummary> {
+        let ids: Vec<AccountId> = ids.iter().map(|raw| parse_id(raw)).collect::<Result<_>>()?;
+        self.reload_if_changed()?;
+        let connection = self.connection().await?;
+        let members = connection.background(only);
+        if members.is_empty() {
+            return Err(Error::NotConnected);
+        }
+        let observer = UiObserver { backend: self };
+        let report = self
+            .session
+            .refresh_accounts(&members, &ids, &observer, &CancellationToken::new())
+            .await;
+        self.after_run(&report);
+        Ok(RefreshSummary::from(&report))
+    }
+
+    /// Refreshes every account of every login. Joins a refresh-all already running.
+    pub async fn refresh_all(self: &Arc<Self>) -> Result<RefreshSummary> {
+        self.refresh_all_of(None).await
+    }
+
+    /// Refreshes every account (`only`: those of one login).
+    pub async fn refresh_all_of(self: &Arc<Self>, only: Option<LoginId>) -> Result<RefreshSummary> {
+        let this = self.clone();
+        let scope = only.clone();
+        let result = self
+            .refreshing
+            .all
+            .run(only, move |cancel| async move {
+                this.do_refresh_all(scope.as_ref(), &cancel).await
+            })
+            .await;
+        if result.is_err() {
+            self.refresh_stopped();
+        }
+        result
+    }
+
+    /// Whether a refresh-all is running now.
+    pub fn refreshing_all(&self) -> bool {
+        self.refreshing.all.any_running()
+    }
+
+    pub fn cancel_refresh(&self) {
+        self.refreshing.all.cancel_all();
+    }
+
+    async fn do_refresh_all(
+        self: Arc<Self>,
+        only: Option<&LoginId>,
+        cancel: &CancellationToken,
+    ) -> Result<RefreshSummary> {
+        let _turn = match self.turn("refresh-all", "refreshing all accounts").await? {
+            Turn::Mine(file) => file,
+            Turn::Joined => {
+                self.reload_from_disk()?;
+                self.events.state_changed();
+                return Ok(self.summary_of_book());
+            }
+        };
+        self.reload_if_changed()?;
+        let connection = self.connection().await?;
+        let members = connection.background(only);
+        if members.is_empty() {
+            return Err(Error::NotConnected);
+        }
+        // The first save comes a while into the run, not with its first row.
+        *lock(&self.refreshing.last_save) = Some(Instant::now());
+        self.set_status(RefreshStatus {
+            running: true,
+            ..RefreshStatus::default()
+        });
+        let before = self.notable();
+        let first_listing = !self.session.book().listed_once;
+        let observer = UiObserver { backend: &self };
+        let report = self.session.refresh_all(&members, &observer, cancel).await;
+        if first_listing && report.total.listing_complete && self.mode() == ActiveMode::Sandbox {
+            self.showcase_set_aside();
+        }
+        self.after_run(&report);
+        self.tell_news(&before);
+        self.refresh_stopped();
+        self.schedule_retry(report.total.problem.as_ref());
+        Ok(RefreshSummary::from(&report))
+    }
+
+    /// The refresh-all status goes back to idle (also after a failure).
+    fn refresh_stopped(&self) {
+        let status = {
+            let mut status = lock(&self.refreshing.status);
+            status.running = false;
+            status.clone()
+        };
+        self.events.progress(&status);
+    }
+
+    /// This process's turn for a refresh (see `turn::take_turn`).
+    async fn turn(&self, key: &str, what: &str) -> Result<Turn> {
+        let dir = self.data_dir().to_path_buf();
+        let (key, what) = (key.to_owned(), what.to_owned());
+        tokio::task::spawn_blocking(move || turn::take_turn(&dir, &key, &what, turn::WAIT_LIMIT))
+            .await
+            .map_err(|e| Error::Internal(e.to_string()))?
+            .map_err(|e| match e {
+                TurnError::Io(io) => Error::from(io),
+                gave_up => Error::Storage(format!("Adkeep {gave_up}.")),
+            })
+    }
+
+    /// A summary of the book as it stands (when another process refreshed).
+    fn summary_of_book(&self) -> RefreshSummary {
+        let book = self.session.book();
+        let failed = book.accounts.values().filter(|a| a.error.is_some()).count();
+        let problem = book.every_login_broken().cloned();
+        RefreshSummary {
+            total: book.len(),
+            refreshed: book.len() - failed,
+            failed,
+            listing_complete: problem.is_none(),
+            unreadable: 0,
+            cancelled: false,
+            through_other_logins: book
+                .accounts
+                .values()
+                .filter(|a| a.fallback.is_some())
+                .count(),
+            problem,
+        }
+    }
+
+    pub(super) fn set_status(&self, status: RefreshStatus) {
+        *lock(&self.refreshing.status) = status.clone();
+        self.events.progress(&status);
+    }
+
+    fn after_run(&self, report: &FleetReport) {
+        self.review_health();
+        self.persist_now();
+        if report.total.problem.is_some() || report.total.listing_complete {
+            self.events.state_changed();
+        }
+    }
+
+    /// After a failure that passes by itself (a rate limit, an outage), tries
+    /// again when access returns (or after a growing wait), until it works.
+    fn schedule_retry(self: &Arc<Self>, problem: Option<&Problem>) {
+        let mut slot = lock(&self.refreshing.retry);
+        let previous = slot.take();
+        let streak = previous.as_ref().map_or(0, |(_, n)| *n);
+        if let Some((handle, _)) = previous {
+            handle.abort();
+        }
+        let Some(problem) = problem.filter(|p| p.reason.retries_by_itself()) else {
+            return;
+        };
+        let hinted = problem
+            .retry_at
+            .and_then(|at| (at - Utc::now()).to_std().ok())
+            .unwrap_or_default();
+        let backoff = Duration::from_secs(15u64.saturating_mul(1 << streak.min(6)));
+        let wait = hinted
+            .max(backoff.min(Duration::from_secs(600)))
+            .max(Duration::from_secs(5));
+        tracing::info!(reason = ?problem.reason, ?wait, "retrying by itself");
+        let this = self.clone();
+        let handle = tokio::spawn(async move {
+            tokio::time::sleep(wait).await;
+            if let Err(e) = this.refresh_all().await {
+                tracing::warn!("automatic retry: {e}");
+            }
+        });
+        *slot = Some((handle, streak + 1));
+    }
+
+    /// Stops a refresh-all in flight and waits (a little) for it to end.
+    pub(super) async fn stop_refreshing(&self) {
+        self.cancel_refresh();
+        for _ in 0..100 {
+            if !self.refreshing_all() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+/// Passes engine updates to the UI and saves now and then.
+struct UiObserver<'a> {
+    backend: &'a Backend,
+}
+
+impl Observer for UiObserver<'_> {
+    fn accounts_changed(&self, accounts: &[Account]) {
+        self.backend
+            .events
+            .accounts_changed(self.backend.views(accounts.iter().cloned()));
+        self.backend.persist_soon();
+    }
+
+    fn progress(&self, progress: &Progress) {
+        let status = RefreshStatus {
+            running: true,
+            done: progress.done,
+            total: progress.total,
+            listing_complete: progress.listing_complete,
+            waiting_until: progress.waiting_until,
+        };
+        self.backend.set_status(status);
+    }
+}

@@ -1,0 +1,81 @@
+//! Keeping the account book on disk: loaded per mode, saved after every run
+//! (and now and then during a long one), merged with what other Adkeep
+//! processes saved in the meantime.
+
+use std::time::{Duration, Instant};
+
+use adkeep_core::book::AccountBook;
+use adkeep_core::{Error, Result};
+
+use super::{Backend, lock};
+use crate::stores::{BookKind, Read};
+use crate::views::{ActiveMode, NoticeLevel};
+
+/// Saves during a long refresh at most this often.
+const SAVE_EVERY: Duration = Duration::from_millis(1500);
+
+impl Backend {
+    pub(super) fn book_kind(mode: ActiveMode) -> BookKind {
+        if mode == ActiveMode::Sandbox {
+            BookKind::Sandbox
+        } else {
+            BookKind::Meta
+        }
+    }
+
+    pub(super) fn load_book(&self, mode: ActiveMode) -> Result<()> {
+        let book = match self.disk.load(Self::book_kind(mode))? {
+            Read::Ok(book) => book,
+            Read::Missing => AccountBook::new(),
+            Read::SetAside { path, reason } => {
+                self.notice(
+                    NoticeLevel::Warning,
+                    format!(
+                        "Your saved account list could not be read ({reason}). It was moved to {} and Adkeep starts fresh: refresh to load your accounts again.",
+                        path.display()
+                    ),
+                );
+                AccountBook::new()
+            }
+        };
+        self.session.replace(book);
+        Ok(())
+    }
+
+    /// Saves the account book now (merged with another process's save).
+    pub fn persist_now(&self) {
+        if let Err(e) = self.disk.save(Self::book_kind(self.mode()), &self.session) {
+            tracing::error!("saving the account list: {e}");
+            self.notice(
+                NoticeLevel::Error,
+                format!("Adkeep could not save your account list: {e}"),
+            );
+            self.events.state_changed();
+        }
+        *lock(&self.refreshing.last_save) = Some(Instant::now());
+    }
+
+    /// Saves if the last save was a while ago (during long refreshes).
+    pub(super) fn persist_soon(&self) {
+        let due = lock(&self.refreshing.last_save).is_none_or(|t| t.elapsed() >= SAVE_EVERY);
+        if due {
+            self.persist_now();
+        }
+    }
+
+    /// Takes in the saved list (another process just refreshed it).
+    pub(super) fn reload_from_disk(&self) -> Result<()> {
+        self.disk
+            .reload(Self::book_kind(self.mode()), &self.session)
+            .map_err(Error::from)
+    }
+
+    /// Picks up a list another process saved since this one last did.
+    pub(super) fn reload_if_changed(&self) -> Result<()> {
+        if self.disk.changed(Self::book_kind(self.mode())) {
+            tracing::info!("the account list changed on disk (another Adkeep process); reading it");
+            self.reload_from_disk()?;
+        }
+        Ok(())
+    }
+}

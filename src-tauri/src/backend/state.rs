@@ -1,0 +1,132 @@
+//! What the window draws itself from (`StateView`), each login as the
+//! person sees it, and the start-up warm-up.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+
+use adkeep_core::attention::SetAside;
+use adkeep_core::book::AccountBook;
+use adkeep_core::logins::Login;
+use adkeep_core::session;
+use adkeep_core::{Error, config};
+
+use super::{Backend, TokenWarning, lock, token_health};
+use crate::views::{AccountView, ActiveMode, Custody, Judge, LoginView, StateView};
+
+/// A list older than this is refreshed when Adkeep starts.
+const STALE_AFTER: Duration = Duration::from_secs(15 * 60);
+
+impl Backend {
+    /// Everything the window needs to draw itself.
+    pub fn state(&self) -> StateView {
+        let book = self.session.snapshot();
+        let settings = self.settings();
+        let judge = Judge {
+            aside: SetAside {
+                dismissals: &book.dismissed,
+                muted: &settings.muted_attention,
+            },
+            logins: &book.logins,
+        };
+        let accounts = AccountView::of(book.accounts.values().cloned(), judge);
+        let mode = self.mode();
+        let logins = self.login_views(&book);
+        let problem = book.every_login_broken().cloned();
+        StateView {
+            mode,
+            connected: mode == ActiveMode::Sandbox
+                || config::has_env_tokens()
+                || logins.iter().any(|l| l.custody != Custody::None),
+            logins,
+            opens_problem_page: problem.as_ref().is_some_and(session::opens_problem_page),
+            problem,
+            last_full_refresh: book.last_full_refresh,
+            attention: AccountView::counts(&accounts),
+            accounts,
+            refresh: lock(&self.refreshing.status).clone(),
+            notices: lock(&self.notices).clone(),
+            settings,
+        }
+    }
+
+    /// Every login, the ones that need the person first.
+    pub fn login_views(&self, book: &AccountBook) -> Vec<LoginView> {
+        let mut views: Vec<LoginView> = book
+            .logins
+            .values()
+            .map(|login| self.login_view(book, login))
+            .collect();
+        views.sort_by_key(|v| (!v.needs_login, v.name.to_lowercase()));
+        views
+    }
+
+    /// The login Reauthenticate renews when nobody chose one: the one that
+    /// needs it most (the only one, when there is one).
+    pub fn login_to_renew(&self) -> Option<adkeep_core::logins::LoginId> {
+        let book = self.session.snapshot();
+        self.login_views(&book).into_iter().next().map(|v| v.id)
+    }
+
+    fn login_view(&self, book: &AccountBook, login: &Login) -> LoginView {
+        let token = login
+            .token
+            .as_ref()
+            .map(|t| token_health(t.expires_at, t.data_access_expires_at));
+        let missing_scopes = login
+            .permissions
+            .as_ref()
+            .map(|p| p.missing())
+            .unwrap_or_default();
+        let custody = self.custody_of(&login.id);
+        let broken = login.broken_because().is_some();
+        let expiring = token
+            .as_ref()
+            .is_some_and(|t| t.warning != TokenWarning::None);
+        LoginView {
+            id: login.id.clone(),
+            name: login.name(),
+            label: login.label.clone(),
+            profile: login.profile.clone(),
+            needs_login: broken
+                || expiring
+                || !missing_scopes.is_empty()
+                || custody == Custody::None,
+            custody,
+            token,
+            permissions: login.permissions.clone(),
+            missing_scopes,
+            problem: login.problem.clone(),
+            broken,
+            reaches: book.reached_by(&login.id),
+            only: book.reached_only_by(&login.id),
+            last_full_refresh: login.last_full_refresh,
+        }
+    }
+
+    /// After start-up, off the window's path: finds the logins' tokens (the
+    /// keychain can be slow) and refreshes the list if it is stale, so the
+    /// window (or the tray, with no window) shows current data unasked.
+    pub async fn warm_up(self: Arc<Self>) {
+        if self.mode() == ActiveMode::Unconfigured && !config::has_env_tokens() {
+            return;
+        }
+        let connected = self.connection().await;
+        self.events.state_changed();
+        match connected {
+            Ok(_) => {}
+            Err(Error::NotConnected) => return,
+            Err(e) => {
+                tracing::warn!("no connection at start: {e}");
+                return;
+            }
+        }
+        let stale = self.session.book().last_full_refresh.is_none_or(|t| {
+            Utc::now() - t > chrono::Duration::from_std(STALE_AFTER).unwrap_or_default()
+        });
+        if stale && let Err(e) = self.refresh_all().await {
+            tracing::warn!("refresh at start: {e}");
+        }
+    }
+}
