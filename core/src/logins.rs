@@ -99,6 +99,11 @@ pub struct Login {
     /// Accounts its last complete listing reached only through a business.
     #[serde(default)]
     pub business_only: BTreeSet<AccountId>,
+    /// Where its token stood in `ADKEEP_ACCESS_TOKEN` when Meta last said
+    /// whose it was (1-based): a token that breaks is still known as this
+    /// login's, rather than as a stranger's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub env_slot: Option<usize>,
 }
 
 impl Login {
@@ -113,6 +118,7 @@ impl Login {
             notified: None,
             last_full_refresh: None,
             business_only: BTreeSet::new(),
+            env_slot: None,
         }
     }
 

@@ -214,18 +214,38 @@ impl Backend {
         let profiles = futures::future::join_all(whose).await;
         let mut found: Vec<Found> = Vec::new();
         for (n, (token, profile)) in tokens.into_iter().zip(profiles).enumerate() {
-            let login = profile
-                .as_ref()
-                .ok()
-                .and_then(|p| LoginId::new(&p.id))
-                .unwrap_or_else(|| LoginId::from_env(n + 1));
+            let slot = n + 1;
+            let login = match &profile {
+                Ok(p) => LoginId::new(&p.id),
+                // Broken: the login this token was the last time Meta said.
+                Err(_) => self
+                    .session
+                    .book()
+                    .logins
+                    .values()
+                    .find(|l| l.env_slot == Some(slot))
+                    .map(|l| l.id.clone()),
+            }
+            .unwrap_or_else(|| LoginId::from_env(slot));
             if found.iter().any(|f| f.login == login) {
                 tracing::warn!(login = %login, "two tokens of the same person: the first is used");
                 continue;
             }
             let mut entry = Found::new(login, token, Custody::Environment);
             match profile {
-                Ok(profile) => self.session.book().login_mut(&entry.login).profile = Some(profile),
+                Ok(profile) => {
+                    let mut book = self.session.book();
+                    for other in book
+                        .logins
+                        .values_mut()
+                        .filter(|l| l.env_slot == Some(slot))
+                    {
+                        other.env_slot = None;
+                    }
+                    let login = book.login_mut(&entry.login);
+                    login.profile = Some(profile);
+                    login.env_slot = Some(slot);
+                }
                 Err(problem) => entry.unresolved = Some(problem),
             }
             found.push(entry);
