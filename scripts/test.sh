@@ -32,7 +32,7 @@ keyring_session() {
 
 step "keychain (real Secret Service)"
 mkdir -p "$scratch/keyring-home"
-keyring_session cargo test --locked --test keychain -- --ignored --test-threads=1
+keyring_session cargo test --locked --test keychain --test upgrade -- --ignored --test-threads=1
 
 step "UI (Chromium, fake backend)"
 (cd tests/ui && npm test)

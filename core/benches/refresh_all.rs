@@ -142,7 +142,11 @@ async fn three_logins() -> Vec<(Row, u64)> {
         assert!(report.problem.is_none(), "{:?}", report.problem);
         assert_eq!(session.snapshot().len(), 2 * EACH, "every account, once");
         let stats = double.stats();
-        assert_eq!(stats.batch_items, 2 * EACH as u64, "each account's spend asked once");
+        assert_eq!(
+            stats.batch_items,
+            2 * EACH as u64,
+            "each account's spend asked once"
+        );
         let engine_errors: u64 = engines
             .iter()
             .map(|e| e.stats().rate_limit_errors.load(Ordering::Relaxed))
