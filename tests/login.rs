@@ -300,8 +300,10 @@ async fn someone_else_logging_in_for_a_login_is_asked_about_and_then_added() {
         LoginOutcome::DifferentUser {
             expected,
             user,
+            known,
             message,
         } => {
+            assert!(!known, "Sam is new to Adkeep");
             assert_eq!(expected.name, "Jane Doe");
             assert_eq!(user.name, "Sam Lee");
             assert!(

@@ -166,6 +166,18 @@ impl App {
         app
     }
 
+    /// Saves what the window shows as `NAME.png` in `ADKEEP_E2E_SHOTS`, when
+    /// that is set (for looking at a journey afterwards; tests never compare images).
+    pub async fn screenshot(&self, name: &str) {
+        let Some(dir) = std::env::var_os("ADKEEP_E2E_SHOTS") else {
+            return;
+        };
+        let png = self.client.screenshot().await.expect("a screenshot");
+        std::fs::create_dir_all(&dir).expect("the screenshot folder");
+        std::fs::write(Path::new(&dir).join(format!("{name}.png")), png)
+            .expect("a screenshot file");
+    }
+
     /// Runs JavaScript in the current window and returns its value.
     pub async fn js(&self, script: &str) -> Value {
         self.client.execute(script, vec![]).await.expect("script")

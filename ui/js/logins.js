@@ -60,7 +60,7 @@ export function renderIdentity(state, $) {
   const expiring = logins.filter((l) => daysLeft(l) !== null).sort((a, b) => daysLeft(a) - daysLeft(b));
   const someone = (l) => (logins.length > 1 ? `${l.name}'s login` : 'login');
   if (broken.length) {
-    health.textContent = logins.length > 1 ? `${plural(broken.length, 'login', 'logins')} need you` : broken[0].problem.title;
+    health.textContent = logins.length > 1 ? `${plural(broken.length, 'login needs', 'logins need')} you` : broken[0].problem.title;
     health.dataset.tone = 'bad';
   } else if (expiring.length) {
     const days = daysLeft(expiring[0]);

@@ -289,6 +289,7 @@ function showLoginOutcome(outcome) {
     else showError(outcome);
   } else if (outcome && outcome.outcome === 'different_user') {
     $('#switch-message').textContent = outcome.message;
+    $('#switch-add').textContent = outcome.known ? `Renew ${outcome.user.name}'s login` : 'Add as another login';
     $('#switch-dialog').showModal();
   } else if (outcome) {
     showDataAnyway = false;
@@ -333,6 +334,13 @@ function openMenu() {
 function closeMenu() {
   $('#reauth-menu').hidden = true;
   $('#reauthenticate').setAttribute('aria-expanded', 'false');
+}
+
+/** The login a failed row's Reauthenticate renews: a broken one that reaches it, else the one it was read through. */
+function loginToFix(account) {
+  const reaching = (account.logins || []).map((l) => l.id);
+  const broken = state.logins.find((l) => l.problem && reaching.includes(l.id));
+  return broken ? broken.id : (account.via ? account.via.id : undefined);
 }
 
 /** The login a control in a banner, the menu or Settings is about. */
@@ -451,7 +459,7 @@ document.addEventListener('click', (event) => {
     case 'row-action': {
       const row = target.closest('.account-row');
       const account = row && list.get(row.dataset.id);
-      if (account && account.error) runProblemAction(account.error.action, account.error);
+      if (account && account.error) runProblemAction(account.error.action, account.error, loginToFix(account));
       break;
     }
     case 'refresh-row': {

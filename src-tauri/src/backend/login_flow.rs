@@ -45,6 +45,9 @@ pub enum LoginOutcome {
     DifferentUser {
         expected: Profile,
         user: Profile,
+        /// The person who logged in already is one of Adkeep's logins
+        /// (confirming renews theirs rather than adding one).
+        known: bool,
         message: String,
     },
 }
@@ -116,13 +119,23 @@ impl Backend {
         });
         if let Some(expected) = expected.filter(|p| p.id != user.id) {
             *lock(&self.logins.pending) = Some(pending);
-            let message = format!(
-                "You logged in as {}, not {}. Add {} as another Facebook login? ({}'s login stays as it is.)",
-                user.name, expected.name, user.name, expected.name
-            );
+            let known = LoginId::new(&user.id)
+                .is_some_and(|id| self.session.book().logins.contains_key(&id));
+            let message = if known {
+                format!(
+                    "You logged in as {}, not {}. Renew {}'s login instead? To renew {}'s, choose “Log in with another account” in Facebook's window.",
+                    user.name, expected.name, user.name, expected.name
+                )
+            } else {
+                format!(
+                    "You logged in as {}, not {}. Add {} as another Facebook login? ({}'s login stays as it is.)",
+                    user.name, expected.name, user.name, expected.name
+                )
+            };
             return Ok(LoginOutcome::DifferentUser {
                 expected,
                 user,
+                known,
                 message,
             });
         }
@@ -219,9 +232,10 @@ impl Backend {
             Error::LoginRejected("Facebook did not say who logged in.".to_owned())
         })?;
         let custody = self.keep_token(&login, &grant).await?;
-        let added = {
+        let (added, first) = {
             let mut book = self.session.book();
             let added = !book.logins.contains_key(&login);
+            let first = book.logins.is_empty();
             let entry = book.login_mut(&login);
             entry.profile = Some(user.clone());
             entry.permissions = permissions.clone();
@@ -231,7 +245,7 @@ impl Backend {
                 data_access_expires_at: grant.data_access_expires_at,
             });
             entry.problem = None;
-            added
+            (added, first)
         };
         if self.mode() == ActiveMode::Unconfigured {
             self.update_settings(|s| s.mode = Mode::Meta)?;
@@ -255,7 +269,14 @@ impl Backend {
             .values()
             .filter(|a| a.is_new)
             .count();
-        let message = connected_message(&user, added, new_accounts, &summary, &declined, custody);
+        let message = connected_message(
+            &user,
+            added && !first,
+            new_accounts,
+            &summary,
+            &declined,
+            custody,
+        );
         Ok(LoginOutcome::Connected {
             login,
             user,
@@ -383,15 +404,16 @@ impl Backend {
     }
 }
 
+/// What a finished login says; `another`: a login added beside others.
 fn connected_message(
     user: &Profile,
-    added: bool,
+    another: bool,
     new_accounts: usize,
     summary: &super::RefreshSummary,
     declined: &[String],
     custody: Custody,
 ) -> String {
-    let mut message = if added {
+    let mut message = if another {
         format!("Added {}'s login.", user.name)
     } else {
         format!("Connected as {}.", user.name)
