@@ -398,3 +398,57 @@ async fn with_two_logins_one_breaking_is_told_by_name_and_the_other_keeps_refres
         adkeep_app::backend::Level::Problem
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn money_running_out_is_told_once_per_crossing() {
+    let (double, backend, events, _data) = setup().await;
+    let ids = make_healthy(&double);
+    let numeric = ids[0].trim_start_matches("act_").to_owned();
+    // 100.00 a day; the cap 250.00 away: about 2 days.
+    double.world(|w| {
+        let a = w.accounts.get_mut(&numeric).unwrap();
+        a.history = Some(vec![10_000; 30]);
+        a.spend_last_30d = 300_000;
+        a.spend_cap = a.amount_spent + 25_000;
+    });
+    backend.refresh_all().await.unwrap();
+    events.take();
+    // The first listing shows new accounts as new, unnotified; from then on
+    // only a crossing is news, not the day count moving.
+    double.world(|w| w.accounts.get_mut(&numeric).unwrap().spend_cap -= 1_000);
+    backend.refresh_all().await.unwrap();
+    assert!(
+        events.take().is_empty(),
+        "still ~2 days: the same level is not news"
+    );
+
+    double.world(|w| w.accounts.get_mut(&numeric).unwrap().spend_cap -= 10_000);
+    backend.refresh_all().await.unwrap();
+    let sent = events.take_whole();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0].0, "Adkeep: 1 account blocked");
+    assert!(
+        sent[0].1.contains("Spending cap reached in ~1 day"),
+        "{sent:?}"
+    );
+    assert!(
+        backend
+            .overview()
+            .status
+            .contains("1 account runs out of money soon"),
+        "{}",
+        backend.overview().status
+    );
+
+    double.world(|w| {
+        let a = w.accounts.get_mut(&numeric).unwrap();
+        a.spend_cap = a.amount_spent;
+    });
+    backend.refresh_all().await.unwrap();
+    let sent = events.take_whole();
+    assert_eq!(sent.len(), 1);
+    assert!(
+        sent[0].1.contains("Spending cap reached — ads stopped"),
+        "{sent:?}"
+    );
+}

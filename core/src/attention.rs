@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::forecast::{self, Funds, MoneyAlerts, MoneyLevel, SpendChange};
 use crate::graph::ids::AccountId;
 use crate::model::{Account, AccountStatus, DatasetHealth, DisableReason, Reach};
 use crate::problem::Reason;
@@ -66,6 +67,25 @@ pub enum Attention {
     NoAdvertiseTask,
     /// An active account with no dataset (pixel) at all.
     NoDatasets,
+    /// The spending cap is reached (`days` 0: ads stopped) or will be in
+    /// about `days` at the current pace.
+    SpendCap {
+        days: i64,
+        level: MoneyLevel,
+    },
+    /// Prepaid funds are used up (`days` 0) or run out in about `days`.
+    PrepaidFunds {
+        days: i64,
+        level: MoneyLevel,
+    },
+    /// Prepaid, but how much is left cannot be read (needs the Admin role).
+    FundsUnknown,
+    /// An active account that spent before spent nothing on the last complete day.
+    SpendStopped,
+    /// The last complete day was under a third of the 7-day average.
+    SpendDropped {
+        percent: u32,
+    },
 }
 
 /// The kinds a person can mute for every account (Settings): the ones that
@@ -114,6 +134,12 @@ impl Attention {
             Self::NoLongerAccessible => Blocking,
             Self::DatasetUnavailable { .. } | Self::DatasetStopped { .. } => Warning,
             Self::TosMissing { .. } | Self::NoAdvertiseTask | Self::NoDatasets => Info,
+            Self::SpendCap { level, .. } | Self::PrepaidFunds { level, .. } => match level {
+                MoneyLevel::Soon => Warning,
+                MoneyLevel::Urgent | MoneyLevel::Out => Blocking,
+            },
+            Self::SpendStopped | Self::SpendDropped { .. } => Warning,
+            Self::FundsUnknown => Info,
         }
     }
 
@@ -129,6 +155,11 @@ impl Attention {
             Self::TosMissing { tos } => format!("tos_missing:{tos}"),
             Self::NoAdvertiseTask => "no_advertise_task".to_owned(),
             Self::NoDatasets => "no_datasets".to_owned(),
+            Self::SpendCap { .. } => "spend_cap".to_owned(),
+            Self::PrepaidFunds { .. } => "prepaid_funds".to_owned(),
+            Self::FundsUnknown => "funds_unknown".to_owned(),
+            Self::SpendStopped => "spend_stopped".to_owned(),
+            Self::SpendDropped { .. } => "spend_dropped".to_owned(),
         }
     }
 
@@ -142,6 +173,10 @@ impl Attention {
             } => format!("status:{status:?}:{disable_reason:?}"),
             Self::Billing { status } => format!("billing:{status:?}"),
             Self::RefreshFailed { reason, .. } => format!("refresh_failed:{reason:?}"),
+            // The level, not the day count: an acknowledged "cap in 3 days"
+            // shows again when it turns urgent, not every day.
+            Self::SpendCap { level, .. } => format!("spend_cap:{level:?}"),
+            Self::PrepaidFunds { level, .. } => format!("prepaid_funds:{level:?}"),
             other => other.key(),
         }
     }
@@ -181,6 +216,25 @@ impl Attention {
             Self::TosMissing { tos } => format!("Terms not accepted: {}", tos_name(tos)),
             Self::NoAdvertiseTask => "Your role (Analyst) cannot run ads here".to_owned(),
             Self::NoDatasets => "No dataset (pixel) is connected".to_owned(),
+            Self::SpendCap { days: 0, .. } => "Spending cap reached — ads stopped".to_owned(),
+            Self::SpendCap { days, .. } => {
+                format!(
+                    "Spending cap reached in ~{} at the current pace",
+                    days_words(*days)
+                )
+            }
+            Self::PrepaidFunds { days: 0, .. } => "Prepaid funds used up — ads stopped".to_owned(),
+            Self::PrepaidFunds { days, .. } => {
+                format!(
+                    "Prepaid funds last ~{} at the current pace",
+                    days_words(*days)
+                )
+            }
+            Self::FundsUnknown => {
+                "Prepaid funds unknown — reading them needs the Admin role".to_owned()
+            }
+            Self::SpendStopped => "Stopped spending yesterday".to_owned(),
+            Self::SpendDropped { percent } => format!("Spend dropped {percent} % yesterday"),
         }
     }
 
@@ -193,6 +247,14 @@ impl Attention {
             Self::DatasetUnavailable { .. } => Some(MutableKind::DatasetUnavailable),
             _ => None,
         }
+    }
+}
+
+fn days_words(days: i64) -> String {
+    if days == 1 {
+        "1 day".to_owned()
+    } else {
+        format!("{days} days")
     }
 }
 
@@ -223,7 +285,7 @@ pub fn tos_name(key: &str) -> String {
 impl Account {
     /// Everything about this account that a person might want to know, the
     /// most urgent first.
-    pub fn attention(&self, now: DateTime<Utc>) -> Vec<Attention> {
+    pub fn attention(&self, now: DateTime<Utc>, alerts: &MoneyAlerts) -> Vec<Attention> {
         let mut items = Vec::new();
         if self.reach == Reach::NoLongerAccessible {
             items.push(Attention::NoLongerAccessible);
@@ -250,6 +312,9 @@ impl Account {
         if self.status.can_run_ads() {
             items.extend(self.role_and_terms());
         }
+        if self.reach == Reach::Reachable {
+            items.extend(self.money_attention(alerts));
+        }
         let rank = |a: &Attention| std::cmp::Reverse(a.severity(now));
         items.sort_by_key(rank);
         items
@@ -272,6 +337,33 @@ impl Account {
         let unreadable = self.field_errors.iter().any(|e| e.field == "datasets");
         if self.datasets.is_empty() && !unreadable && self.status.can_run_ads() {
             items.push(Attention::NoDatasets);
+        }
+        items
+    }
+
+    /// The money forecasts that crossed a threshold.
+    fn money_attention(&self, alerts: &MoneyAlerts) -> Vec<Attention> {
+        let f = forecast::forecast(self);
+        let mut items = Vec::new();
+        if let Some((days, level)) = f.cap_days_left.and_then(|d| Some((d, alerts.level(d)?))) {
+            items.push(Attention::SpendCap { days, level });
+        }
+        if let Some((days, level)) = f.funds_days_left.and_then(|d| Some((d, alerts.level(d)?))) {
+            items.push(Attention::PrepaidFunds { days, level });
+        }
+        if matches!(f.funds_unknown, Some(Funds::NeedsAdmin)) {
+            items.push(Attention::FundsUnknown);
+        }
+        let capped = matches!(items.first(), Some(Attention::SpendCap { days: 0, .. }));
+        // A reached cap explains the stop already.
+        if alerts.stopped_spending && !capped {
+            match f.spend_stopped {
+                Some(SpendChange::Stopped) => items.push(Attention::SpendStopped),
+                Some(SpendChange::Dropped { percent }) => {
+                    items.push(Attention::SpendDropped { percent })
+                }
+                None => {}
+            }
         }
         items
     }
@@ -343,13 +435,15 @@ impl Flag {
 pub struct SetAside<'a> {
     pub dismissals: &'a Dismissals,
     pub muted: &'a [MutableKind],
+    /// When money forecasts count.
+    pub alerts: MoneyAlerts,
 }
 
 /// An account's reasons, judged at `now` against what was set aside.
 pub fn flags(account: &Account, aside: SetAside<'_>, now: DateTime<Utc>) -> Vec<Flag> {
     let dismissed = aside.dismissals.get(&account.id);
     account
-        .attention(now)
+        .attention(now, &aside.alerts)
         .into_iter()
         .map(|attention| {
             let key = attention.key();
@@ -428,12 +522,13 @@ pub fn prune(
     dismissals: &mut Dismissals,
     accounts: &BTreeMap<AccountId, Account>,
     now: DateTime<Utc>,
+    alerts: &MoneyAlerts,
 ) {
     dismissals.retain(|id, by_key| {
         let Some(account) = accounts.get(id) else {
             return false;
         };
-        let current = account.attention(now);
+        let current = account.attention(now, alerts);
         by_key.retain(|key, dismissal| {
             current
                 .iter()

@@ -1,4 +1,5 @@
 use super::*;
+use crate::forecast::MoneyAlerts;
 use crate::model::Dataset;
 
 fn id(raw: &str) -> AccountId {
@@ -20,6 +21,9 @@ fn healthy(raw: &str, now: DateTime<Utc>) -> Account {
         balance: None,
         spend_today: None,
         spend_last_30d: None,
+        spend_daily: Vec::new(),
+        utc_offset_minutes: None,
+        funds: Default::default(),
         datasets: vec![Dataset {
             id: "9".into(),
             name: "Shop".into(),
@@ -50,6 +54,7 @@ fn problem(reason: Reason, now: DateTime<Utc>) -> crate::problem::Problem {
 const NOTHING: SetAside<'static> = SetAside {
     dismissals: &BTreeMap::new(),
     muted: &[],
+    alerts: MoneyAlerts::DEFAULT,
 };
 
 #[test]
@@ -137,13 +142,21 @@ fn every_reason_has_its_severity() {
 #[test]
 fn a_healthy_account_needs_nothing_and_reasons_come_most_urgent_first() {
     let now = Utc::now();
-    assert!(healthy("act_1", now).attention(now).is_empty());
+    assert!(
+        healthy("act_1", now)
+            .attention(now, &MoneyAlerts::DEFAULT)
+            .is_empty()
+    );
     let mut a = healthy("act_1", now);
     a.tos_accepted.clear();
     a.tasks = vec!["ANALYZE".into()];
     a.datasets[0].last_fired_time = Some(now - Duration::days(30));
     a.status = AccountStatus::InGracePeriod;
-    let severities: Vec<Severity> = a.attention(now).iter().map(|x| x.severity(now)).collect();
+    let severities: Vec<Severity> = a
+        .attention(now, &MoneyAlerts::DEFAULT)
+        .iter()
+        .map(|x| x.severity(now))
+        .collect();
     assert_eq!(severities[0], Severity::Blocking);
     assert!(
         severities.windows(2).all(|w| w[0] >= w[1]),
@@ -175,7 +188,7 @@ fn acknowledging_hides_a_reason_until_it_changes() {
     let mut a = healthy("act_1", now);
     a.status = AccountStatus::Unsettled;
     let mut dismissals = Dismissals::new();
-    let status = a.attention(now).remove(0);
+    let status = a.attention(now, &MoneyAlerts::DEFAULT).remove(0);
     dismissals.entry(a.id.clone()).or_default().insert(
         status.key(),
         Dismissal {
@@ -187,6 +200,7 @@ fn acknowledging_hides_a_reason_until_it_changes() {
     let aside = SetAside {
         dismissals: &dismissals,
         muted: &[],
+        alerts: MoneyAlerts::DEFAULT,
     };
     let later = now + Duration::days(40);
     let flag = &flags(&a, aside, later)[0];
@@ -209,7 +223,7 @@ fn a_snooze_runs_out_on_time() {
     let now = Utc::now();
     let mut a = healthy("act_1", now);
     a.datasets[0].is_unavailable = true;
-    let reason = a.attention(now).remove(0);
+    let reason = a.attention(now, &MoneyAlerts::DEFAULT).remove(0);
     let mut dismissals = Dismissals::new();
     dismissals.entry(a.id.clone()).or_default().insert(
         reason.key(),
@@ -222,6 +236,7 @@ fn a_snooze_runs_out_on_time() {
     let aside = SetAside {
         dismissals: &dismissals,
         muted: &[],
+        alerts: MoneyAlerts::DEFAULT,
     };
     let during = &flags(&a, aside, now + Duration::days(6))[0];
     assert_eq!(during.snoozed_until, Some(now + Duration::days(7)));
@@ -239,7 +254,7 @@ fn a_new_reason_on_an_acknowledged_account_shows() {
     let mut a = healthy("act_1", now);
     a.tos_accepted.clear();
     let mut dismissals = Dismissals::new();
-    for reason in a.attention(now) {
+    for reason in a.attention(now, &MoneyAlerts::DEFAULT) {
         dismissals.entry(a.id.clone()).or_default().insert(
             reason.key(),
             Dismissal {
@@ -252,6 +267,7 @@ fn a_new_reason_on_an_acknowledged_account_shows() {
     let aside = SetAside {
         dismissals: &dismissals,
         muted: &[],
+        alerts: MoneyAlerts::DEFAULT,
     };
     assert!(flags(&a, aside, now).iter().all(|f| !f.shown()));
     a.datasets[0].last_fired_time = Some(now - Duration::days(20));
@@ -271,6 +287,7 @@ fn muted_kinds_are_kept_but_not_counted() {
     let aside = SetAside {
         dismissals: &BTreeMap::new(),
         muted: &[MutableKind::NoAdvertiseTask],
+        alerts: MoneyAlerts::DEFAULT,
     };
     let flags = flags(&a, aside, now);
     assert_eq!(flags.len(), 1);
@@ -304,7 +321,7 @@ fn set_aside_reasons_that_no_longer_apply_are_forgotten() {
     let now = Utc::now();
     let mut a = healthy("act_1", now);
     a.status = AccountStatus::Unsettled;
-    let status = a.attention(now).remove(0);
+    let status = a.attention(now, &MoneyAlerts::DEFAULT).remove(0);
     let mut dismissals = Dismissals::new();
     let entry = |until| Dismissal {
         fingerprint: status.fingerprint(),
@@ -321,11 +338,11 @@ fn set_aside_reasons_that_no_longer_apply_are_forgotten() {
         .insert("status".into(), entry(None));
     let mut accounts = BTreeMap::new();
     accounts.insert(a.id.clone(), a.clone());
-    prune(&mut dismissals, &accounts, now);
+    prune(&mut dismissals, &accounts, now, &MoneyAlerts::DEFAULT);
     assert_eq!(dismissals.len(), 1, "the unknown account's entry goes");
     a.status = AccountStatus::Active;
     accounts.insert(a.id.clone(), a);
-    prune(&mut dismissals, &accounts, now);
+    prune(&mut dismissals, &accounts, now, &MoneyAlerts::DEFAULT);
     assert!(
         dismissals.is_empty(),
         "the reason is gone, and its acknowledgement with it"
@@ -344,4 +361,134 @@ fn flags_serialize_with_their_kind_and_judgement() {
     assert_eq!(json["key"], "tos_missing:custom_audience_tos");
     assert_eq!(json["acknowledged"], false);
     assert!(json["snoozed_until"].is_null());
+}
+
+/// An active account spending 10 a day, `left` under its cap.
+fn capped(left: &str) -> Account {
+    use std::str::FromStr;
+    let now = Utc::now();
+    let mut a = healthy("act_9", now);
+    a.amount_spent = Some(rust_decimal::Decimal::from(1000));
+    a.spend_cap =
+        Some(rust_decimal::Decimal::from(1000) + rust_decimal::Decimal::from_str(left).unwrap());
+    a.spend_daily = (1..=7)
+        .map(|i| crate::forecast::DaySpend {
+            date: now.date_naive() - Duration::days(8 - i),
+            spend: rust_decimal::Decimal::from(10),
+        })
+        .collect();
+    a
+}
+
+fn money_flags(a: &Account, alerts: &MoneyAlerts) -> Vec<(String, Severity)> {
+    let now = Utc::now();
+    a.attention(now, alerts)
+        .iter()
+        .filter(|r| r.key().starts_with("spend") || r.key().contains("funds"))
+        .map(|r| (r.describe(a), r.severity(now)))
+        .collect()
+}
+
+#[test]
+fn money_that_stops_ads_counts_by_how_soon() {
+    let defaults = MoneyAlerts::DEFAULT;
+    let cases = [
+        (
+            "0",
+            vec![("Spending cap reached — ads stopped", Severity::Blocking)],
+        ),
+        (
+            "-3",
+            vec![("Spending cap reached — ads stopped", Severity::Blocking)],
+        ),
+        (
+            "15",
+            vec![(
+                "Spending cap reached in ~1 day at the current pace",
+                Severity::Blocking,
+            )],
+        ),
+        (
+            "25",
+            vec![(
+                "Spending cap reached in ~2 days at the current pace",
+                Severity::Warning,
+            )],
+        ),
+        (
+            "39.99",
+            vec![(
+                "Spending cap reached in ~3 days at the current pace",
+                Severity::Warning,
+            )],
+        ),
+        ("40", vec![]),
+    ];
+    for (left, want) in cases {
+        let got = money_flags(&capped(left), &defaults);
+        let want: Vec<(String, Severity)> =
+            want.into_iter().map(|(t, s)| (t.to_owned(), s)).collect();
+        assert_eq!(got, want, "{left} left");
+    }
+    let week_ahead = MoneyAlerts {
+        warn_days: 7,
+        urgent_days: 2,
+        stopped_spending: true,
+    };
+    assert_eq!(
+        money_flags(&capped("55"), &week_ahead),
+        vec![(
+            "Spending cap reached in ~5 days at the current pace".to_owned(),
+            Severity::Warning
+        )]
+    );
+    // An acknowledged "~3 days" stays acknowledged at "~2 days", not once it is urgent.
+    let now = Utc::now();
+    let fp = |left: &str| capped(left).attention(now, &defaults)[0].fingerprint();
+    assert_eq!(fp("39"), fp("25"));
+    assert_ne!(fp("25"), fp("15"));
+}
+
+#[test]
+fn prepaid_funds_and_stopped_spending_are_reasons_too() {
+    use crate::forecast::Funds;
+    let defaults = MoneyAlerts::DEFAULT;
+    let mut a = capped("100000");
+    a.spend_cap = None;
+    a.funds = Funds::Left {
+        amount: rust_decimal::Decimal::from(12),
+    };
+    assert_eq!(
+        money_flags(&a, &defaults),
+        vec![(
+            "Prepaid funds last ~1 day at the current pace".to_owned(),
+            Severity::Blocking
+        )]
+    );
+    a.funds = Funds::NeedsAdmin;
+    assert_eq!(
+        money_flags(&a, &defaults),
+        vec![(
+            "Prepaid funds unknown — reading them needs the Admin role".to_owned(),
+            Severity::Info
+        )]
+    );
+    a.funds = Funds::NotPrepaid;
+    if let Some(last) = a.spend_daily.last_mut() {
+        last.spend = rust_decimal::Decimal::ZERO;
+    }
+    assert_eq!(
+        money_flags(&a, &defaults),
+        vec![("Stopped spending yesterday".to_owned(), Severity::Warning)]
+    );
+    let quiet = MoneyAlerts {
+        stopped_spending: false,
+        ..defaults
+    };
+    assert!(money_flags(&a, &quiet).is_empty(), "turned off in Settings");
+    a.status = AccountStatus::Disabled;
+    assert!(
+        money_flags(&a, &defaults).is_empty(),
+        "a disabled account is expected to stop"
+    );
 }

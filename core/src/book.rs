@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::attention::{self, Dismissal, Dismissals};
+use crate::forecast::MoneyAlerts;
 use crate::graph::ids::AccountId;
 pub use crate::logins::TokenInfo;
 use crate::logins::{Login, LoginId, LoginReach, Told, task_rank};
@@ -348,11 +349,16 @@ impl AccountBook {
         key: &str,
         until: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
+        alerts: &MoneyAlerts,
     ) -> bool {
         let Some(account) = self.accounts.get(id) else {
             return false;
         };
-        let Some(reason) = account.attention(now).into_iter().find(|a| a.key() == key) else {
+        let found = account
+            .attention(now, alerts)
+            .into_iter()
+            .find(|a| a.key() == key);
+        let Some(reason) = found else {
             return false;
         };
         self.dismissed.entry(id.clone()).or_default().insert(
@@ -382,8 +388,8 @@ impl AccountBook {
     }
 
     /// Forgets set-aside reasons that no longer apply (see `attention::prune`).
-    pub fn prune_dismissed(&mut self, now: DateTime<Utc>) {
-        attention::prune(&mut self.dismissed, &self.accounts, now);
+    pub fn prune_dismissed(&mut self, now: DateTime<Utc>, alerts: &MoneyAlerts) {
+        attention::prune(&mut self.dismissed, &self.accounts, now, alerts);
     }
 
     /// A change to how an account reads (a new revision for windows).
@@ -457,6 +463,9 @@ fn placeholder(id: &AccountId) -> Account {
         balance: None,
         spend_today: None,
         spend_last_30d: None,
+        spend_daily: Vec::new(),
+        utc_offset_minutes: None,
+        funds: Default::default(),
         datasets: Vec::new(),
         tos_accepted: Vec::new(),
         user_tos_accepted: Vec::new(),

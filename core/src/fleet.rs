@@ -218,7 +218,7 @@ impl Session {
         };
         {
             let mut book = self.book();
-            book.prune_dismissed(now);
+            book.prune_dismissed(now, &self.money_alerts());
             for (login, report) in &runs {
                 record_login(&mut book, login, report, listing, now);
                 total.seen.extend(report.seen.iter().cloned());

@@ -9,6 +9,7 @@ pub mod book;
 pub mod config;
 pub mod error;
 pub mod fleet;
+pub mod forecast;
 pub mod governor;
 pub mod graph;
 pub mod logins;

@@ -5,6 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::forecast::{DaySpend, Funds};
 use crate::graph::ids::AccountId;
 use crate::logins::{Fallback, LoginId, LoginReach};
 use crate::problem::Problem;
@@ -192,6 +193,16 @@ pub struct Account {
     pub balance: Option<Decimal>,
     pub spend_today: Option<Decimal>,
     pub spend_last_30d: Option<Decimal>,
+    /// The last 7 complete days in the account's time zone, oldest first
+    /// (empty until read).
+    #[serde(default)]
+    pub spend_daily: Vec<DaySpend>,
+    /// The account's time zone as an offset from UTC, in minutes.
+    #[serde(default)]
+    pub utc_offset_minutes: Option<i32>,
+    /// Prepaid funds left, when the account is prepaid.
+    #[serde(default)]
+    pub funds: Funds,
     pub datasets: Vec<Dataset>,
     /// Terms of Service keys accepted for the account (`custom_audience_tos`, …).
     pub tos_accepted: Vec<String>,

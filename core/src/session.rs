@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::book::AccountBook;
+use crate::forecast::MoneyAlerts;
 use crate::graph::ids::AccountId;
 use crate::logins::{Fallback, LoginId};
 use crate::model::Account;
@@ -29,13 +30,25 @@ impl Observer for Quiet {
 #[derive(Clone, Default)]
 pub struct Session {
     book: Arc<Mutex<AccountBook>>,
+    /// When money forecasts count (from Settings): set-aside money reasons
+    /// are kept or pruned by the same rule the window shows them with.
+    alerts: Arc<Mutex<MoneyAlerts>>,
 }
 
 impl Session {
     pub fn new(book: AccountBook) -> Self {
         Self {
             book: Arc::new(Mutex::new(book)),
+            alerts: Arc::new(Mutex::new(MoneyAlerts::default())),
         }
+    }
+
+    pub fn money_alerts(&self) -> MoneyAlerts {
+        *self.alerts.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn set_money_alerts(&self, alerts: MoneyAlerts) {
+        *self.alerts.lock().unwrap_or_else(|p| p.into_inner()) = alerts;
     }
 
     /// The book, locked. Never hold this across an `.await`.

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::attention::MutableKind;
+use crate::forecast::MoneyAlerts;
 use crate::graph::client::{DEFAULT_API_VERSION, is_valid_version};
 
 /// What the app talks to.
@@ -53,6 +54,8 @@ pub struct Settings {
     /// Kinds of attention never flagged on any account ("Never flag
     /// Analyst-only roles").
     pub muted_attention: Vec<MutableKind>,
+    /// When money forecasts need attention.
+    pub money_alerts: MoneyAlerts,
 }
 
 impl Default for Settings {
@@ -70,6 +73,7 @@ impl Default for Settings {
             has_app_secret: false,
             allow_plaintext_token: false,
             muted_attention: Vec::new(),
+            money_alerts: MoneyAlerts::default(),
         }
     }
 }
@@ -84,6 +88,8 @@ pub enum SettingsError {
     ApiVersion,
     #[error("loopback ports must be between 1024 and 65535")]
     Ports,
+    #[error("warn between 1 and 30 days ahead, and urgently no earlier than that")]
+    MoneyDays,
 }
 
 impl Settings {
@@ -104,6 +110,10 @@ impl Settings {
         }
         if self.loopback_ports.iter().any(|p| *p < 1024) {
             return Err(SettingsError::Ports);
+        }
+        let alerts = &self.money_alerts;
+        if !(1..=30).contains(&alerts.warn_days) || alerts.urgent_days > alerts.warn_days {
+            return Err(SettingsError::MoneyDays);
         }
         self.muted_attention
             .sort_by_key(|k| MutableKind::ALL.iter().position(|a| a == k));

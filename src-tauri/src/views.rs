@@ -7,6 +7,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 use adkeep_core::attention::{self, Counts, Flag, SetAside, Severity};
+use adkeep_core::forecast::{self, Forecast};
 use adkeep_core::logins::{Login, LoginId};
 use adkeep_core::model::{Account, DatasetHealth, Permissions, Profile};
 use adkeep_core::problem::Problem;
@@ -46,6 +47,17 @@ pub struct AccountView {
     pub via: Option<ViaView>,
     /// Why through that one ("through Sam Lee: Jane Doe's login expired").
     pub via_note: Option<String>,
+    /// When money stops the ads (cap, prepaid funds), payment risk, stopped spending.
+    pub forecast: ForecastView,
+}
+
+/// The forecast, with the account's billing page for a payment risk.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ForecastView {
+    #[serde(flatten)]
+    pub forecast: Forecast,
+    /// Where to fix a payment problem (Ads Manager's billing for this account).
+    pub billing_url: Option<String>,
 }
 
 /// What a view is judged against: what the person set aside, and the
@@ -54,6 +66,8 @@ pub struct AccountView {
 pub struct Judge<'a> {
     pub aside: SetAside<'a>,
     pub logins: &'a BTreeMap<LoginId, Login>,
+    /// The Facebook website (for billing links), when known.
+    pub facebook: Option<&'a url::Url>,
 }
 
 impl Judge<'_> {
@@ -67,6 +81,12 @@ impl Judge<'_> {
 impl AccountView {
     pub fn new(mut account: Account, judge: Judge<'_>, now: DateTime<Utc>) -> Self {
         let flags = attention::flags(&account, judge.aside, now);
+        let forecast = forecast::forecast(&account);
+        let billing_url = forecast
+            .payment_risk
+            .as_ref()
+            .and(judge.facebook)
+            .and_then(|base| billing_page(base, &account));
         // Moved out so the flattened account does not repeat them by id.
         let reaches = std::mem::take(&mut account.logins);
         let via = account.via.take();
@@ -98,6 +118,10 @@ impl AccountView {
                 id,
             }),
             via_note,
+            forecast: ForecastView {
+                forecast,
+                billing_url,
+            },
             account,
         }
     }
@@ -114,6 +138,14 @@ impl AccountView {
     pub fn counts(views: &[Self]) -> Counts {
         Counts::of(views.iter().map(|v| v.attention.as_slice()))
     }
+}
+
+/// Ads Manager's billing page for an account, on the configured Facebook site.
+fn billing_page(base: &url::Url, account: &Account) -> Option<String> {
+    let mut url = base.join("ads/manager/billing/transactions/").ok()?;
+    url.query_pairs_mut()
+        .append_pair("act", account.id.as_str().trim_start_matches("act_"));
+    Some(url.to_string())
 }
 
 /// Which data the app is showing.

@@ -7,6 +7,7 @@ import {
   HEALTH, ago, amountOf, disableReasonText, fullTime, money, plural, roleOf, statusOf, statusRank, tosName,
 } from './format.js';
 import { fillFlags, severityRank } from './flags.js';
+import { forecastLine, moneyAtRisk, runsOutIn, spendBars } from './money.js';
 
 const EXPECTED_TOS = ['custom_audience_tos', 'web_custom_audience_tos'];
 
@@ -28,6 +29,7 @@ const SORTS = {
   today: (a, b) => number(b.spend_today) - number(a.spend_today) || SORTS.name(a, b),
   last30: (a, b) => number(b.spend_last_30d) - number(a.spend_last_30d) || SORTS.name(a, b),
   lifetime: (a, b) => number(b.amount_spent) - number(a.amount_spent) || SORTS.name(a, b),
+  runs_out: (a, b) => runsOutIn(a) - runsOutIn(b) || SORTS.name(a, b),
   refreshed: (a, b) => (Date.parse(a.refreshed_at || 0) || 0) - (Date.parse(b.refreshed_at || 0) || 0) || SORTS.name(a, b),
 };
 
@@ -37,6 +39,7 @@ const FILTERS = {
   blocking: (a) => a.needs_attention && a.severity === 'blocking',
   active: (a) => a.status === 'active' && a.reach !== 'no_longer_accessible',
   not_active: (a) => a.status !== 'active',
+  money: (a) => moneyAtRisk(a),
   failed: (a) => Boolean(a.error),
   lost: (a) => a.reach === 'no_longer_accessible',
   new: (a) => a.is_new,
@@ -273,6 +276,14 @@ export class AccountList {
       if (a.balance && Number(a.balance) !== 0) detail.push(`${money(a.balance, a.currency)} due`);
     }
     setText(el.querySelector('.spend-detail'), detail.join(' · '));
+    const line = forecastLine(a);
+    const forecast = el.querySelector('.spend-forecast');
+    forecast.hidden = !line;
+    setText(forecast, line ? line.text : '');
+    forecast.dataset.tone = line ? line.tone : 'muted';
+    const chart = el.querySelector('.spend-chart');
+    const bars = spendBars(a);
+    if (bars) chart.replaceChildren(bars); else chart.replaceChildren();
 
     const datasets = el.querySelector('.col-datasets');
     setText(datasets, datasetSummary(a));

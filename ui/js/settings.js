@@ -7,6 +7,10 @@ export function fillSettings(form, settings) {
   form.querySelector('#set-api-version').value = settings.api_version || 'v27.0';
   form.querySelector('#set-notifications').checked = Boolean(settings.notifications);
   form.querySelector('#set-close-to-tray').checked = Boolean(settings.close_to_tray);
+  const alerts = settings.money_alerts || { warn_days: 3, urgent_days: 1, stopped_spending: true };
+  form.querySelector('#set-warn-days').value = String(alerts.warn_days);
+  form.querySelector('#set-urgent-days').value = String(alerts.urgent_days);
+  form.querySelector('#set-stopped-spending').checked = Boolean(alerts.stopped_spending);
   const muted = new Set(settings.muted_attention || []);
   for (const box of form.querySelectorAll('#muted-attention input[type=checkbox]')) {
     box.checked = muted.has(box.value);
@@ -23,5 +27,16 @@ export function readSettings(form, current) {
     notifications: form.querySelector('#set-notifications').checked,
     close_to_tray: form.querySelector('#set-close-to-tray').checked,
     muted_attention: [...form.querySelectorAll('#muted-attention input:checked')].map((box) => box.value),
+    money_alerts: {
+      warn_days: wholeDays(form.querySelector('#set-warn-days').value),
+      urgent_days: wholeDays(form.querySelector('#set-urgent-days').value),
+      stopped_spending: form.querySelector('#set-stopped-spending').checked,
+    },
   };
+}
+
+/** A day count as typed (the backend checks the range and says what is wrong). */
+function wholeDays(raw) {
+  const n = Number.parseInt(String(raw).trim(), 10);
+  return Number.isFinite(n) && n >= 0 ? n : 0;
 }

@@ -6,9 +6,10 @@ use std::marker::PhantomData;
 use super::fields;
 use super::ids::AccountId;
 use super::page::Page;
-use super::wire::{
-    AccountWire, BusinessWire, DatasetWire, IdWire, InsightsWire, MeWire, PermissionWire,
-};
+use serde_json::Value;
+
+use super::wire::{AccountWire, BusinessWire, DatasetWire, IdWire, MeWire, PermissionWire};
+use super::wire_money::{DailyInsightsWire, MAX_DAYS};
 
 /// A read of `path?query` (without the version) that answers with a `T`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,14 +145,26 @@ pub fn datasets(id: &AccountId) -> Call<Page<DatasetWire>> {
     )
 }
 
-/// An account's spend over the last 30 days (major units).
-pub fn insights_last_30d(id: &AccountId) -> Call<InsightsWire> {
+/// An account's spend on each of the last 30 complete days (major units),
+/// in one page. Meta computes the days in the account's own time zone.
+pub fn insights_last_30d(id: &AccountId) -> Call<DailyInsightsWire> {
     Call::new(
         format!("{}/insights", id.as_str()),
         vec![
             ("fields", "spend".to_owned()),
             ("date_preset", "last_30d".to_owned()),
+            ("time_increment", "1".to_owned()),
+            ("limit", MAX_DAYS.to_string()),
         ],
+    )
+}
+
+/// A prepaid account's funding source (its remaining funds). Asked on its
+/// own: it needs the Admin role and can fail the whole request (graph-api.md §2).
+pub fn funding(id: &AccountId) -> Call<Value> {
+    Call::new(
+        id.as_str(),
+        vec![("fields", "funding_source_details".to_owned())],
     )
 }
 
@@ -164,7 +177,7 @@ mod tests {
         let id = AccountId::parse("act_1").unwrap();
         assert_eq!(
             insights_last_30d(&id).relative_url(),
-            "act_1/insights?fields=spend&date_preset=last_30d"
+            "act_1/insights?fields=spend&date_preset=last_30d&time_increment=1&limit=40"
         );
         assert!(
             account(&id)

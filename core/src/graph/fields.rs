@@ -15,7 +15,7 @@ pub const NESTED_ACCOUNTS: usize = 500;
 pub fn account_fields() -> String {
     format!(
         "id,account_id,name,account_status,disable_reason,currency,timezone_name,\
-         amount_spent,spend_cap,balance,business{{id,name}},user_tasks,tos_accepted,\
+         timezone_offset_hours_utc,is_prepay_account,amount_spent,spend_cap,balance,business{{id,name}},user_tasks,tos_accepted,\
          user_tos_accepted,adspixels.limit({DATASETS_PER_ACCOUNT}){{{DATASET_FIELDS}}},\
          insights.date_preset(today){{spend}}"
     )

@@ -14,6 +14,7 @@ pub mod paging;
 pub mod transport;
 pub mod usage;
 pub mod wire;
+pub mod wire_money;
 
 pub use batch::{BatchOutcome, MAX_BATCH};
 pub use calls::Call;

@@ -54,6 +54,10 @@ pub struct AccountWire {
     #[serde(default)]
     timezone_name: Option<Value>,
     #[serde(default)]
+    timezone_offset_hours_utc: Option<Value>,
+    #[serde(default)]
+    is_prepay_account: Option<Value>,
+    #[serde(default)]
     amount_spent: Option<Value>,
     #[serde(default)]
     spend_cap: Option<Value>,
@@ -128,6 +132,8 @@ pub struct InsightsWire {
 #[derive(Debug, Clone)]
 pub struct FetchedAccount {
     pub account: Account,
+    /// Meta says the account is prepaid: its funds are read separately.
+    pub prepaid: bool,
     /// Where the nested datasets edge goes on, when it has more.
     pub more_datasets: Option<More>,
 }
@@ -171,7 +177,9 @@ pub fn account(wire: AccountWire, now: DateTime<Utc>) -> Result<FetchedAccount, 
             (Vec::new(), None)
         }
     };
+    let prepaid = super::wire_money::is_prepaid(wire.is_prepay_account.as_ref());
     Ok(FetchedAccount {
+        prepaid,
         account: Account {
             name: text(wire.name.as_ref()).unwrap_or_else(|| id.to_string()),
             id,
@@ -185,6 +193,11 @@ pub fn account(wire: AccountWire, now: DateTime<Utc>) -> Result<FetchedAccount, 
             balance: money.balance,
             spend_today: money.spend_today,
             spend_last_30d: None,
+            spend_daily: Vec::new(),
+            utc_offset_minutes: super::wire_money::utc_offset_minutes(
+                wire.timezone_offset_hours_utc.as_ref(),
+            ),
+            funds: Default::default(),
             datasets,
             tos_accepted: accepted_keys(wire.tos_accepted.as_ref()),
             user_tos_accepted: accepted_keys(wire.user_tos_accepted.as_ref()),
@@ -370,7 +383,7 @@ fn as_u32(value: &Value) -> Option<u32> {
     }
 }
 
-fn as_text(value: &Value) -> Option<String> {
+pub(crate) fn as_text(value: &Value) -> Option<String> {
     match value {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),

@@ -36,9 +36,14 @@ impl Job {
         Self::new(account, calls::account(account).relative_url())
     }
 
-    /// The account's last-30-days spend.
+    /// The account's spend on each of the last 30 days.
     pub fn spend(account: &AccountId) -> Self {
         Self::new(account, calls::insights_last_30d(account).relative_url())
+    }
+
+    /// A prepaid account's remaining funds.
+    pub fn funding(account: &AccountId) -> Self {
+        Self::new(account, calls::funding(account).relative_url())
     }
 
     fn new(account: &AccountId, relative_url: String) -> Self {

@@ -12,9 +12,11 @@ use super::pages::{Pager, Start};
 use super::rendezvous::{Need, Outcome, Part, Rendezvous};
 use super::stop::Stop;
 use super::{Engine, RowUpdate};
+use crate::forecast::{self, Funds};
 use crate::graph::calls;
 use crate::graph::ids::AccountId;
 use crate::graph::wire::{self, DatasetWire, FetchedAccount, More};
+use crate::graph::wire_money;
 use crate::model::{Account, FieldError};
 use crate::problem::Scope;
 
@@ -57,7 +59,52 @@ impl Engine {
                 }
             });
         }
+        self.prepaid_funds(&mut rows, cancel).await?;
         Ok(rows)
+    }
+
+    /// Reads the remaining funds of the prepaid accounts among `rows`, in
+    /// one batch. Without the Admin role Meta refuses (and may fail the whole
+    /// request), so those are not asked: they say it needs the Admin role.
+    async fn prepaid_funds(
+        &self,
+        rows: &mut [RowUpdate],
+        cancel: &CancellationToken,
+    ) -> Result<(), Stop> {
+        let mut asked = Vec::new();
+        for (i, row) in rows.iter_mut().enumerate() {
+            let RowUpdate::Refreshed(account) = row else {
+                continue;
+            };
+            if account.funds != Funds::NeedsAdmin {
+                continue;
+            }
+            if account.tasks.iter().any(|t| t == "MANAGE") {
+                asked.push(i);
+            }
+        }
+        for chunk in asked.chunks(crate::graph::MAX_BATCH) {
+            let jobs = chunk
+                .iter()
+                .filter_map(|&i| match &rows[i] {
+                    RowUpdate::Refreshed(a) => Some(Job::funding(&a.id)),
+                    RowUpdate::Failed { .. } => None,
+                })
+                .collect();
+            let results = match self.run_jobs(jobs, cancel).await {
+                Ok(results) => results,
+                Err(Stop::Failed(problem)) if problem.scope != Scope::Token => {
+                    vec![Err(problem); chunk.len()]
+                }
+                Err(stop) => return Err(stop),
+            };
+            for (&i, result) in chunk.iter().zip(results) {
+                if let RowUpdate::Refreshed(account) = &mut rows[i] {
+                    account.funds = funds_from(result, &account.currency);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Fetches parts of rows: the account node, the last-30-days insights,
@@ -117,11 +164,10 @@ impl Engine {
         cancel: &CancellationToken,
     ) -> Result<RowUpdate, Stop> {
         let mut account = fetched.account;
-        match wire::sum_spend(Some(insights), &account.currency) {
-            Ok(total) => account.spend_last_30d = Some(total),
-            Err(e) => account
-                .field_errors
-                .push(FieldError::new("spend_last_30d", e.to_string())),
+        add_daily_spend(&mut account, insights, Utc::now());
+        if fetched.prepaid {
+            // Until its funding source is read (`prepaid_funds`).
+            account.funds = Funds::NeedsAdmin;
         }
         if let Some(more) = fetched.more_datasets {
             self.more_datasets(&mut account, more, cancel).await?;
@@ -158,5 +204,49 @@ impl Engine {
             }
         }
         Ok(())
+    }
+}
+
+/// The last 30 days' total and the last 7 complete days (in the account's
+/// own day) from a daily insights reply; what cannot be read exactly is a
+/// field error, never zero.
+fn add_daily_spend(account: &mut Account, insights: &Value, now: chrono::DateTime<Utc>) {
+    match wire_money::daily_spend(insights, &account.currency) {
+        Ok(daily) if !daily.partial => {
+            match daily.total(&account.currency) {
+                Ok(total) => account.spend_last_30d = Some(total),
+                Err(e) => account
+                    .field_errors
+                    .push(FieldError::new("spend_last_30d", e.to_string())),
+            }
+            let today = forecast::local_today(now, account.utc_offset_minutes);
+            account.spend_daily = forecast::complete_days(today, &daily.days);
+        }
+        Ok(_) => {
+            for field in ["spend_last_30d", "spend_daily"] {
+                account.field_errors.push(FieldError::new(
+                    field,
+                    "only part of the days could be read",
+                ));
+            }
+        }
+        Err(e) => {
+            for field in ["spend_last_30d", "spend_daily"] {
+                account
+                    .field_errors
+                    .push(FieldError::new(field, e.to_string()));
+            }
+        }
+    }
+}
+
+/// What a funding-source read says about a prepaid account's funds.
+fn funds_from(result: super::jobs::JobResult, currency: &str) -> Funds {
+    match result {
+        Ok(reply) => wire_money::prepaid_funds(reply.body.get("funding_source_details"), currency),
+        // Refused: Meta answers code 100 ("Unsupported request") or a
+        // permission error when the role is not enough.
+        Err(problem) if matches!(problem.code, Some(100 | 200 | 10 | 278)) => Funds::NeedsAdmin,
+        Err(_) => Funds::Unreadable,
     }
 }

@@ -323,6 +323,16 @@ impl Backend {
         Ok(self.meta_endpoints()?.facebook)
     }
 
+    /// The Facebook website links go to, without waiting (for views):
+    /// `None` while the sandbox is starting.
+    pub(super) fn facebook_now(&self) -> Option<url::Url> {
+        if self.mode() == ActiveMode::Sandbox {
+            let double = self.sandbox.double.try_lock().ok()?.clone()?;
+            return parse_base(&double.url()).ok();
+        }
+        self.meta_endpoints().ok().map(|e| e.facebook)
+    }
+
     /// Forgets the connection (a token, the settings or the mode changed).
     pub async fn reset_connection(&self) {
         *self.connection.lock().await = None;

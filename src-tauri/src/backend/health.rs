@@ -74,7 +74,10 @@ pub struct Overview {
 #[derive(Debug, Default)]
 pub struct Notable {
     known: BTreeSet<AccountId>,
-    reasons: BTreeMap<(AccountId, String), (Severity, String)>,
+    /// By account and key: how severe, what it is (its fingerprint: a
+    /// forecast's day count changes daily, its level only on a crossing),
+    /// and its words.
+    reasons: BTreeMap<(AccountId, String), (Severity, String, String)>,
 }
 
 impl Backend {
@@ -83,6 +86,25 @@ impl Backend {
         let accounts: Vec<_> = self.session.book().accounts.values().cloned().collect();
         let views = self.views(accounts);
         crate::views::AccountView::counts(&views)
+    }
+
+    /// Accounts whose cap or prepaid funds stop (or stopped) their ads,
+    /// counted as the list counts them (not set aside).
+    pub fn money_at_risk(&self) -> usize {
+        let accounts: Vec<_> = self.session.book().accounts.values().cloned().collect();
+        self.views(accounts)
+            .iter()
+            .filter(|v| {
+                v.attention.iter().any(|f| {
+                    f.counts()
+                        && matches!(
+                            f.attention,
+                            adkeep_core::attention::Attention::SpendCap { .. }
+                                | adkeep_core::attention::Attention::PrepaidFunds { .. }
+                        )
+                })
+            })
+            .count()
     }
 
     /// What counts now (see `Notable`).
@@ -94,7 +116,7 @@ impl Backend {
                 let text = format!("{}: {}", view.account.name, flag.text);
                 notable.reasons.insert(
                     (view.account.id.clone(), flag.key.clone()),
-                    (flag.severity, text),
+                    (flag.severity, flag.attention.fingerprint(), text),
                 );
             }
             notable.known.insert(view.account.id);
@@ -120,8 +142,13 @@ impl Backend {
             // Accounts new to the list are shown as new, not notified.
             .filter(|((id, _), _)| before.known.contains(id))
             .filter(|((_, key), _)| !(login_broke && key == "refresh_failed"))
-            .filter(|(key, (_, text))| before.reasons.get(*key).is_none_or(|(_, was)| was != text))
-            .map(|((id, _), (severity, text))| News {
+            .filter(|(key, (_, print, _))| {
+                before
+                    .reasons
+                    .get(*key)
+                    .is_none_or(|(_, was, _)| was != print)
+            })
+            .map(|((id, _), (severity, _, text))| News {
                 account: id,
                 severity: *severity,
                 text,
@@ -168,6 +195,17 @@ impl Backend {
         }
         let (mut parts, logins_need_you) = logins_summary(&logins);
         let counts = self.attention_counts();
+        let money = self.money_at_risk();
+        if money > 0 {
+            parts.push(format!(
+                "{money} {} out of money soon",
+                if money == 1 {
+                    "account runs"
+                } else {
+                    "accounts run"
+                }
+            ));
+        }
         let level = if logins_need_you || counts.blocking + counts.warning > 0 {
             Level::Attention
         } else {

@@ -169,6 +169,7 @@ impl Backend {
             }
         };
         let mode = connection::initial_mode(&settings);
+        backend.session.set_money_alerts(settings.money_alerts);
         *write(&backend.settings) = settings;
         *write(&backend.mode) = mode;
         backend.load_book(mode)?;
@@ -214,6 +215,7 @@ impl Backend {
         change(&mut next);
         let next = next.validated()?;
         self.stores.save_settings(&next)?;
+        self.session.set_money_alerts(next.money_alerts);
         *settings = next.clone();
         Ok(next)
     }
@@ -252,17 +254,20 @@ impl Backend {
     /// attention judged against what the person set aside, and the names of
     /// the logins that reach them.
     pub fn views(&self, accounts: impl IntoIterator<Item = Account>) -> Vec<AccountView> {
-        let muted = self.settings().muted_attention;
+        let settings = self.settings();
         let (dismissed, logins) = {
             let book = self.session.book();
             (book.dismissed.clone(), book.logins.clone())
         };
+        let facebook = self.facebook_now();
         let judge = Judge {
             aside: SetAside {
                 dismissals: &dismissed,
-                muted: &muted,
+                muted: &settings.muted_attention,
+                alerts: settings.money_alerts,
             },
             logins: &logins,
+            facebook: facebook.as_ref(),
         };
         AccountView::of(accounts, judge)
     }
@@ -286,7 +291,8 @@ impl Backend {
                 ));
             }
         };
-        if !self.session.book().dismiss(&id, key, until, now) {
+        let alerts = self.settings().money_alerts;
+        if !self.session.book().dismiss(&id, key, until, now, &alerts) {
             return Err(Error::Settings(format!(
                 "{id} has no reason {key:?} to set aside now"
             )));

@@ -11,6 +11,7 @@ use super::Backend;
 impl Backend {
     pub(super) fn showcase_set_aside(&self) {
         let now = Utc::now();
+        let alerts = self.settings().money_alerts;
         let mut book = self.session.book();
         for (raw, kind, days) in graph_double::sandbox::set_aside_showcase() {
             let Some(id) = AccountId::parse(&raw) else {
@@ -18,14 +19,14 @@ impl Backend {
             };
             let key = book.get(&id).and_then(|account| {
                 account
-                    .attention(now)
+                    .attention(now, &alerts)
                     .iter()
                     .map(|a| a.key())
                     .find(|k| k.split(':').next() == Some(kind))
             });
             if let Some(key) = key {
                 let until = days.map(|d| now + chrono::Duration::days(i64::from(d)));
-                book.dismiss(&id, &key, until, now);
+                book.dismiss(&id, &key, until, now, &alerts);
             }
         }
     }

@@ -6,14 +6,13 @@ use std::time::Duration;
 
 use chrono::Utc;
 
-use adkeep_core::attention::SetAside;
 use adkeep_core::book::AccountBook;
 use adkeep_core::logins::Login;
 use adkeep_core::session;
 use adkeep_core::{Error, config};
 
 use super::{Backend, TokenWarning, lock, token_health};
-use crate::views::{AccountView, ActiveMode, Custody, Judge, LoginView, StateView};
+use crate::views::{AccountView, ActiveMode, Custody, LoginView, StateView};
 
 /// A list older than this is refreshed when Adkeep starts.
 const STALE_AFTER: Duration = Duration::from_secs(15 * 60);
@@ -23,14 +22,7 @@ impl Backend {
     pub fn state(&self) -> StateView {
         let book = self.session.snapshot();
         let settings = self.settings();
-        let judge = Judge {
-            aside: SetAside {
-                dismissals: &book.dismissed,
-                muted: &settings.muted_attention,
-            },
-            logins: &book.logins,
-        };
-        let accounts = AccountView::of(book.accounts.values().cloned(), judge);
+        let accounts = self.views(book.accounts.values().cloned());
         let mode = self.mode();
         let logins = self.login_views(&book);
         let problem = book.every_login_broken().cloned();

@@ -3,7 +3,7 @@
 //! (`server`) adds latency, faults and batch.
 
 use base64::Engine as _;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde_json::{Map, Value, json};
 use std::sync::atomic::Ordering;
 
@@ -75,7 +75,9 @@ pub fn version_number(version: &str) -> Option<u32> {
     version.strip_prefix('v')?.split('.').next()?.parse().ok()
 }
 
-const ACCOUNT_FIELDS: [&str; 22] = [
+const ACCOUNT_FIELDS: [&str; 24] = [
+    "timezone_offset_hours_utc",
+    "funding_source_details",
     "id",
     "account_id",
     "name",
@@ -403,22 +405,23 @@ fn route(
             let Some((account, _)) = reachable(world, token, node) else {
                 return unsupported(node);
             };
-            let preset = call.param("date_preset").unwrap_or("last_30d");
+            let today = insights_today(account);
+            let range = match call.param("time_range") {
+                Some(raw) => time_range(raw),
+                None => preset_range(call.param("date_preset").unwrap_or("last_30d"), today),
+            };
+            let daily = call.param("time_increment") == Some("1");
             let wanted: Vec<String> = specs.as_ref().map_or_else(
                 || vec!["spend".into()],
                 |s| s.iter().map(|f| f.name.clone()).collect(),
             );
-            match insights_rows(account, preset, &wanted, now) {
-                Ok(rows) => {
-                    // Meta sends empty periods both with and without `paging`.
-                    if rows.is_empty() && account.id.ends_with(['1', '3', '5', '7', '9']) {
-                        Resp::ok(json!({"data": []}))
-                    } else {
-                        Resp::ok(
-                            json!({"data": rows, "paging": {"cursors": {"before": "MAZDZD", "after": "MAZDZD"}}}),
-                        )
-                    }
-                }
+            let limit = call
+                .param("limit")
+                .and_then(|l| l.parse::<usize>().ok())
+                .unwrap_or(25)
+                .clamp(1, 500);
+            match range.and_then(|range| insights_rows(account, &range, daily, &wanted, now)) {
+                Ok(rows) => insights_page(call, account, rows, limit),
                 Err(r) => r,
             }
         }
@@ -807,7 +810,21 @@ fn project_account(
                     .unwrap_or_else(|| crate::world::DEFAULT_USER.to_owned())
             ),
             "user_tasks" => json!(tasks),
-            "is_prepay_account" => json!(false),
+            "timezone_offset_hours_utc" => json!(f64::from(account.utc_offset_minutes()) / 60.0),
+            // Needs the ADVERTISE or MANAGE task: others simply don't get it.
+            "is_prepay_account" if can_advertise(tasks) => json!(account.prepaid.is_some()),
+            "is_prepay_account" => continue,
+            "funding_source_details" if !tasks.iter().any(|t| t == "MANAGE") => {
+                // graph-api.md §2: without MANAGE the whole request fails.
+                return Err(Resp::error(
+                    400,
+                    100,
+                    None,
+                    "GraphMethodException",
+                    "Unsupported request - method type: get",
+                ));
+            }
+            "funding_source_details" => funding_source(account),
             "offsite_pixels_tos_accepted" => json!(!account.tos_accepted.is_empty()),
             "created_time" => json!("2023-08-28T20:36:13+0200"),
             "age" => json!(1186.5),
@@ -876,12 +893,15 @@ fn project_account(
                 edge
             }
             "insights" => {
-                let preset = spec.modifier("date_preset").unwrap_or("last_30d");
+                let today = insights_today(account);
+                let range =
+                    preset_range(spec.modifier("date_preset").unwrap_or("last_30d"), today)?;
+                let daily = spec.modifier("time_increment") == Some("1");
                 let wanted: Vec<String> = spec.children.as_ref().map_or_else(
                     || vec!["spend".into()],
                     |c| c.iter().map(|f| f.name.clone()).collect(),
                 );
-                let rows = insights_rows(account, preset, &wanted, now)?;
+                let rows = insights_rows(account, &range, daily, &wanted, now)?;
                 if rows.is_empty() {
                     continue;
                 }
@@ -892,6 +912,32 @@ fn project_account(
         out.insert(name.to_owned(), value);
     }
     Ok(Value::Object(out))
+}
+
+fn can_advertise(tasks: &[String]) -> bool {
+    tasks.iter().any(|t| t == "MANAGE" || t == "ADVERTISE")
+}
+
+/// `funding_source_details` as Meta shapes it: a stored balance for a
+/// prepaid account (its funds as `amount`, or only in `display_string`),
+/// a card otherwise.
+fn funding_source(account: &AdAccount) -> Value {
+    let id = format!("6{}", account.id);
+    match &account.prepaid {
+        Some(p) if p.display_string_only => json!({
+            "id": id,
+            "display_string": format!("Available Balance ({} {})", account.major_string(p.funds), account.currency),
+            "type": 20,
+        }),
+        Some(p) => json!({
+            "id": id,
+            "amount": p.funds,
+            "currency": account.currency,
+            "display_amount": format!("{}{}", account.currency, account.major_string(p.funds)),
+            "type": 20,
+        }),
+        None => json!({"id": id, "display_string": "VISA *3458", "type": 1}),
+    }
 }
 
 fn project_dataset(
@@ -942,36 +988,28 @@ const PRESETS: [&str; 6] = [
     "this_month",
 ];
 
-fn insights_rows(
-    account: &AdAccount,
-    preset: &str,
-    wanted: &[String],
-    now: DateTime<Utc>,
-) -> Result<Vec<Value>, Resp> {
-    let today = now.date_naive();
-    let (minor, start, stop) = match preset {
-        "today" => (account.spend_today(now), today, today),
-        "yesterday" => (
-            account.daily_spend,
-            today - Duration::days(1),
-            today - Duration::days(1),
-        ),
-        "last_7d" => (
-            account.spend_last_30d * 7 / 30,
-            today - Duration::days(7),
-            today - Duration::days(1),
-        ),
-        "last_30d" => (
-            account.spend_last_30d,
-            today - Duration::days(30),
-            today - Duration::days(1),
-        ),
-        "this_month" => (
-            account.spend_last_30d / 2 + account.spend_today(now),
-            today,
-            today,
-        ),
-        "maximum" => (account.amount_spent, today - Duration::days(1186), today),
+/// Today in the account's time zone, for insights' calendar. It follows the
+/// real clock even when `frozen_now` freezes amounts and event times: the
+/// client counts days by its own clock, as it does against Meta.
+fn insights_today(account: &AdAccount) -> NaiveDate {
+    account.local_today(Utc::now())
+}
+
+/// The days an insights query covers, in the account's time zone.
+struct Range {
+    since: NaiveDate,
+    until: NaiveDate,
+}
+
+fn preset_range(preset: &str, today: NaiveDate) -> Result<Range, Resp> {
+    let back = |days: i64| today - Duration::days(days);
+    let (since, until) = match preset {
+        "today" => (today, today),
+        "yesterday" => (back(1), back(1)),
+        "last_7d" => (back(7), back(1)),
+        "last_30d" => (back(30), back(1)),
+        "this_month" => (today.with_day(1).unwrap_or(today), today),
+        "maximum" => (back(1186), today),
         other => {
             return Err(Resp::error(
                 400,
@@ -985,25 +1023,124 @@ fn insights_rows(
             ));
         }
     };
-    if minor == 0 {
-        return Ok(Vec::new());
+    Ok(Range { since, until })
+}
+
+/// `time_range={"since":"YYYY-MM-DD","until":"YYYY-MM-DD"}`.
+fn time_range(raw: &str) -> Result<Range, Resp> {
+    let bad = || {
+        Resp::error(
+            400,
+            100,
+            None,
+            "OAuthException",
+            "(#100) Param time_range must be a JSON object with since and until dates",
+        )
+    };
+    let value: Value = serde_json::from_str(raw).map_err(|_| bad())?;
+    let date = |key: &str| {
+        value
+            .get(key)
+            .and_then(Value::as_str)
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+    };
+    match (date("since"), date("until")) {
+        (Some(since), Some(until)) if since <= until => Ok(Range { since, until }),
+        _ => Err(bad()),
     }
-    let mut row = Map::new();
-    for field in wanted {
-        let value = match field.as_str() {
-            "spend" => json!(account.major_string(minor)),
-            "account_id" => json!(account.id),
-            "account_currency" => json!(account.currency),
-            "account_name" => json!(account.name),
-            "date_start" | "date_stop" => continue,
-            "impressions" => json!((minor * 37 / account.offset().max(1)).to_string()),
-            other => return Err(nonexisting(other, "AdsInsights")),
-        };
-        row.insert(field.clone(), value);
+}
+
+/// Minor units spent on `date` (the account's day): today so far, a past
+/// day from its history, nothing before that.
+fn spent_on(account: &AdAccount, date: NaiveDate, today: NaiveDate, now: DateTime<Utc>) -> i64 {
+    if date == today {
+        return account.spend_today(now);
     }
-    row.insert("date_start".into(), json!(start.to_string()));
-    row.insert("date_stop".into(), json!(stop.to_string()));
-    Ok(vec![Value::Object(row)])
+    let back = (today - date).num_days();
+    if back < 1 {
+        return 0;
+    }
+    let history = account.history();
+    usize::try_from(back - 1)
+        .ok()
+        .and_then(|i| history.get(i).copied())
+        .unwrap_or_else(|| {
+            // Before the history: lifetime spend spread thinly.
+            if date >= today - Duration::days(1186) {
+                account.daily_spend / 2
+            } else {
+                0
+            }
+        })
+}
+
+/// One page of insights rows (`limit` per page, `after` cursors, `next`
+/// while more are left). Meta sends an empty period both with and without
+/// `paging`.
+fn insights_page(call: &Call, account: &AdAccount, rows: Vec<Value>, limit: usize) -> Resp {
+    let offset = match decode_cursor(call.param("after")) {
+        Ok(cursor) => cursor.offset,
+        Err(r) => return r,
+    };
+    if rows.is_empty() && account.id.ends_with(['1', '3', '5', '7', '9']) {
+        return Resp::ok(json!({"data": []}));
+    }
+    let page: Vec<Value> = rows.iter().skip(offset).take(limit).cloned().collect();
+    let end = offset + page.len();
+    let mut body = json!({"data": page, "paging": {"cursors": {"before": encode_cursor(offset, false), "after": encode_cursor(end, false)}}});
+    if end < rows.len() {
+        body["paging"]["next"] = json!(next_link(call, &encode_cursor(end, false), limit));
+    }
+    Resp::ok(body)
+}
+
+/// Insights rows for the query: one row for the range, or one per day with
+/// spend (`time_increment=1`); days without spend have no row, as in Meta.
+fn insights_rows(
+    account: &AdAccount,
+    range: &Range,
+    daily: bool,
+    wanted: &[String],
+    now: DateTime<Utc>,
+) -> Result<Vec<Value>, Resp> {
+    let today = insights_today(account);
+    let days: Vec<NaiveDate> = range
+        .since
+        .iter_days()
+        .take_while(|d| *d <= range.until)
+        .take(2_000)
+        .collect();
+    let periods: Vec<(NaiveDate, NaiveDate, i64)> = if daily {
+        days.iter()
+            .map(|d| (*d, *d, spent_on(account, *d, today, now)))
+            .collect()
+    } else {
+        let total = days.iter().map(|d| spent_on(account, *d, today, now)).sum();
+        vec![(range.since, range.until, total)]
+    };
+    let mut rows = Vec::new();
+    for (start, stop, minor) in periods {
+        if minor == 0 {
+            continue;
+        }
+        let mut row = Map::new();
+        for field in wanted {
+            let value = match field.as_str() {
+                "spend" => json!(account.major_string(minor)),
+                "account_id" => json!(account.id),
+                "account_currency" => json!(account.currency),
+                "account_name" => json!(account.name),
+                "date_start" | "date_stop" => continue,
+                "impressions" => json!((minor * 37 / account.offset().max(1)).to_string()),
+                other => return Err(nonexisting(other, "AdsInsights")),
+            };
+            row.insert(field.clone(), value);
+        }
+        row.insert("date_start".into(), json!(start.to_string()));
+        row.insert("date_stop".into(), json!(stop.to_string()));
+        rows.push(Value::Object(row));
+    }
+    Ok(rows)
 }
 
 /// `GET /debug_token?input_token=…&access_token={app-id}|{app-secret}`

@@ -129,6 +129,7 @@ pub fn agency() -> World {
             }
             _ => {}
         }
+        money_showcase(i, &mut account);
         if let Some(b) = &business_id {
             let set = if b == BUSINESSES[0].0 && name.starts_with("Client:") {
                 world.client.entry(b.clone()).or_default()
@@ -137,7 +138,18 @@ pub fn agency() -> World {
             };
             set.insert(id.clone());
         }
-        access.insert(id.clone(), tasks_for(&mut rng));
+        // Jane administers the prepaid client (reading funds needs the Admin role).
+        let rolled = tasks_for(&mut rng);
+        let tasks = if i == 14 {
+            vec![
+                "MANAGE".to_owned(),
+                "ADVERTISE".to_owned(),
+                "ANALYZE".to_owned(),
+            ]
+        } else {
+            rolled
+        };
+        access.insert(id.clone(), tasks);
         world.accounts.insert(id, account);
     }
     // Two accounts a client shares with Jane later: her next login brings them in.
@@ -180,6 +192,56 @@ pub fn agency() -> World {
     add_colleague(&mut world, &mut rng);
     world
 }
+
+/// The money cases the sandbox always shows, whatever the generator rolled:
+/// a cap in 2 days, a stopped account, prepaid funds for a day, a cap reached.
+/// (A payment grace period is "Bluebird — Test & Learn".)
+fn money_showcase(index: usize, account: &mut crate::world::AdAccount) {
+    let steady = |account: &mut crate::world::AdAccount, per_day: i64| {
+        account.daily_spend = per_day;
+        account.history = Some(vec![per_day; 30]);
+        account.spend_last_30d = per_day * 30;
+    };
+    match index {
+        // "Bluebird — Prospecting US": $412.50 a day, $900 under its cap.
+        0 => {
+            steady(account, 41_250);
+            account.spend_cap = account.amount_spent + 90_000;
+        }
+        // "Client: Alpine Gear AG": spent every day, then nothing yesterday.
+        10 => {
+            steady(account, 23_000);
+            if let Some(history) = account.history.as_mut() {
+                history[0] = 0;
+            }
+            account.spend_cap = 0;
+        }
+        // "Client: Kiwi Adventure Tours": prepaid, funds for about a day and a half.
+        14 => {
+            steady(account, 18_000);
+            account.spend_cap = 0;
+            account.prepaid = Some(crate::world::Prepaid {
+                funds: 27_000,
+                display_string_only: true,
+            });
+        }
+        // "Northwind — Holiday 2026": the cap is reached; Meta paused every ad.
+        24 => {
+            steady(account, 0);
+            account.spend_cap = account.amount_spent;
+        }
+        _ => {}
+    }
+}
+
+/// Where the sandbox's money cases are (`ACCOUNTS` indexes).
+pub const MONEY_SHOWCASE: [(usize, &str); 5] = [
+    (0, "Spending cap reached in ~2 days"),
+    (4, "Payment failed"),
+    (10, "Stopped spending yesterday"),
+    (14, "Prepaid funds last ~1 day"),
+    (24, "Spending cap reached — ads stopped"),
+];
 
 /// Sam, Jane's colleague: he runs Northwind's accounts with her (advertiser
 /// on most, analyst on the rest) and has three accounts of his own.

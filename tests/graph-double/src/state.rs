@@ -152,6 +152,7 @@ pub struct Knobs {
     /// Added to every HTTP response (a round trip).
     pub latency_ms: u64,
     /// "Now" for generated times and spend (makes money stable in tests).
+    /// Insights' calendar days still follow the real clock, as the client's do.
     pub frozen_now: Option<DateTime<Utc>>,
     /// Serve some short and some empty pages that still have `next`.
     pub ragged_pages: bool,

@@ -72,6 +72,24 @@ pub struct AdAccount {
     pub daily_spend: i64,
     /// Minor units spent over the last 30 days (before today).
     pub spend_last_30d: i64,
+    /// Minor units spent on each complete day, yesterday first (in the
+    /// account's time zone); `None`: spread over the 30 days from
+    /// `spend_last_30d` (see `history`).
+    #[serde(default)]
+    pub history: Option<Vec<i64>>,
+    /// A prepaid account's remaining funds.
+    #[serde(default)]
+    pub prepaid: Option<Prepaid>,
+}
+
+/// A prepaid account: its funds, and how Meta spells them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Prepaid {
+    /// Minor units left.
+    pub funds: i64,
+    /// Only the localized `display_string` carries the amount (the reference's
+    /// example), rather than `amount`.
+    pub display_string_only: bool,
 }
 
 impl AdAccount {
@@ -85,6 +103,66 @@ impl AdAccount {
             "CLP" | "COP" | "CRC" | "HUF" | "ISK" | "IDR" | "JPY" | "KRW" | "PYG" | "TWD" => 1,
             _ => 100,
         }
+    }
+
+    /// The account's offset from UTC in minutes (its time zone in December).
+    pub fn utc_offset_minutes(&self) -> i32 {
+        match self.timezone_name.as_str() {
+            "America/Los_Angeles" => -480,
+            "America/New_York" => -300,
+            "America/Sao_Paulo" => -180,
+            "Europe/Berlin" | "Europe/Paris" | "Europe/Oslo" => 60,
+            "Asia/Kolkata" => 330,
+            "Asia/Tokyo" | "Asia/Seoul" => 540,
+            "Australia/Sydney" => 660,
+            "Pacific/Auckland" => 780,
+            "Pacific/Kiritimati" => 840,
+            "Pacific/Pago_Pago" => -660,
+            _ => 0,
+        }
+    }
+
+    /// Today's date in the account's time zone.
+    pub fn local_today(&self, now: DateTime<Utc>) -> chrono::NaiveDate {
+        (now + chrono::Duration::minutes(i64::from(self.utc_offset_minutes()))).date_naive()
+    }
+
+    /// Minor units spent on each of the last 30 complete days, yesterday
+    /// first. Without an explicit history, `spend_last_30d` is spread over
+    /// the days by a fixed pattern per account (a few days without spend),
+    /// summing to it exactly.
+    pub fn history(&self) -> Vec<i64> {
+        if let Some(history) = &self.history {
+            return history.clone();
+        }
+        let seed = self
+            .id
+            .bytes()
+            .fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+        let weights: Vec<i64> = (0..30u64)
+            .map(|day| {
+                let h = seed
+                    .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+                    .wrapping_add(day * 0x5851_F42D);
+                let h = (h ^ (h >> 29)).wrapping_mul(0xBF58_476D_1CE4_E5B9) >> 33;
+                // Days after the first week: now and then a day without spend.
+                if day >= 7 && h % 23 == 0 {
+                    0
+                } else {
+                    5 + (h % 6) as i64
+                }
+            })
+            .collect();
+        let total_weight: i64 = weights.iter().sum();
+        let mut days: Vec<i64> = weights
+            .iter()
+            .map(|w| self.spend_last_30d * w / total_weight.max(1))
+            .collect();
+        let spread: i64 = days.iter().sum();
+        if let Some(first) = days.first_mut() {
+            *first += self.spend_last_30d - spread;
+        }
+        days
     }
 
     /// Spend so far today, minor units: grows through the (UTC) day.
@@ -546,6 +624,8 @@ pub(crate) fn random_account(
         datasets,
         daily_spend,
         spend_last_30d,
+        history: None,
+        prepaid: None,
     }
 }
 
