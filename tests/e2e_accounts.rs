@@ -23,6 +23,13 @@ async fn sandbox_row_refresh_updates_that_row_and_only_that_row() {
     app.wait_for("!document.querySelector('#sandbox-banner').hidden", 5)
         .await;
     app.wait_idle(60).await;
+    // The first listing ends by setting two showcase reasons aside; the
+    // window shows them with its next state read.
+    app.wait_for(
+        "document.querySelectorAll('.row-aside:not([hidden])').length >= 2",
+        15,
+    )
+    .await;
 
     let before = app.rows().await;
     assert_eq!(before.len(), 40);
