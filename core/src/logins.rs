@@ -138,6 +138,24 @@ impl Login {
             .is_none_or(|p| !p.reason.is_token_problem())
     }
 
+    /// Its health at `now`: broken, expiring within a week or a day, or ok.
+    pub fn health(&self, now: DateTime<Utc>) -> Told {
+        if let Some(reason) = self.broken_because() {
+            return Told::Broken(reason);
+        }
+        let soonest = self
+            .token
+            .iter()
+            .flat_map(|t| [t.expires_at, t.data_access_expires_at])
+            .flatten()
+            .min();
+        match soonest.map(|t| t - now) {
+            Some(left) if left <= chrono::Duration::days(1) => Told::ExpiresDay,
+            Some(left) if left <= chrono::Duration::days(7) => Told::ExpiresWeek,
+            _ => Told::Ok,
+        }
+    }
+
     /// Why this login cannot refresh, if it cannot.
     pub fn broken_because(&self) -> Option<Reason> {
         self.problem

@@ -269,18 +269,7 @@ impl Backend {
 
 /// A login's health now, as the notifications speak of it.
 fn told(login: &Login) -> Told {
-    if let Some(reason) = login.broken_because() {
-        return Told::Broken(reason);
-    }
-    let health = login
-        .token
-        .as_ref()
-        .map(|t| token_health(t.expires_at, t.data_access_expires_at));
-    match health.map(|h| h.warning) {
-        Some(TokenWarning::Day) => Told::ExpiresDay,
-        Some(TokenWarning::Week) => Told::ExpiresWeek,
-        _ => Told::Ok,
-    }
+    login.health(Utc::now())
 }
 
 /// A title and a body for a login's new health. With one login, it is

@@ -1,0 +1,272 @@
+//! The history: every change a refresh found (`changes::between`), kept in
+//! an embedded SQLite database in the data folder. Append-mostly, bounded
+//! (180 days, 100,000 events), shared by the window and the CLI (SQLite's
+//! locking with a busy timeout). Events are ordered by when they were
+//! recorded (a row id), so a clock that jumps backwards never reorders them.
+//! A database that cannot be read is set aside and started afresh; the
+//! account list never depends on it.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OpenFlags, params};
+
+use crate::changes::{Change, ChangeKind};
+use crate::graph::ids::AccountId;
+use crate::logins::LoginId;
+use crate::persist;
+
+/// The database's file in the data folder.
+pub const FILE: &str = "history.sqlite3";
+/// Events older than this are pruned.
+pub const KEEP_DAYS: i64 = 180;
+/// At most this many events are kept (the oldest go first).
+pub const KEEP_EVENTS: i64 = 100_000;
+/// How long a write waits for another process's.
+const BUSY_WAIT: Duration = Duration::from_secs(5);
+/// The schema this build writes (`PRAGMA user_version`).
+const SCHEMA: i32 = 1;
+
+/// Why the history could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    #[error("the history database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("the history database: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("the history database was written by a newer Adkeep (schema {0})")]
+    Newer(i32),
+}
+
+/// What opening found.
+#[derive(Debug)]
+pub enum Opened {
+    Ready(History),
+    /// The file could not be read: it was moved to `set_aside` and a new one
+    /// started (its events are in the old file).
+    Restarted {
+        history: History,
+        set_aside: PathBuf,
+        reason: String,
+    },
+}
+
+/// Which events to read.
+#[derive(Debug, Clone, Default)]
+pub struct Query {
+    pub since: Option<DateTime<Utc>>,
+    pub account: Option<AccountId>,
+    pub login: Option<LoginId>,
+    pub kind: Option<ChangeKind>,
+    pub limit: Option<usize>,
+}
+
+#[derive(Debug)]
+pub struct History {
+    connection: Connection,
+    path: PathBuf,
+}
+
+impl History {
+    /// Opens (or creates) the history in `dir`; an unreadable file is set
+    /// aside and a fresh one started.
+    pub fn open(dir: &Path) -> Result<Opened, HistoryError> {
+        let path = dir.join(FILE);
+        match Self::open_at(&path) {
+            Ok(history) => Ok(Opened::Ready(history)),
+            Err(HistoryError::Newer(version)) => Err(HistoryError::Newer(version)),
+            Err(error) if path.exists() => {
+                let reason = error.to_string();
+                tracing::warn!("setting the history aside: {reason}");
+                let set_aside = persist::move_aside(&path)?;
+                for suffix in ["-wal", "-shm"] {
+                    let _ = std::fs::remove_file(dir.join(format!("{FILE}{suffix}")));
+                }
+                let history = Self::open_at(&path)?;
+                Ok(Opened::Restarted {
+                    history,
+                    set_aside,
+                    reason,
+                })
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    fn open_at(path: &Path) -> Result<Self, HistoryError> {
+        if !path.exists() {
+            // Created private (0600) before SQLite opens it.
+            persist::private_options()
+                .write(true)
+                .create_new(true)
+                .open(path)?;
+        }
+        let connection = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        connection.busy_timeout(BUSY_WAIT)?;
+        let check: String = connection.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+        if check != "ok" {
+            return Err(HistoryError::Sqlite(rusqlite::Error::InvalidQuery));
+        }
+        connection.pragma_update(None, "journal_mode", "WAL")?;
+        connection.pragma_update(None, "synchronous", "NORMAL")?;
+        let history = Self {
+            connection,
+            path: path.to_path_buf(),
+        };
+        history.migrate()?;
+        Ok(history)
+    }
+
+    /// Brings the schema up to `SCHEMA`, one numbered step at a time.
+    fn migrate(&self) -> Result<(), HistoryError> {
+        let version: i32 = self
+            .connection
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version > SCHEMA {
+            return Err(HistoryError::Newer(version));
+        }
+        if version < 1 {
+            self.connection.execute_batch(
+                "BEGIN;
+                 CREATE TABLE IF NOT EXISTS events (
+                     id INTEGER PRIMARY KEY AUTOINCREMENT,
+                     at TEXT NOT NULL,
+                     at_ms INTEGER NOT NULL,
+                     account_id TEXT,
+                     account_name TEXT,
+                     login TEXT,
+                     kind TEXT NOT NULL,
+                     from_value TEXT,
+                     to_value TEXT,
+                     worse INTEGER NOT NULL DEFAULT 0
+                 );
+                 CREATE INDEX IF NOT EXISTS events_at ON events(at_ms);
+                 CREATE INDEX IF NOT EXISTS events_account ON events(account_id, id);
+                 PRAGMA user_version = 1;
+                 COMMIT;",
+            )?;
+        }
+        Ok(())
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Records changes (one transaction), then prunes what is too old or
+    /// too many.
+    pub fn record(&mut self, changes: &[Change]) -> Result<(), HistoryError> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let tx = self.connection.transaction()?;
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO events (at, at_ms, account_id, account_name, login, kind, from_value, to_value, worse)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?;
+            for c in changes {
+                insert.execute(params![
+                    c.at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                    c.at.timestamp_millis(),
+                    c.account_id.as_ref().map(AccountId::as_str),
+                    c.account_name,
+                    c.login.as_ref().map(LoginId::as_str),
+                    c.kind.name(),
+                    c.from,
+                    c.to,
+                    c.worse,
+                ])?;
+            }
+        }
+        let oldest = (Utc::now() - chrono::Duration::days(KEEP_DAYS)).timestamp_millis();
+        tx.execute("DELETE FROM events WHERE at_ms < ?1", [oldest])?;
+        tx.execute(
+            "DELETE FROM events WHERE id <= (SELECT id FROM events ORDER BY id DESC LIMIT 1 OFFSET ?1)",
+            [KEEP_EVENTS],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Events, newest first.
+    pub fn read(&self, query: &Query) -> Result<Vec<Change>, HistoryError> {
+        let mut sql = String::from(
+            "SELECT at, account_id, account_name, login, kind, from_value, to_value, worse FROM events WHERE 1 = 1",
+        );
+        let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
+        if let Some(since) = query.since {
+            sql.push_str(" AND at_ms >= ?");
+            args.push(Box::new(since.timestamp_millis()));
+        }
+        if let Some(account) = &query.account {
+            sql.push_str(" AND account_id = ?");
+            args.push(Box::new(account.as_str().to_owned()));
+        }
+        if let Some(login) = &query.login {
+            sql.push_str(" AND login = ?");
+            args.push(Box::new(login.as_str().to_owned()));
+        }
+        if let Some(kind) = query.kind {
+            sql.push_str(" AND kind = ?");
+            args.push(Box::new(kind.name()));
+        }
+        sql.push_str(" ORDER BY id DESC LIMIT ?");
+        let limit = query
+            .limit
+            .map_or(i64::MAX, |l| i64::try_from(l).unwrap_or(i64::MAX));
+        args.push(Box::new(limit));
+        let mut statement = self.connection.prepare(&sql)?;
+        let rows = statement.query_map(
+            rusqlite::params_from_iter(args.iter().map(|a| a.as_ref())),
+            |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, Option<String>>(1)?,
+                    row.get::<_, Option<String>>(2)?,
+                    row.get::<_, Option<String>>(3)?,
+                    row.get::<_, String>(4)?,
+                    row.get::<_, Option<String>>(5)?,
+                    row.get::<_, Option<String>>(6)?,
+                    row.get::<_, bool>(7)?,
+                ))
+            },
+        )?;
+        let mut changes = Vec::new();
+        for row in rows {
+            let (at, account, name, login, kind, from, to, worse) = row?;
+            // A row this build cannot read (a kind from a newer Adkeep) is skipped.
+            let (Ok(at), Some(kind)) = (
+                DateTime::parse_from_rfc3339(&at),
+                ChangeKind::from_name(&kind),
+            ) else {
+                continue;
+            };
+            changes.push(Change {
+                at: at.with_timezone(&Utc),
+                account_id: account.as_deref().and_then(AccountId::parse),
+                account_name: name,
+                login: login.as_deref().and_then(LoginId::new),
+                kind,
+                from,
+                to,
+                worse,
+            });
+        }
+        Ok(changes)
+    }
+
+    pub fn count(&self) -> Result<i64, HistoryError> {
+        Ok(self
+            .connection
+            .query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))?)
+    }
+}
+
+#[cfg(test)]
+#[path = "history_tests.rs"]
+mod tests;
