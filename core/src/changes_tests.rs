@@ -49,6 +49,9 @@ fn books(edit: impl FnOnce(&mut Account)) -> (AccountBook, AccountBook) {
     (before, after)
 }
 
+/// (kind, from, to, worse)
+type Seen = (ChangeKind, Option<&'static str>, Option<&'static str>, bool);
+
 fn kinds(changes: &[Change]) -> Vec<(ChangeKind, Option<&str>, Option<&str>, bool)> {
     changes
         .iter()
@@ -64,10 +67,7 @@ fn nothing_changed_is_nothing() {
 
 #[test]
 fn each_kind_of_account_change() {
-    let cases: Vec<(
-        fn(&mut Account),
-        (ChangeKind, Option<&str>, Option<&str>, bool),
-    )> = vec![
+    let cases: Vec<(fn(&mut Account), Seen)> = vec![
         (
             |a| {
                 a.status = AccountStatus::Disabled;
