@@ -51,6 +51,8 @@ fn books(edit: impl FnOnce(&mut Account)) -> (AccountBook, AccountBook) {
 
 /// (kind, from, to, worse)
 type Seen = (ChangeKind, Option<&'static str>, Option<&'static str>, bool);
+/// An edit to an account, and the change it should record.
+type Case = (fn(&mut Account), Seen);
 
 fn kinds(changes: &[Change]) -> Vec<(ChangeKind, Option<&str>, Option<&str>, bool)> {
     changes
@@ -67,7 +69,7 @@ fn nothing_changed_is_nothing() {
 
 #[test]
 fn each_kind_of_account_change() {
-    let cases: Vec<(fn(&mut Account), Seen)> = vec![
+    let cases: Vec<Case> = vec![
         (
             |a| {
                 a.status = AccountStatus::Disabled;
