@@ -72,7 +72,12 @@ impl History {
     /// Opens (or creates) the history in `dir`; an unreadable file is set
     /// aside and a fresh one started.
     pub fn open(dir: &Path) -> Result<Opened, HistoryError> {
-        let path = dir.join(FILE);
+        Self::open_file(dir, FILE)
+    }
+
+    /// Like `open`, for a history under another name (the sandbox keeps its own).
+    pub fn open_file(dir: &Path, name: &str) -> Result<Opened, HistoryError> {
+        let path = dir.join(name);
         match Self::open_at(&path) {
             Ok(history) => Ok(Opened::Ready(history)),
             Err(HistoryError::Newer(version)) => Err(HistoryError::Newer(version)),
@@ -81,7 +86,7 @@ impl History {
                 tracing::warn!("setting the history aside: {reason}");
                 let set_aside = persist::move_aside(&path)?;
                 for suffix in ["-wal", "-shm"] {
-                    let _ = std::fs::remove_file(dir.join(format!("{FILE}{suffix}")));
+                    let _ = std::fs::remove_file(dir.join(format!("{name}{suffix}")));
                 }
                 let history = Self::open_at(&path)?;
                 Ok(Opened::Restarted {

@@ -56,6 +56,10 @@ pub struct Settings {
     pub muted_attention: Vec<MutableKind>,
     /// When money forecasts need attention.
     pub money_alerts: MoneyAlerts,
+    /// Hours between scheduled checks (`None`: off).
+    pub check_every_hours: Option<u32>,
+    /// When the person last looked at the Activity view ("since last opened").
+    pub activity_seen_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Default for Settings {
@@ -74,6 +78,8 @@ impl Default for Settings {
             allow_plaintext_token: false,
             muted_attention: Vec::new(),
             money_alerts: MoneyAlerts::default(),
+            check_every_hours: Some(crate::schedule::DEFAULT_HOURS),
+            activity_seen_at: None,
         }
     }
 }
@@ -90,6 +96,8 @@ pub enum SettingsError {
     Ports,
     #[error("warn between 1 and 30 days ahead, and urgently no earlier than that")]
     MoneyDays,
+    #[error("scheduled checks run every 1, 3, 6, 12 or 24 hours, or not at all")]
+    CheckEvery,
 }
 
 impl Settings {
@@ -110,6 +118,12 @@ impl Settings {
         }
         if self.loopback_ports.iter().any(|p| *p < 1024) {
             return Err(SettingsError::Ports);
+        }
+        if self
+            .check_every_hours
+            .is_some_and(|h| !crate::schedule::CHOICES.contains(&h))
+        {
+            return Err(SettingsError::CheckEvery);
         }
         let alerts = &self.money_alerts;
         if !(1..=30).contains(&alerts.warn_days) || alerts.urgent_days > alerts.warn_days {

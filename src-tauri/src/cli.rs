@@ -65,6 +65,22 @@ enum Command {
     },
     /// Lists the Facebook logins as last checked (no network; `doctor` checks them now).
     Logins,
+    /// What changed, newest first (recorded by every refresh).
+    Changes {
+        #[command(flatten)]
+        since: Since,
+    },
+    /// Writes the account list (or, with `--changes`, the history) as CSV.
+    Export {
+        /// Where to write (default: standard output).
+        #[arg(long, value_name = "FILE")]
+        csv: Option<std::path::PathBuf>,
+        /// The history of changes instead of the accounts.
+        #[arg(long)]
+        changes: bool,
+        #[command(flatten)]
+        since: Since,
+    },
     /// Opens the window (the same as no command).
     Gui,
 }
@@ -76,6 +92,35 @@ struct Only {
     /// warning) or `any` (info too). Reasons set aside do not count.
     #[arg(long, value_enum)]
     attention: Option<AttentionFilter>,
+}
+
+/// How far back the history goes.
+#[derive(Debug, Clone, clap::Args)]
+struct Since {
+    /// `24h`, `7d`, `90m`, or a time such as `2026-12-01T00:00:00Z`.
+    #[arg(long, value_name = "WHEN", value_parser = parse_since)]
+    since: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+fn parse_since(raw: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    let raw = raw.trim();
+    if let Ok(at) = chrono::DateTime::parse_from_rfc3339(raw) {
+        return Ok(at.with_timezone(&chrono::Utc));
+    }
+    let split = raw.len().saturating_sub(1);
+    let (number, unit) = raw.split_at(split);
+    let n: i64 = number
+        .parse()
+        .map_err(|_| format!("{raw:?}: use 24h, 7d, 90m or an RFC 3339 time"))?;
+    let span = match unit {
+        "m" => chrono::Duration::try_minutes(n),
+        "h" => chrono::Duration::try_hours(n),
+        "d" => chrono::Duration::try_days(n),
+        _ => None,
+    }
+    .filter(|_| (0..=100_000).contains(&n))
+    .ok_or_else(|| format!("{raw:?}: use 24h, 7d, 90m or an RFC 3339 time"))?;
+    Ok(chrono::Utc::now() - span)
 }
 
 /// Which Facebook login to work through.
@@ -120,6 +165,8 @@ impl Only {
 pub fn is_gui(args: &[String]) -> bool {
     match args.get(1).map(String::as_str) {
         None | Some("gui") => true,
+        // Started at login: the window, hidden in the tray.
+        Some(crate::autostart::HIDDEN) => args.len() == 2,
         Some(arg) => arg.starts_with("-psn_"),
     }
 }
@@ -203,11 +250,81 @@ async fn execute(command: Command, json: bool) -> Result<i32, Error> {
             }
             Ok(0)
         }
+        Command::Changes { since } => {
+            let backend = open()?;
+            let changes = backend.changes(&history_query(since))?;
+            if json {
+                println_json(&changes)?;
+            } else {
+                print!("{}", printable_lines(&changes_table(&changes)));
+            }
+            Ok(0)
+        }
+        Command::Export {
+            csv,
+            changes,
+            since,
+        } => {
+            let backend = open()?;
+            let mut out: Box<dyn Write> = match &csv {
+                Some(path) => Box::new(std::io::BufWriter::new(
+                    adkeep_core::persist::private_options()
+                        .write(true)
+                        .create(true)
+                        .truncate(true)
+                        .open(path)?,
+                )),
+                None => Box::new(stdout()),
+            };
+            if changes {
+                crate::export::changes(&mut out, &backend.changes(&history_query(since))?)?;
+            } else {
+                crate::export::accounts(&mut out, &sorted_views(&backend, None, None))?;
+            }
+            out.flush()?;
+            Ok(0)
+        }
         Command::Gui => {
             warn("`gui` opens the window; run it as `adkeep gui` on its own.");
             Ok(2)
         }
     }
+}
+
+fn history_query(since: Since) -> adkeep_core::history::Query {
+    adkeep_core::history::Query {
+        since: since.since,
+        ..Default::default()
+    }
+}
+
+fn changes_table(changes: &[adkeep_core::changes::Change]) -> String {
+    if changes.is_empty() {
+        return "No changes recorded in that time.\n".to_owned();
+    }
+    let mut out = String::new();
+    for c in changes {
+        let who = match (&c.account_id, &c.account_name, &c.login) {
+            (Some(id), Some(name), _) => format!("{id} {name}"),
+            (Some(id), None, _) => id.to_string(),
+            (None, _, Some(login)) => format!("login {login}"),
+            _ => String::new(),
+        };
+        let values = match (&c.from, &c.to) {
+            (Some(from), Some(to)) => format!("{from} → {to}"),
+            (None, Some(to)) => to.clone(),
+            _ => String::new(),
+        };
+        out.push_str(&format!(
+            "{}  {}{:<16} {}  {}\n",
+            c.at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M"),
+            if c.worse { "! " } else { "  " },
+            c.kind.name(),
+            who,
+            values
+        ));
+    }
+    out
 }
 
 /// `refresh [ID…]`: prints every account (or those asked for). A row this
@@ -412,6 +529,8 @@ mod tests {
         assert!(is_gui(&args(&["adkeep"])));
         assert!(is_gui(&args(&["adkeep", "gui"])));
         assert!(is_gui(&args(&["adkeep", "-psn_0_12345"])));
+        assert!(is_gui(&args(&["adkeep", "--hidden"])));
+        assert!(!is_gui(&args(&["adkeep", "--hidden", "refresh"])));
         for typo in [
             vec!["adkeep", "acounts"],
             vec!["adkeep", "--json", "accounts"],

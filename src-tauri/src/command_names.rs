@@ -22,4 +22,7 @@
     "set_app_secret",
     "clear_app_secret",
     "allow_plaintext_token",
+    "changes",
+    "mark_activity_seen",
+    "export_csv",
 ]

@@ -69,8 +69,17 @@ pub async fn leave_sandbox(api: Api<'_>) -> Result<(), Error> {
 }
 
 #[tauri::command]
-pub async fn save_settings(api: Api<'_>, settings: Settings) -> Result<Settings, Error> {
+pub async fn save_settings<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    api: Api<'_>,
+    settings: Settings,
+) -> Result<Settings, Error> {
     let saved = api.save_settings(settings)?;
+    if let Err(e) = crate::autostart::apply(&app, saved.launch_at_login) {
+        // The OS refused: the setting says what is true.
+        api.update_settings(|s| s.launch_at_login = !saved.launch_at_login)?;
+        return Err(e);
+    }
     api.reset_connection().await;
     Ok(saved)
 }
@@ -175,4 +184,72 @@ pub async fn clear_app_secret(api: Api<'_>) -> Result<(), Error> {
 #[tauri::command]
 pub async fn allow_plaintext_token(api: Api<'_>, allow: bool) -> Result<Custody, Error> {
     api.allow_plaintext_token(allow).await
+}
+
+/// What changed, newest first (`since`: RFC 3339; `account`, `login`,
+/// `kind`: narrow it down).
+#[tauri::command]
+pub fn changes(
+    api: Api<'_>,
+    since: Option<String>,
+    account: Option<String>,
+    login: Option<String>,
+    kind: Option<String>,
+    limit: Option<usize>,
+) -> Result<Vec<adkeep_core::changes::Change>, Error> {
+    let bad = |what: &str| Error::Settings(format!("{what} is not valid here"));
+    let query = adkeep_core::history::Query {
+        since: since
+            .map(|s| {
+                chrono::DateTime::parse_from_rfc3339(&s)
+                    .map(|t| t.with_timezone(&chrono::Utc))
+                    .map_err(|_| bad("since"))
+            })
+            .transpose()?,
+        account: account
+            .map(|a| adkeep_core::graph::AccountId::parse(&a).ok_or_else(|| bad("account")))
+            .transpose()?,
+        login: login
+            .map(|l| adkeep_core::logins::LoginId::new(&l).ok_or_else(|| bad("login")))
+            .transpose()?,
+        kind: kind
+            .map(|k| adkeep_core::changes::ChangeKind::from_name(&k).ok_or_else(|| bad("kind")))
+            .transpose()?,
+        limit: Some(limit.unwrap_or(2_000).min(10_000)),
+    };
+    api.changes(&query)
+}
+
+/// The person opened the Activity view: what came before is no longer new.
+#[tauri::command]
+pub fn mark_activity_seen(api: Api<'_>) -> Result<(), Error> {
+    api.update_settings(|s| s.activity_seen_at = Some(chrono::Utc::now()))?;
+    Ok(())
+}
+
+/// Writes the accounts (or the history) as CSV to the Downloads folder;
+/// returns where.
+#[tauri::command]
+pub fn export_csv(api: Api<'_>, history: bool) -> Result<String, Error> {
+    let path = crate::export::default_path(if history { "changes" } else { "accounts" });
+    let file = adkeep_core::persist::private_options()
+        .write(true)
+        .create_new(true)
+        .open(&path)?;
+    let mut out = std::io::BufWriter::new(file);
+    if history {
+        let query = adkeep_core::history::Query::default();
+        crate::export::changes(&mut out, &api.changes(&query)?)?;
+    } else {
+        let accounts = api
+            .session()
+            .book()
+            .sorted()
+            .into_iter()
+            .cloned()
+            .collect::<Vec<_>>();
+        crate::export::accounts(&mut out, &api.views(accounts))?;
+    }
+    std::io::Write::flush(&mut out)?;
+    Ok(path.display().to_string())
 }

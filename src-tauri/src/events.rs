@@ -43,6 +43,9 @@ impl<R: Runtime> Events for WindowEvents<R> {
 
     fn notify(&self, title: &str, body: &str) {
         use tauri_plugin_notification::NotificationExt;
+        // Kept in the log too: a desktop without a notification service
+        // still has a record of what Adkeep told.
+        tracing::info!(%title, body = %body.replace('\n', " / "), "notification");
         if let Err(e) = self
             .app
             .notification()

@@ -2,12 +2,14 @@
 //! the window; each feature lives in its own module. `run_app` takes any
 //! runtime so tests can build the app on Tauri's mock runtime.
 
+pub mod autostart;
 pub mod backend;
 pub mod cli;
 pub mod cli_logins;
 pub mod commands;
 pub mod doctor;
 pub mod events;
+pub mod export;
 pub mod links;
 pub mod logging;
 pub mod login;
@@ -64,10 +66,21 @@ fn build_app_with<R: Runtime>(
             let backend = Backend::open(stores.clone(), vault, events)
                 .map_err(|e| Box::new(e) as Box<dyn std::error::Error>)?;
             tauri::async_runtime::spawn(backend.clone().warm_up());
+            tauri::async_runtime::spawn(backend.clone().run_schedule());
+            if let Err(e) = autostart::apply(app.handle(), backend.settings().launch_at_login) {
+                tracing::warn!("{e}");
+            }
             app.manage(backend);
             app.manage(stores);
             if with_tray {
                 tray::create(app.handle());
+                let args: Vec<String> = std::env::args().collect();
+                if autostart::started_hidden(&args)
+                    && let Some(window) = app.get_webview_window(events::MAIN)
+                {
+                    // Started at login: the tray watches; the window waits to be opened.
+                    let _ = window.hide();
+                }
             }
             Ok(())
         })
@@ -107,6 +120,9 @@ fn build_app_with<R: Runtime>(
             commands::set_app_secret,
             commands::clear_app_secret,
             commands::allow_plaintext_token,
+            commands::changes,
+            commands::mark_activity_seen,
+            commands::export_csv,
         ])
 }
 
@@ -126,10 +142,11 @@ pub fn on_run_event<R: Runtime>(app: &tauri::AppHandle<R>, event: RunEvent) {
 /// Runs the desktop app.
 pub fn run() {
     // A second launch focuses the first window (the CLI never gets here).
-    let builder =
-        tauri::Builder::default().plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+    let builder = tauri::Builder::default()
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             tray::show_main_window(app)
-        }));
+        }))
+        .plugin(autostart::plugin());
     let app = build_app_with(builder, None, true).build(tauri::generate_context!());
     match app {
         Ok(app) => app.run(on_run_event),

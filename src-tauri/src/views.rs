@@ -250,4 +250,7 @@ pub struct StateView {
     pub last_full_refresh: Option<DateTime<Utc>>,
     pub refresh: RefreshStatus,
     pub notices: Vec<Notice>,
+    /// Scheduled checks: when the last ran and the next is due.
+    pub last_check: Option<DateTime<Utc>>,
+    pub next_check: Option<DateTime<Utc>>,
 }

@@ -41,6 +41,9 @@
     set_app_secret: () => 'keychain',
     clear_app_secret: () => null,
     allow_plaintext_token: () => 'plaintext_file',
+    changes: ({ since }) => structuredClone((window.__changes || []).filter((c) => !since || Date.parse(c.at) >= Date.parse(since))),
+    mark_activity_seen: () => null,
+    export_csv: ({ history }) => `/home/jane/Downloads/adkeep-${history ? 'changes' : 'accounts'}-2026-12-03-101500.csv`,
   };
   window.__TAURI__ = {
     core: {

@@ -39,6 +39,9 @@ export const api = {
   setAppSecret: (secret) => invoke('set_app_secret', { secret }),
   clearAppSecret: () => invoke('clear_app_secret'),
   allowPlaintextToken: (allow) => invoke('allow_plaintext_token', { allow }),
+  changes: (filter) => invoke('changes', filter),
+  markActivitySeen: () => invoke('mark_activity_seen'),
+  exportCsv: (history) => invoke('export_csv', { history }),
 };
 
 /** A readable sentence from whatever a command rejected with. */

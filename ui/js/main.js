@@ -5,6 +5,7 @@ import { api, errorText, on } from './ipc.js';
 import { AccountList } from './accounts.js';
 import { ProblemPage } from './problem.js';
 import { fillSettings, readSettings } from './settings.js';
+import { countNew, renderActivity } from './activity.js';
 import { ago, clock, plural } from './format.js';
 import {
   loginStatus, reauthPlan, renderIdentity, renderLoginBanners, renderLoginList, renderReauthMenu,
@@ -19,6 +20,7 @@ const ui = {
     accounts: $('#screen-accounts'),
     problem: $('#screen-problem'),
     settings: $('#screen-settings'),
+    activity: $('#screen-activity'),
   },
   live: $('#live'),
   summary: $('#summary'),
@@ -67,11 +69,12 @@ function show(name) {
   if (name !== 'problem') problemPage.hide();
   $('#nav-accounts').setAttribute('aria-current', name === 'accounts' ? 'page' : 'false');
   $('#nav-settings').setAttribute('aria-current', name === 'settings' ? 'page' : 'false');
+  $('#nav-activity').setAttribute('aria-current', name === 'activity' ? 'page' : 'false');
 }
 
 /** Chooses the screen from the state (unless the person is in Settings). */
 function route() {
-  if (screen === 'settings') return;
+  if (screen === 'settings' || screen === 'activity') return;
   const chosen = problemOf && state.logins.find((l) => l.id === problemOf && l.problem);
   if (state.mode === 'unconfigured' && !state.connected && state.accounts.length === 0) {
     show('first_run');
@@ -200,6 +203,8 @@ async function load() {
   state = await api.state();
   list.setAll(state.accounts);
   renderHeader();
+  renderCheckPlan();
+  refreshActivityBadge();
   renderNotices();
   renderProgress(state.refresh);
   fillSettings($('#settings-form'), state.settings);
@@ -214,6 +219,8 @@ function reloadSoon() {
     state = await api.state();
     if (state.mode !== previousMode) list.setAll(state.accounts); else list.update(state.accounts);
     renderHeader();
+    renderCheckPlan();
+    refreshActivityBadge();
     renderNotices();
     renderProgress(state.refresh);
     route();
@@ -397,6 +404,73 @@ async function switchUser(add) {
   }
 }
 
+/** The changes the Activity view shows, as loaded, and when the person last looked. */
+let activity = { changes: [], seenAt: null };
+
+async function showActivity() {
+  activity.seenAt = state.settings.activity_seen_at || null;
+  show('activity');
+  try {
+    activity.changes = await api.changes({ limit: 2000 });
+  } catch (error) {
+    activity.changes = [];
+    showError(error);
+  }
+  const logins = $('#activity-login');
+  logins.replaceChildren(new Option('All logins', ''), ...state.logins.map((l) => new Option(l.name, l.id)));
+  renderActivityList();
+  api.markActivitySeen().then(() => {
+    state.settings.activity_seen_at = new Date().toISOString();
+    $('#activity-new').hidden = true;
+  }).catch(() => {});
+}
+
+function renderActivityList() {
+  const query = $('#activity-account').value.trim().toLowerCase();
+  const login = $('#activity-login').value;
+  const kind = $('#activity-kind').value;
+  const shown = activity.changes.filter((c) => (!query || `${c.account_name || ''} ${c.account_id || ''}`.toLowerCase().includes(query))
+    && (!login || c.login === login || (c.account_id && (list.get(c.account_id)?.logins || []).some((l) => l.id === login)))
+    && (!kind || (kind === 'worse' ? c.worse : c.kind === kind)));
+  const names = new Map(state.logins.map((l) => [l.id, l.name]));
+  renderActivity($('#activity-list'), shown, { seenAt: activity.seenAt, loginName: (id) => names.get(id) || id });
+  $('#activity-empty').hidden = shown.length > 0;
+  const fresh = countNew(activity.changes, activity.seenAt);
+  $('#activity-summary').textContent = `${plural(activity.changes.length, 'change', 'changes')} recorded${fresh ? ` · ${fresh.toLocaleString()} since you last looked` : ''}`;
+}
+
+/** The count of changes since the Activity view was last opened, on its tab. */
+async function refreshActivityBadge() {
+  const seen = state.settings.activity_seen_at;
+  if (!seen || screen === 'activity') return;
+  try {
+    const fresh = await api.changes({ since: seen, limit: 500 });
+    const badge = $('#activity-new');
+    badge.hidden = fresh.length === 0;
+    badge.textContent = fresh.length >= 500 ? '500+' : String(fresh.length);
+    badge.setAttribute('aria-label', `${fresh.length} new`);
+  } catch {
+    // No history: no badge.
+  }
+}
+
+async function exportCsv(history) {
+  try {
+    const path = await api.exportCsv(history);
+    addNotice('info', `Exported to ${path}`);
+    announce(`Exported to ${path}`);
+  } catch (error) {
+    showError(error);
+  }
+}
+
+function renderCheckPlan() {
+  const parts = [];
+  if (state.last_check) parts.push(`Last scheduled check ${clock(state.last_check)}`);
+  if (state.next_check) parts.push(`next ${clock(state.next_check)}`);
+  $('#check-plan').textContent = parts.join(' · ');
+}
+
 function renderLoginSettings() {
   $('#login-status').textContent = loginStatus(state);
   renderLoginList(state, $('#login-list'));
@@ -530,6 +604,17 @@ document.addEventListener('click', (event) => {
       problemOf = null;
       show('accounts');
       break;
+    case 'show-activity': showActivity(); break;
+    case 'show-account': {
+      const id = target.dataset.id;
+      $('#search').value = id;
+      list.setQuery(id);
+      screen = 'accounts';
+      route();
+      break;
+    }
+    case 'export-accounts': exportCsv(false); break;
+    case 'export-changes': exportCsv(true); break;
     case 'show-settings':
       fillSettings($('#settings-form'), state.settings);
       renderLoginSettings();
@@ -599,6 +684,10 @@ $('#rename-login-form').addEventListener('submit', async () => {
     reloadSoon();
   }
 });
+
+$('#activity-account').addEventListener('input', renderActivityList);
+$('#activity-login').addEventListener('change', renderActivityList);
+$('#activity-kind').addEventListener('change', renderActivityList);
 
 $('#search').addEventListener('input', (event) => list.setQuery(event.target.value));
 $('#filter').addEventListener('change', (event) => list.setFilter(event.target.value));

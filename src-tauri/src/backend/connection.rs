@@ -386,6 +386,7 @@ impl Backend {
         self.update_settings(|s| s.mode = stored)?;
         *write(&self.mode) = mode;
         *write(&self.custody) = None;
+        self.history.close();
         self.load_book(mode)?;
         self.reset_connection().await;
         *lock(&self.refreshing.status) = RefreshStatus::default();

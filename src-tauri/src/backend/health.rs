@@ -222,6 +222,12 @@ impl Backend {
             });
         }
         parts.push(last);
+        if let (_, Some(next)) = self.check_plan() {
+            parts.push(format!(
+                "next check {}",
+                next.with_timezone(&chrono::Local).format("%H:%M")
+            ));
+        }
         if lock(&self.refreshing.status).running {
             parts.insert(0, "Refreshing…".to_owned());
         }

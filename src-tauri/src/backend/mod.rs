@@ -31,9 +31,11 @@ mod connection;
 mod custody;
 mod disk;
 pub mod health;
+mod history;
 mod login_flow;
 mod refresh;
 mod saving;
+pub mod schedule;
 mod showcase;
 pub mod single_flight;
 mod state;
@@ -100,6 +102,8 @@ pub struct Backend {
     disk: Disk,
     refreshing: Refreshing,
     logins: LoginFlow,
+    history: history::HistoryStore,
+    schedule: schedule::ScheduleState,
     /// Endpoints for the user's own accounts instead of the environment's (tests).
     endpoints_override: Option<Endpoints>,
 }
@@ -152,6 +156,8 @@ impl Backend {
             disk: Disk::new(stores.clone()),
             refreshing: Refreshing::default(),
             logins: LoginFlow::default(),
+            history: Default::default(),
+            schedule: Default::default(),
             endpoints_override: endpoints,
         };
         let settings = match backend.stores.load_settings()? {
@@ -216,6 +222,9 @@ impl Backend {
         let next = next.validated()?;
         self.stores.save_settings(&next)?;
         self.session.set_money_alerts(next.money_alerts);
+        if next.check_every_hours != settings.check_every_hours {
+            self.schedule.changed.notify_one();
+        }
         *settings = next.clone();
         Ok(next)
     }

@@ -98,6 +98,7 @@ impl Backend {
         };
         self.reload_if_changed()?;
         let connection = self.connection().await?;
+        let before = self.session.snapshot();
         let observer = UiObserver { backend: &self };
         let report = self
             .session
@@ -109,6 +110,7 @@ impl Backend {
             )
             .await;
         self.after_run(&report);
+        self.record_changes(&before);
         self.view_of(id)
             .ok_or_else(|| Error::Internal(format!("{id} vanished")))
     }
@@ -127,12 +129,14 @@ impl Backend {
         if members.is_empty() {
             return Err(Error::NotConnected);
         }
+        let before = self.session.snapshot();
         let observer = UiObserver { backend: self };
         let report = self
             .session
             .refresh_accounts(&members, &ids, &observer, &CancellationToken::new())
             .await;
         self.after_run(&report);
+        self.record_changes(&before);
         Ok(RefreshSummary::from(&report))
     }
 
@@ -193,6 +197,7 @@ impl Backend {
             ..RefreshStatus::default()
         });
         let before = self.notable();
+        let book_before = self.session.snapshot();
         let first_listing = !self.session.book().listed_once;
         let observer = UiObserver { backend: &self };
         let report = self.session.refresh_all(&members, &observer, cancel).await;
@@ -200,7 +205,16 @@ impl Backend {
             self.showcase_set_aside();
         }
         self.after_run(&report);
-        self.tell_news(&before);
+        let changes = self.record_changes(&book_before);
+        // A scheduled check tells what got worse itself (one notification).
+        if !self
+            .schedule
+            .scheduled
+            .load(std::sync::atomic::Ordering::SeqCst)
+        {
+            self.tell_news(&before);
+        }
+        *lock(&self.schedule.last_changes) = changes;
         self.refresh_stopped();
         self.schedule_retry(report.total.problem.as_ref());
         Ok(RefreshSummary::from(&report))

@@ -26,7 +26,10 @@ impl Backend {
         let mode = self.mode();
         let logins = self.login_views(&book);
         let problem = book.every_login_broken().cloned();
+        let (last_check, next_check) = self.check_plan();
         StateView {
+            last_check,
+            next_check,
             mode,
             connected: mode == ActiveMode::Sandbox
                 || config::has_env_tokens()
