@@ -1,8 +1,10 @@
 //! Scheduled checks: a refresh-all every N hours while Adkeep runs (window
 //! or tray), with jitter so a fleet of Adkeeps does not call Meta in step;
-//! never while one is running; after Meta's limits say when; and once at
-//! once after the computer wakes from a sleep that skipped the due time
-//! (noticed because the wall clock moved further than the timer did).
+//! never while one is running; after Meta's limits say when; not while the
+//! network is down (looked at again every minute, the check runs when it
+//! returns); and once at once after the computer wakes from a sleep that
+//! skipped the due time (noticed because the wall clock moved further than
+//! the timer did).
 //!
 //! The driver is generic over what it checks and over the wall clock, so
 //! tests run it with tokio's paused time and a clock they move by hand.
@@ -22,6 +24,8 @@ pub const DEFAULT_HOURS: u32 = 3;
 pub const STEP: Duration = Duration::from_secs(60);
 /// How long to wait before looking again when a refresh is already running.
 pub const BUSY_RETRY: Duration = Duration::from_secs(30);
+/// How long to wait before looking at the network again while it is down.
+pub const OFFLINE_RETRY: Duration = Duration::from_secs(60);
 
 /// The wall clock (the real one, or a test's).
 pub trait Clock: Send + Sync {
@@ -45,8 +49,10 @@ pub trait Checker: Send + Sync {
     fn busy(&self) -> bool;
     /// Meta asked to wait until then (a rate limit), if it did.
     fn wait_until(&self) -> Option<DateTime<Utc>>;
-    /// Runs one scheduled check.
-    fn check(&self) -> BoxFuture<'_, ()>;
+    /// Whether Meta can be reached now (a cheap probe, not a refresh).
+    fn reachable(&self) -> BoxFuture<'_, bool>;
+    /// Runs one scheduled check; `false` when it found the network down.
+    fn check(&self) -> BoxFuture<'_, bool>;
     /// Tells when the last check ran and the next is due.
     fn planned(&self, last: Option<DateTime<Utc>>, next: Option<DateTime<Utc>>);
 }
@@ -93,9 +99,28 @@ pub async fn run(checker: Arc<dyn Checker>, clock: Arc<dyn Clock>, changed: Arc<
         if let Some(until) = checker.wait_until() {
             let _ = wait_until_due(clock.as_ref(), until, &changed).await;
         }
-        checker.check().await;
-        last = Some(clock.now());
+        loop {
+            if !wait_for_network(checker.as_ref(), &changed).await {
+                break;
+            }
+            if checker.check().await {
+                last = Some(clock.now());
+                break;
+            }
+        }
     }
+}
+
+/// Waits until Meta can be reached, looking every `OFFLINE_RETRY`. `false`:
+/// the settings changed and the plan starts over.
+async fn wait_for_network(checker: &dyn Checker, changed: &Notify) -> bool {
+    while !checker.reachable().await {
+        tokio::select! {
+            () = tokio::time::sleep(OFFLINE_RETRY) => {}
+            () = changed.notified() => return false,
+        }
+    }
+    true
 }
 
 /// Waits until the wall clock reaches `due`, in steps, so that a sleep of

@@ -41,6 +41,7 @@ struct FakeChecker {
     clock: Arc<TestClock>,
     every: Mutex<Option<Duration>>,
     busy: AtomicBool,
+    offline: AtomicBool,
     wait_until: Mutex<Option<DateTime<Utc>>>,
     checks: Mutex<Vec<DateTime<Utc>>>,
     planned: Mutex<Option<DateTime<Utc>>>,
@@ -52,6 +53,7 @@ impl FakeChecker {
             clock,
             every: Mutex::new(Some(Duration::from_secs(hours * 3600))),
             busy: AtomicBool::new(false),
+            offline: AtomicBool::new(false),
             wait_until: Mutex::new(None),
             checks: Mutex::new(Vec::new()),
             planned: Mutex::new(None),
@@ -73,9 +75,13 @@ impl Checker for FakeChecker {
     fn wait_until(&self) -> Option<DateTime<Utc>> {
         self.wait_until.lock().unwrap().take()
     }
-    fn check(&self) -> BoxFuture<'_, ()> {
+    fn reachable(&self) -> BoxFuture<'_, bool> {
+        Box::pin(async move { !self.offline.load(Ordering::SeqCst) })
+    }
+    fn check(&self) -> BoxFuture<'_, bool> {
         Box::pin(async move {
             self.checks.lock().unwrap().push(self.clock.now());
+            true
         })
     }
     fn planned(&self, _last: Option<DateTime<Utc>>, next: Option<DateTime<Utc>>) {
@@ -220,5 +226,24 @@ async fn off_means_no_checks_until_turned_on() {
         advance(STEP).await;
     }
     assert_eq!(checker.checks().len(), 1);
+    task.abort();
+}
+
+#[tokio::test(start_paused = true)]
+async fn offline_pauses_and_the_check_runs_when_the_network_returns() {
+    let clock = TestClock::new();
+    let checker = FakeChecker::new(clock.clone(), 1);
+    checker.offline.store(true, Ordering::SeqCst);
+    let (task, _) = start(&checker, &clock);
+    for _ in 0..180 {
+        advance(STEP).await;
+    }
+    assert!(checker.checks().is_empty(), "nothing while offline");
+    checker.offline.store(false, Ordering::SeqCst);
+    let back = clock.now();
+    advance(OFFLINE_RETRY).await;
+    let checks = checker.checks();
+    assert_eq!(checks.len(), 1, "once, when the network returned");
+    assert!(checks[0] >= back && checks[0] - back <= chrono::Duration::minutes(1));
     task.abort();
 }

@@ -27,7 +27,10 @@ pub fn apply<R: Runtime>(app: &AppHandle<R>, enabled: bool) -> Result<()> {
     };
     let already = manager.is_enabled().unwrap_or(false);
     let result = match (enabled, already) {
-        (true, false) => manager.enable(),
+        (true, false) => {
+            prepare_folder();
+            manager.enable()
+        }
         (false, true) => manager.disable(),
         _ => Ok(()),
     };
@@ -37,4 +40,13 @@ pub fn apply<R: Runtime>(app: &AppHandle<R>, enabled: bool) -> Result<()> {
 /// Whether this process was started at login (it then stays in the tray).
 pub fn started_hidden(args: &[String]) -> bool {
     args.iter().skip(1).any(|a| a == HIDDEN)
+}
+
+/// The plugin creates `~/.config/autostart` but not `~/.config` (a new
+/// account may have neither).
+fn prepare_folder() {
+    #[cfg(target_os = "linux")]
+    if let Some(home) = dirs::home_dir() {
+        let _ = std::fs::create_dir_all(home.join(".config").join("autostart"));
+    }
 }

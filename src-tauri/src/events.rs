@@ -11,6 +11,8 @@ pub const REFRESH_PROGRESS: &str = "refresh-progress";
 pub const STATE_CHANGED: &str = "state-changed";
 /// A login started from the tray ended (the window shows the outcome).
 pub const LOGIN_OUTCOME: &str = "login-outcome";
+/// The person clicked the notification of what got worse: show those changes.
+pub const OPEN_WORSE: &str = "open-worse";
 
 pub struct WindowEvents<R: Runtime> {
     app: AppHandle<R>,
@@ -43,9 +45,7 @@ impl<R: Runtime> Events for WindowEvents<R> {
 
     fn notify(&self, title: &str, body: &str) {
         use tauri_plugin_notification::NotificationExt;
-        // Kept in the log too: a desktop without a notification service
-        // still has a record of what Adkeep told.
-        tracing::info!(%title, body = %body.replace('\n', " / "), "notification");
+        log_notification(title, body);
         if let Err(e) = self
             .app
             .notification()
@@ -57,4 +57,46 @@ impl<R: Runtime> Events for WindowEvents<R> {
             tracing::warn!("could not show a notification: {e}");
         }
     }
+
+    #[cfg(target_os = "linux")]
+    fn notify_worse(&self, title: &str, body: &str) {
+        log_notification(title, body);
+        let shown = notify_rust::Notification::new()
+            .appname("Adkeep")
+            .summary(title)
+            .body(body)
+            .action("default", "Show what changed")
+            .show();
+        let handle = match shown {
+            Ok(handle) => handle,
+            Err(e) => return tracing::warn!("could not show a notification: {e}"),
+        };
+        let app = self.app.clone();
+        // Waiting for the click blocks until the notification is clicked or
+        // closed (the service closes it after its timeout).
+        let waiting = std::thread::Builder::new()
+            .name("notification-click".into())
+            .spawn(move || {
+                handle.wait_for_action(|action| {
+                    if action == "default" {
+                        open_worse(&app);
+                    }
+                });
+            });
+        if let Err(e) = waiting {
+            tracing::warn!("could not wait for the notification's click: {e}");
+        }
+    }
+}
+
+/// Kept in the log too: a desktop without a notification service still has
+/// a record of what Adkeep told.
+fn log_notification(title: &str, body: &str) {
+    tracing::info!(%title, body = %body.replace('\n', " / "), "notification");
+}
+
+/// Shows the window on the changes that got worse.
+pub fn open_worse<R: Runtime>(app: &AppHandle<R>) {
+    crate::tray::show_main_window(app);
+    let _ = app.emit_to(MAIN, OPEN_WORSE, ());
 }

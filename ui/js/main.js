@@ -407,8 +407,14 @@ async function switchUser(add) {
 /** The changes the Activity view shows, as loaded, and when the person last looked. */
 let activity = { changes: [], seenAt: null };
 
-async function showActivity() {
+/** Shows the Activity view; `kind` narrows it (a notification's click: 'worse'). */
+async function showActivity({ kind } = {}) {
   activity.seenAt = state.settings.activity_seen_at || null;
+  if (kind) {
+    $('#activity-account').value = '';
+    $('#activity-login').value = '';
+    $('#activity-kind').value = kind;
+  }
   show('activity');
   try {
     activity.changes = await api.changes({ limit: 2000 });
@@ -728,6 +734,7 @@ async function start() {
     await on('refresh-progress', (status) => renderProgress(status));
     await on('state-changed', () => reloadSoon());
     await on('login-outcome', (outcome) => showLoginOutcome(outcome));
+    await on('open-worse', () => showActivity({ kind: 'worse' }));
     await load();
     setInterval(() => list.tick(), 60_000);
     document.body.dataset.ready = 'true';

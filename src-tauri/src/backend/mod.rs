@@ -59,6 +59,11 @@ pub trait Events: Send + Sync {
     fn state_changed(&self);
     /// An OS notification (only sent when something changes).
     fn notify(&self, _title: &str, _body: &str) {}
+    /// The notification after a scheduled check: clicking it (where the
+    /// desktop says so) opens the window on what got worse.
+    fn notify_worse(&self, title: &str, body: &str) {
+        self.notify(title, body);
+    }
 }
 
 /// For the CLI and tests: nobody is listening.

@@ -22,6 +22,9 @@ pub const ENV_SCHEDULE_SECONDS: &str = "ADKEEP_SCHEDULE_SECONDS";
 /// When the last scheduled check ran, and when the next is due.
 pub type Plan = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
 
+/// How long the network probe waits for Graph's host to answer.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+
 #[derive(Default)]
 pub(super) struct ScheduleState {
     /// Wakes the scheduler when the interval setting changes.
@@ -70,7 +73,11 @@ impl Checker for Scheduled {
             .max()
     }
 
-    fn check(&self) -> BoxFuture<'_, ()> {
+    fn reachable(&self) -> BoxFuture<'_, bool> {
+        Box::pin(async move { self.0.graph_reachable().await })
+    }
+
+    fn check(&self) -> BoxFuture<'_, bool> {
         Box::pin(async move { self.0.scheduled_check().await })
     }
 
@@ -92,17 +99,63 @@ impl Backend {
         *lock(&self.schedule.plan)
     }
 
-    async fn scheduled_check(self: &Arc<Self>) {
+    /// Whether Graph's host takes a connection (a probe, nothing is sent).
+    /// Behind a proxy the host is not ours to reach: the check itself tells.
+    async fn graph_reachable(&self) -> bool {
+        if ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"]
+            .iter()
+            .any(|v| std::env::var_os(v).is_some_and(|p| !p.is_empty()))
+        {
+            return true;
+        }
+        let Ok(endpoints) = self.endpoints().await else {
+            return true; // not configured: the check itself says so
+        };
+        let Some(host) = endpoints.graph.host_str().map(str::to_owned) else {
+            return true;
+        };
+        let port = endpoints.graph.port_or_known_default().unwrap_or(443);
+        let connect = tokio::net::TcpStream::connect((host, port));
+        matches!(
+            tokio::time::timeout(PROBE_TIMEOUT, connect).await,
+            Ok(Ok(_))
+        )
+    }
+
+    /// One scheduled refresh-all; `false` when it found the network down
+    /// (the scheduler waits for it and tries again).
+    async fn scheduled_check(self: &Arc<Self>) -> bool {
         if self.mode() == crate::views::ActiveMode::Unconfigured {
-            return;
+            return true;
         }
         self.schedule.scheduled.store(true, Ordering::SeqCst);
         let result = self.refresh_all().await;
         self.schedule.scheduled.store(false, Ordering::SeqCst);
         if let Err(e) = result {
             tracing::info!("scheduled check: {e}");
-            return;
+            return true;
         }
+        if self.every_login_offline() {
+            tracing::info!("scheduled check: offline; trying again when the network returns");
+            return false;
+        }
+        self.tell_what_got_worse();
+        true
+    }
+
+    /// Every login's last run stopped because the network was down.
+    fn every_login_offline(&self) -> bool {
+        let book = self.session.book();
+        !book.logins.is_empty()
+            && book.logins.values().all(|l| {
+                l.problem
+                    .as_ref()
+                    .is_some_and(|p| p.reason == Reason::Offline)
+            })
+    }
+
+    /// The one notification after a scheduled check: what got worse.
+    fn tell_what_got_worse(&self) {
         let worse: Vec<Change> = lock(&self.schedule.last_changes)
             .iter()
             .filter(|c| c.worse)
@@ -119,7 +172,7 @@ impl Backend {
                 .map_or_else(|| id.to_string(), |l| l.name())
         };
         let (title, body) = digest(&worse, &names);
-        self.events.notify(&title, &body);
+        self.events.notify_worse(&title, &body);
     }
 }
 
