@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Benchmarks: refresh-all against the Graph double at a 100 ms round trip
 # (100, 1,000 and 5,000 accounts), the whole `adkeep refresh` process for
-# 1,000 accounts, and the UI budgets in Chromium (first paint of 1,000 cached
+# 1,000 accounts, recording the history of a 2,000-account refresh with 200
+# changes, and the UI budgets in Chromium (first paint of 1,000 cached
 # accounts, filtering 5,000 rows). Prints tables.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh test
 export PATH="$HOME/.cargo/bin:$PATH"
 cargo bench --locked -p adkeep-core --bench refresh_all
+cargo bench --locked -p adkeep-core --bench history
 cargo bench --locked -p adkeep --bench cli_refresh
 (cd tests/ui && node bench.mjs)

@@ -190,8 +190,10 @@ impl History {
         }
         let oldest = (Utc::now() - chrono::Duration::days(KEEP_DAYS)).timestamp_millis();
         tx.execute("DELETE FROM events WHERE at_ms < ?1", [oldest])?;
+        // Ids only grow (AUTOINCREMENT): the newest KEEP_EVENTS ids bound the
+        // table without counting it.
         tx.execute(
-            "DELETE FROM events WHERE id <= (SELECT id FROM events ORDER BY id DESC LIMIT 1 OFFSET ?1)",
+            "DELETE FROM events WHERE id <= (SELECT max(id) FROM events) - ?1",
             [KEEP_EVENTS],
         )?;
         tx.commit()?;
