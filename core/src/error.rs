@@ -30,6 +30,10 @@ pub enum Error {
     /// The OS keychain could not be used.
     #[error("{0}")]
     Keychain(String),
+    /// Checking for, fetching or installing an update of Adkeep failed
+    /// (a refused signature included: nothing was installed).
+    #[error("{0}")]
+    Update(String),
     /// The operation was cancelled.
     #[error("cancelled")]
     Cancelled,
@@ -48,6 +52,7 @@ impl Error {
             Self::LoginRejected(_) => "login_rejected",
             Self::Storage(_) => "storage",
             Self::Keychain(_) => "keychain",
+            Self::Update(_) => "update",
             Self::Cancelled => "cancelled",
             Self::Internal(_) => "internal",
         }

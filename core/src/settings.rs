@@ -47,6 +47,8 @@ pub struct Settings {
     pub notifications: bool,
     pub close_to_tray: bool,
     pub launch_at_login: bool,
+    /// Look for a newer Adkeep quietly at start (Settings can always check).
+    pub check_updates: bool,
     /// The user stored an app secret in the keychain (enables long-lived tokens).
     pub has_app_secret: bool,
     /// The user accepted keeping the token in a plaintext file when no keychain works.
@@ -74,6 +76,7 @@ impl Default for Settings {
             notifications: true,
             close_to_tray: false,
             launch_at_login: false,
+            check_updates: true,
             has_app_secret: false,
             allow_plaintext_token: false,
             muted_attention: Vec::new(),

@@ -23,10 +23,19 @@ use crate::terminal::printable;
 use crate::vault::Vault;
 use crate::views::AccountView;
 
+/// The version and the commit it was built from.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("ADKEEP_COMMIT"),
+    ")"
+);
+
 #[derive(Debug, Parser)]
 #[command(
     name = "adkeep",
-    version,
+    version = VERSION,
+    help_template = "{name} {version}\n{about-with-newline}\n{usage-heading} {usage}\n\n{all-args}{after-help}",
     about = "Adkeep: keeps Meta ad account connections healthy.",
     long_about = "Without a command (or with `gui`), opens the window. With one, works from the terminal.\n\n\
 Environment: ADKEEP_GRAPH_URL, ADKEEP_FACEBOOK_URL, ADKEEP_GRAPH_VERSION, ADKEEP_DATA_DIR, \

@@ -25,4 +25,6 @@
     "changes",
     "mark_activity_seen",
     "export_csv",
+    "check_update",
+    "install_update",
 ]

@@ -253,3 +253,18 @@ pub fn export_csv(api: Api<'_>, history: bool) -> Result<String, Error> {
     std::io::Write::flush(&mut out)?;
     Ok(path.display().to_string())
 }
+
+/// Asks whether a newer Adkeep exists (Settings, or quietly at start).
+#[tauri::command]
+pub async fn check_update<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+) -> Result<crate::updates::UpdateView, Error> {
+    crate::updates::check(&app).await
+}
+
+/// Installs the update the last check found (only with a valid signature),
+/// then restarts Adkeep.
+#[tauri::command]
+pub async fn install_update<R: tauri::Runtime>(app: tauri::AppHandle<R>) -> Result<(), Error> {
+    crate::updates::install(&app).await
+}

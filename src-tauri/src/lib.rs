@@ -17,6 +17,7 @@ pub mod plugin_stores;
 pub mod stores;
 pub mod terminal;
 pub mod tray;
+pub mod updates;
 pub mod vault;
 pub mod views;
 
@@ -72,6 +73,7 @@ fn build_app_with<R: Runtime>(
             }
             app.manage(backend);
             app.manage(stores);
+            app.manage(updates::PendingUpdate::default());
             if with_tray {
                 tray::create(app.handle());
                 let args: Vec<String> = std::env::args().collect();
@@ -123,6 +125,8 @@ fn build_app_with<R: Runtime>(
             commands::changes,
             commands::mark_activity_seen,
             commands::export_csv,
+            commands::check_update,
+            commands::install_update,
         ])
 }
 
@@ -146,7 +150,8 @@ pub fn run() {
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             tray::show_main_window(app)
         }))
-        .plugin(autostart::plugin());
+        .plugin(autostart::plugin())
+        .plugin(updates::plugin());
     let app = build_app_with(builder, None, true).build(tauri::generate_context!());
     match app {
         Ok(app) => app.run(on_run_event),

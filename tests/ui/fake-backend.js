@@ -43,6 +43,8 @@
     allow_plaintext_token: () => 'plaintext_file',
     changes: ({ since }) => structuredClone((window.__changes || []).filter((c) => !since || Date.parse(c.at) >= Date.parse(since))),
     mark_activity_seen: () => null,
+    check_update: () => ({ current: '0.1.0', available: null, notes: null }),
+    install_update: () => null,
     export_csv: ({ history }) => `/home/jane/Downloads/adkeep-${history ? 'changes' : 'accounts'}-2026-12-03-101500.csv`,
   };
   window.__TAURI__ = {

@@ -42,6 +42,8 @@ export const api = {
   changes: (filter) => invoke('changes', filter),
   markActivitySeen: () => invoke('mark_activity_seen'),
   exportCsv: (history) => invoke('export_csv', { history }),
+  checkUpdate: () => invoke('check_update'),
+  installUpdate: () => invoke('install_update'),
 };
 
 /** A readable sentence from whatever a command rejected with. */

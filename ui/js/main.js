@@ -6,6 +6,7 @@ import { AccountList } from './accounts.js';
 import { ProblemPage } from './problem.js';
 import { fillSettings, readSettings } from './settings.js';
 import { countNew, renderActivity } from './activity.js';
+import { checkForUpdates, installUpdate } from './updates.js';
 import { ago, clock, plural } from './format.js';
 import {
   loginStatus, reauthPlan, renderIdentity, renderLoginBanners, renderLoginList, renderReauthMenu,
@@ -619,6 +620,8 @@ document.addEventListener('click', (event) => {
       route();
       break;
     }
+    case 'check-updates': checkForUpdates(); break;
+    case 'install-update': installUpdate(); break;
     case 'export-accounts': exportCsv(false); break;
     case 'export-changes': exportCsv(true); break;
     case 'show-settings':
@@ -736,6 +739,10 @@ async function start() {
     await on('login-outcome', (outcome) => showLoginOutcome(outcome));
     await on('open-worse', () => showActivity({ kind: 'worse' }));
     await load();
+    if (state.settings.check_updates !== false) {
+      // After the first paint: the list comes first.
+      setTimeout(() => checkForUpdates({ quiet: true, tell: (text) => addNotice('info', text) }), 5_000);
+    }
     setInterval(() => list.tick(), 60_000);
     document.body.dataset.ready = 'true';
     requestAnimationFrame(() => performance.mark('adkeep:first-paint'));

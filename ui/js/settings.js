@@ -8,6 +8,7 @@ export function fillSettings(form, settings) {
   form.querySelector('#set-notifications').checked = Boolean(settings.notifications);
   form.querySelector('#set-close-to-tray').checked = Boolean(settings.close_to_tray);
   form.querySelector('#set-launch-at-login').checked = Boolean(settings.launch_at_login);
+  form.querySelector('#set-check-updates').checked = settings.check_updates !== false;
   form.querySelector('#set-check-every').value = settings.check_every_hours ? String(settings.check_every_hours) : '';
   const alerts = settings.money_alerts || { warn_days: 3, urgent_days: 1, stopped_spending: true };
   form.querySelector('#set-warn-days').value = String(alerts.warn_days);
@@ -29,6 +30,7 @@ export function readSettings(form, current) {
     notifications: form.querySelector('#set-notifications').checked,
     close_to_tray: form.querySelector('#set-close-to-tray').checked,
     launch_at_login: form.querySelector('#set-launch-at-login').checked,
+    check_updates: form.querySelector('#set-check-updates').checked,
     check_every_hours: form.querySelector('#set-check-every').value ? Number(form.querySelector('#set-check-every').value) : null,
     muted_attention: [...form.querySelectorAll('#muted-attention input:checked')].map((box) => box.value),
     money_alerts: {
