@@ -1,7 +1,8 @@
 # Adkeep. `make run` runs the app; `make test` runs every test;
-# `make bench` measures. All install what is missing first (Debian/Ubuntu).
+# `make bench` measures; `make dist` builds and checks the Linux packages.
+# All install what is missing first (Debian/Ubuntu).
 
-.PHONY: run test bench deps
+.PHONY: run test bench dist deps
 
 run:
 	scripts/run.sh
@@ -11,6 +12,9 @@ test:
 
 bench:
 	scripts/bench.sh
+
+dist:
+	scripts/dist.sh
 
 deps:
 	scripts/deps.sh test

@@ -2,17 +2,22 @@
 # Installs what Adkeep needs on Debian/Ubuntu, only what is missing.
 #   scripts/deps.sh build   system libraries to build and run the app
 #   scripts/deps.sh test    plus Xvfb, WebKitWebDriver, gnome-keyring, Chromium,
-#                           the UI tests' npm packages and tauri-driver
+#                           the UI tests' npm packages and tauri-driver, and
+#                           what `make dist` needs
+#   scripts/deps.sh dist    build libraries, rpm (to inspect the .rpm) and the
+#                           Tauri CLI (tools/, pinned)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-build}
 
 build_pkgs=(build-essential pkg-config curl wget file libwebkit2gtk-4.1-dev libxdo-dev libssl-dev
             libayatana-appindicator3-dev librsvg2-dev dbus-x11 gnome-keyring)
-test_pkgs=(xvfb xauth webkit2gtk-driver libsecret-1-dev imagemagick chromium nodejs npm)
+test_pkgs=(xvfb xauth webkit2gtk-driver libsecret-1-dev imagemagick chromium nodejs npm python3-venv shellcheck)
+dist_pkgs=(rpm nodejs npm)
 
 pkgs=("${build_pkgs[@]}")
-[ "$what" = test ] && pkgs+=("${test_pkgs[@]}")
+[ "$what" = test ] && pkgs+=("${test_pkgs[@]}" rpm)
+[ "$what" = dist ] && pkgs+=("${dist_pkgs[@]}")
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -44,5 +49,11 @@ if [ "$what" = test ]; then
   fi
   if ! command -v tauri-driver >/dev/null && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
     cargo install tauri-driver --version '^2' --locked
+  fi
+fi
+
+if [ "$what" = test ] || [ "$what" = dist ]; then
+  if [ ! -x tools/node_modules/.bin/tauri ]; then
+    (cd tools && npm ci --no-audit --no-fund)
   fi
 fi

@@ -42,4 +42,10 @@ e2e_tests=$(ls tests/e2e_*.rs | xargs -n1 basename | sed 's/\.rs$//' | sed 's/^/
 # shellcheck disable=SC2086
 keyring_session xvfb-run -a -s '-screen 0 1400x900x24' cargo test --locked $e2e_tests -- --ignored --test-threads=1
 
+step "Linux packages (make dist, quick: bundles the debug build, installs, runs, removes)"
+scripts/dist.sh --quick
+
+step "release workflow (actionlint)"
+scripts/lint-workflows.sh
+
 printf '\nAll tests passed.\n'

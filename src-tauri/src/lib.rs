@@ -132,6 +132,16 @@ fn build_app_with<R: Runtime>(
 
 /// What the app does as it runs and stops.
 pub fn on_run_event<R: Runtime>(app: &tauri::AppHandle<R>, event: RunEvent) {
+    // macOS: with the window closed to the tray, a click on the Dock icon
+    // brings it back (otherwise the Dock icon would do nothing).
+    #[cfg(target_os = "macos")]
+    if let RunEvent::Reopen {
+        has_visible_windows: false,
+        ..
+    } = event
+    {
+        tray::show_main_window(app);
+    }
     if let RunEvent::ExitRequested { .. } = event {
         if let Some(backend) = app.try_state::<Arc<Backend>>() {
             backend.cancel_refresh();

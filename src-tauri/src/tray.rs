@@ -62,9 +62,17 @@ fn icon(level: Level) -> Option<Image<'static>> {
     let bytes: &'static [u8] = match level {
         Level::Problem => include_bytes!("../../icons/tray-problem.png"),
         Level::Attention => include_bytes!("../../icons/tray-attention.png"),
+        Level::Ok if cfg!(target_os = "macos") => include_bytes!("../../icons/tray-template.png"),
         Level::Ok => include_bytes!("../../icons/tray-ok.png"),
     };
     Image::from_bytes(bytes).ok()
+}
+
+/// macOS draws a healthy Adkeep as a template glyph (black on clear, tinted
+/// for a light or dark menu bar, like the system's); a state that needs the
+/// person keeps its colour there too.
+fn as_template(level: Level) -> bool {
+    cfg!(target_os = "macos") && level == Level::Ok
 }
 
 /// Builds the tray. Without a tray host (some Linux desktops) the icon is
@@ -105,7 +113,7 @@ fn try_create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
             }
         });
     if let Some(image) = icon(Level::Ok) {
-        builder = builder.icon(image);
+        builder = builder.icon(image).icon_as_template(as_template(Level::Ok));
     }
     builder.build(app)?;
     app.manage(StatusItem(status));
@@ -121,6 +129,7 @@ pub fn update<R: Runtime>(app: &AppHandle<R>) {
     let overview = backend.overview();
     if let Some(tray) = app.tray_by_id(TRAY_ID) {
         let _ = tray.set_icon(icon(overview.level));
+        let _ = tray.set_icon_as_template(as_template(overview.level));
         let _ = tray.set_tooltip(Some(&overview.tooltip));
     }
     if let Some(item) = app.try_state::<StatusItem<R>>() {
