@@ -79,6 +79,30 @@ pub enum Action {
 }
 
 impl Action {
+    pub const ALL: [Action; 6] = [
+        Self::Reauthenticate,
+        Self::Refresh,
+        Self::OpenFacebook,
+        Self::OpenAccountQuality,
+        Self::AcceptTos,
+        Self::Wait,
+    ];
+
+    /// The name on the wire (as serialized).
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Reauthenticate => "reauthenticate",
+            Self::Refresh => "refresh",
+            Self::OpenFacebook => "open_facebook",
+            Self::OpenAccountQuality => "open_account_quality",
+            Self::AcceptTos => "accept_tos",
+            Self::Wait => "wait",
+        }
+    }
+
+    /// The button that carries it out (the window's labels are generated
+    /// from these: `ui/js/contract.js`). Waiting shows a countdown; its
+    /// button tries at once instead.
     pub fn label(self) -> &'static str {
         match self {
             Self::Reauthenticate => "Reauthenticate",
@@ -86,7 +110,7 @@ impl Action {
             Self::OpenFacebook => "Open facebook.com",
             Self::OpenAccountQuality => "Open Account Quality",
             Self::AcceptTos => "Review the terms",
-            Self::Wait => "Wait",
+            Self::Wait => "Try now",
         }
     }
 }

@@ -345,3 +345,13 @@ fn problems_serialize_with_the_documented_ids() {
     assert_eq!(json["code"], 190);
     assert_eq!(json["subcode"], 463);
 }
+
+#[test]
+fn action_keys_are_their_wire_names() {
+    for action in Action::ALL {
+        assert_eq!(
+            serde_json::to_value(action).unwrap(),
+            serde_json::Value::from(action.key())
+        );
+    }
+}

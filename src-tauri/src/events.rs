@@ -14,6 +14,16 @@ pub const LOGIN_OUTCOME: &str = "login-outcome";
 /// The person clicked the notification of what got worse: show those changes.
 pub const OPEN_WORSE: &str = "open-worse";
 
+/// Every event the window listens to, by the name `ui/js/contract.js` gives
+/// it (generated from this list by `tests/contract.rs`).
+pub const ALL: [(&str, &str); 5] = [
+    ("ACCOUNTS_CHANGED", ACCOUNTS_CHANGED),
+    ("REFRESH_PROGRESS", REFRESH_PROGRESS),
+    ("STATE_CHANGED", STATE_CHANGED),
+    ("LOGIN_OUTCOME", LOGIN_OUTCOME),
+    ("OPEN_WORSE", OPEN_WORSE),
+];
+
 pub struct WindowEvents<R: Runtime> {
     app: AppHandle<R>,
 }

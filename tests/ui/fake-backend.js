@@ -47,6 +47,8 @@
     install_update: () => null,
     export_csv: ({ history }) => `/home/jane/Downloads/adkeep-${history ? 'changes' : 'accounts'}-2026-12-03-101500.csv`,
   };
+  // For tests/ui/contract.test.mjs: every command the fake answers.
+  window.__fakeCommands = Object.keys(defaults);
   window.__TAURI__ = {
     core: {
       invoke: async (command, args) => {

@@ -1,4 +1,9 @@
 // The one module that talks to Tauri. Everything else goes through `api` and `on`.
+// Command and event names come from contract.js, generated from the Rust side.
+
+import { COMMANDS, EVENTS } from './contract.js';
+
+export { EVENTS };
 
 function tauri() {
   const t = window.__TAURI__;
@@ -18,32 +23,32 @@ export function on(event, handler) {
 }
 
 export const api = {
-  state: () => invoke('app_state'),
-  refreshAccount: (id) => invoke('refresh_account', { id }),
-  refreshSelected: (ids) => invoke('refresh_selected', { ids }),
-  refreshAll: () => invoke('refresh_all'),
-  cancelRefresh: () => invoke('cancel_refresh'),
-  setAside: (id, key, days) => invoke('set_aside', { id, key, days }),
-  restoreAttention: (id, key) => invoke('restore_attention', { id, key }),
-  enterSandbox: () => invoke('enter_sandbox'),
-  leaveSandbox: () => invoke('leave_sandbox'),
-  saveSettings: (settings) => invoke('save_settings', { settings }),
-  dismissNotice: (id) => invoke('dismiss_notice', { id }),
-  openLink: (url) => invoke('open_link', { url }),
-  reauthenticate: (login) => invoke('reauthenticate', { login }),
-  addLogin: (freshSession) => invoke('add_login', { freshSession }),
-  confirmSwitchUser: (add) => invoke('confirm_switch_user', { add }),
-  removeLogin: (login) => invoke('remove_login', { login }),
-  renameLogin: (login, name) => invoke('rename_login', { login, name }),
-  disconnect: (forgetFacebookSession) => invoke('disconnect', { forgetFacebookSession }),
-  setAppSecret: (secret) => invoke('set_app_secret', { secret }),
-  clearAppSecret: () => invoke('clear_app_secret'),
-  allowPlaintextToken: (allow) => invoke('allow_plaintext_token', { allow }),
-  changes: (filter) => invoke('changes', filter),
-  markActivitySeen: () => invoke('mark_activity_seen'),
-  exportCsv: (history) => invoke('export_csv', { history }),
-  checkUpdate: () => invoke('check_update'),
-  installUpdate: () => invoke('install_update'),
+  state: () => invoke(COMMANDS.app_state),
+  refreshAccount: (id) => invoke(COMMANDS.refresh_account, { id }),
+  refreshSelected: (ids) => invoke(COMMANDS.refresh_selected, { ids }),
+  refreshAll: () => invoke(COMMANDS.refresh_all),
+  cancelRefresh: () => invoke(COMMANDS.cancel_refresh),
+  setAside: (id, key, days) => invoke(COMMANDS.set_aside, { id, key, days }),
+  restoreAttention: (id, key) => invoke(COMMANDS.restore_attention, { id, key }),
+  enterSandbox: () => invoke(COMMANDS.enter_sandbox),
+  leaveSandbox: () => invoke(COMMANDS.leave_sandbox),
+  saveSettings: (settings) => invoke(COMMANDS.save_settings, { settings }),
+  dismissNotice: (id) => invoke(COMMANDS.dismiss_notice, { id }),
+  openLink: (url) => invoke(COMMANDS.open_link, { url }),
+  reauthenticate: (login) => invoke(COMMANDS.reauthenticate, { login }),
+  addLogin: (freshSession) => invoke(COMMANDS.add_login, { freshSession }),
+  confirmSwitchUser: (add) => invoke(COMMANDS.confirm_switch_user, { add }),
+  removeLogin: (login) => invoke(COMMANDS.remove_login, { login }),
+  renameLogin: (login, name) => invoke(COMMANDS.rename_login, { login, name }),
+  disconnect: (forgetFacebookSession) => invoke(COMMANDS.disconnect, { forgetFacebookSession }),
+  setAppSecret: (secret) => invoke(COMMANDS.set_app_secret, { secret }),
+  clearAppSecret: () => invoke(COMMANDS.clear_app_secret),
+  allowPlaintextToken: (allow) => invoke(COMMANDS.allow_plaintext_token, { allow }),
+  changes: (filter) => invoke(COMMANDS.changes, filter),
+  markActivitySeen: () => invoke(COMMANDS.mark_activity_seen),
+  exportCsv: (history) => invoke(COMMANDS.export_csv, { history }),
+  checkUpdate: () => invoke(COMMANDS.check_update),
+  installUpdate: () => invoke(COMMANDS.install_update),
 };
 
 /** A readable sentence from whatever a command rejected with. */

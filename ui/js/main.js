@@ -1,7 +1,7 @@
 // Adkeep's window: which screen shows, the toolbar, and the wiring between
 // the backend's events and the account list.
 
-import { api, errorText, on } from './ipc.js';
+import { EVENTS, api, errorText, on } from './ipc.js';
 import { AccountList } from './accounts.js';
 import { ProblemPage } from './problem.js';
 import { fillSettings, readSettings } from './settings.js';
@@ -733,11 +733,11 @@ $('#connect-form').addEventListener('submit', async (event) => {
 
 async function start() {
   try {
-    await on('accounts-changed', (views) => list.update(views));
-    await on('refresh-progress', (status) => renderProgress(status));
-    await on('state-changed', () => reloadSoon());
-    await on('login-outcome', (outcome) => showLoginOutcome(outcome));
-    await on('open-worse', () => showActivity({ kind: 'worse' }));
+    await on(EVENTS.ACCOUNTS_CHANGED, (views) => list.update(views));
+    await on(EVENTS.REFRESH_PROGRESS, (status) => renderProgress(status));
+    await on(EVENTS.STATE_CHANGED, () => reloadSoon());
+    await on(EVENTS.LOGIN_OUTCOME, (outcome) => showLoginOutcome(outcome));
+    await on(EVENTS.OPEN_WORSE, () => showActivity({ kind: 'worse' }));
     await load();
     if (state.settings.check_updates !== false) {
       // After the first paint: the list comes first.

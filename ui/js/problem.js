@@ -2,15 +2,7 @@
 // a countdown to when it fixes itself, and the details Meta support asks for.
 
 import { fullTime } from './format.js';
-
-const ACTION_LABELS = {
-  reauthenticate: 'Reauthenticate',
-  refresh: 'Try again',
-  open_facebook: 'Open facebook.com',
-  open_account_quality: 'Open Account Quality',
-  accept_tos: 'Review the terms',
-  wait: 'Try now',
-};
+import { ACTION_LABELS } from './contract.js';
 
 export class ProblemPage {
   constructor(root, { onAction, onCopy }) {
