@@ -113,7 +113,7 @@ async fn setup() -> Setup {
     }));
     let endpoint = start_server(served.clone()).await;
     let data = tempfile::tempdir().unwrap();
-    let builder = mock_builder().plugin(adkeep_app::updates::plugin());
+    let builder = adkeep_app::updates::register(mock_builder());
     let mut app = adkeep_app::build_app(builder, Some(data.path().to_path_buf()))
         .build(tauri::generate_context!())
         .expect("the app builds");

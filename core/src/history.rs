@@ -37,6 +37,23 @@ pub enum HistoryError {
     Io(#[from] std::io::Error),
     #[error("the history database was written by a newer Adkeep (schema {0})")]
     Newer(i32),
+    #[error("the history database failed its integrity check: {0}")]
+    Damaged(String),
+}
+
+impl HistoryError {
+    /// The file itself is unreadable (set it aside), as opposed to a
+    /// passing condition such as another process holding the lock.
+    fn is_damage(&self) -> bool {
+        use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase};
+        match self {
+            Self::Damaged(_) => true,
+            Self::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => {
+                matches!(e.code, DatabaseCorrupt | NotADatabase)
+            }
+            _ => false,
+        }
+    }
 }
 
 /// What opening found.
@@ -80,8 +97,7 @@ impl History {
         let path = dir.join(name);
         match Self::open_at(&path) {
             Ok(history) => Ok(Opened::Ready(history)),
-            Err(HistoryError::Newer(version)) => Err(HistoryError::Newer(version)),
-            Err(error) if path.exists() => {
+            Err(error) if path.exists() && error.is_damage() => {
                 let reason = error.to_string();
                 tracing::warn!("setting the history aside: {reason}");
                 let set_aside = persist::move_aside(&path)?;
@@ -101,11 +117,17 @@ impl History {
 
     fn open_at(path: &Path) -> Result<Self, HistoryError> {
         if !path.exists() {
-            // Created private (0600) before SQLite opens it.
-            persist::private_options()
+            // Created private (0600) before SQLite opens it; another
+            // process may create it first, which is as good.
+            match persist::private_options()
                 .write(true)
                 .create_new(true)
-                .open(path)?;
+                .open(path)
+            {
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(e.into()),
+            }
         }
         let connection = Connection::open_with_flags(
             path,
@@ -114,7 +136,7 @@ impl History {
         connection.busy_timeout(BUSY_WAIT)?;
         let check: String = connection.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
         if check != "ok" {
-            return Err(HistoryError::Sqlite(rusqlite::Error::InvalidQuery));
+            return Err(HistoryError::Damaged(check));
         }
         connection.pragma_update(None, "journal_mode", "WAL")?;
         connection.pragma_update(None, "synchronous", "NORMAL")?;
@@ -135,8 +157,10 @@ impl History {
             return Err(HistoryError::Newer(version));
         }
         if version < 1 {
+            // IMMEDIATE: take the write lock first (waiting for another
+            // process's migration), so two first opens cannot deadlock.
             self.connection.execute_batch(
-                "BEGIN;
+                "BEGIN IMMEDIATE;
                  CREATE TABLE IF NOT EXISTS events (
                      id INTEGER PRIMARY KEY AUTOINCREMENT,
                      at TEXT NOT NULL,

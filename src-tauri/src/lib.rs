@@ -160,8 +160,8 @@ pub fn run() {
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             tray::show_main_window(app)
         }))
-        .plugin(autostart::plugin())
-        .plugin(updates::plugin());
+        .plugin(autostart::plugin());
+    let builder = updates::register(builder);
     let app = build_app_with(builder, None, true).build(tauri::generate_context!());
     match app {
         Ok(app) => app.run(on_run_event),

@@ -38,12 +38,23 @@ pub struct UpdateView {
 #[derive(Default)]
 pub struct PendingUpdate(Mutex<Option<Update>>);
 
-/// The updater plugin.
-pub fn plugin<R: Runtime>() -> tauri::plugin::TauriPlugin<R, tauri_plugin_updater::Config> {
-    tauri_plugin_updater::Builder::new().build()
+/// The updater plugin is registered (its own state is private; asking a
+/// missing plugin for an updater would panic).
+struct Registered;
+
+/// Adds the updater plugin to the app.
+pub fn register<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder
+        .plugin(tauri_plugin_updater::Builder::new().build())
+        .manage(Registered)
 }
 
 fn updater<R: Runtime>(app: &AppHandle<R>) -> Result<tauri_plugin_updater::Updater> {
+    if app.try_state::<Registered>().is_none() {
+        return Err(Error::Update(
+            "This copy of Adkeep was built without updates.".to_owned(),
+        ));
+    }
     let mut builder = app.updater_builder();
     let source = app
         .try_state::<UpdateSource>()
