@@ -17,6 +17,9 @@ use adkeep_core::{Error, Result};
 
 pub const ENV_UPDATE_URL: &str = "ADKEEP_UPDATE_URL";
 
+/// How long a check or a download may take in all.
+const UPDATE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
+
 /// Where to look and which key to trust instead of tauri.conf.json's (tests).
 #[derive(Debug, Clone, Default)]
 pub struct UpdateSource {
@@ -74,10 +77,9 @@ fn updater<R: Runtime>(app: &AppHandle<R>) -> Result<tauri_plugin_updater::Updat
     if let Some(key) = source.pubkey {
         builder = builder.pubkey(key);
     }
-    builder
-        .timeout(std::time::Duration::from_secs(60))
-        .build()
-        .map_err(refused)
+    // Covers the check and the whole download (the plugin buffers it in
+    // memory without a size cap, so time is the bound): ~7 MB at 256 kB/s.
+    builder.timeout(UPDATE_TIMEOUT).build().map_err(refused)
 }
 
 /// Asks the update endpoint whether a newer Adkeep exists.
