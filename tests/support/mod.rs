@@ -116,6 +116,9 @@ impl App {
             .env_remove("ADKEEP_ACCESS_TOKEN")
             .env_remove("ADKEEP_GRAPH_URL")
             .env_remove("ADKEEP_FACEBOOK_URL")
+            // The quiet update check at start stays on loopback (port 9
+            // refuses at once) unless a test serves updates itself.
+            .env("ADKEEP_UPDATE_URL", "http://127.0.0.1:9/latest.json")
             .stdout(Stdio::from(log.try_clone().expect("log")))
             .stderr(Stdio::from(log))
             // Its own process group: dropping the App stops the driver, WebKitWebDriver and the app.

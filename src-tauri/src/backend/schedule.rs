@@ -94,9 +94,14 @@ impl Backend {
         schedule::run(Arc::new(Scheduled(self)), Arc::new(SystemClock), changed).await;
     }
 
-    /// When the last scheduled check ran and the next is due.
+    /// When the last scheduled check ran and the next is due (none is due
+    /// before Adkeep is connected: a check would have nothing to do).
     pub fn check_plan(&self) -> Plan {
-        *lock(&self.schedule.plan)
+        let (last, next) = *lock(&self.schedule.plan);
+        if self.mode() == crate::views::ActiveMode::Unconfigured {
+            return (last, None);
+        }
+        (last, next)
     }
 
     /// Whether Graph's host takes a connection (a probe, nothing is sent).
