@@ -350,6 +350,12 @@ impl App {
             .unwrap_or_else(|e| panic!("type into {css}: {e}"));
     }
 
+    /// The tauri-driver process: the app and its web process descend from it.
+    #[allow(dead_code)] // used by the real-window bench, not by every test
+    pub fn driver_pid(&self) -> u32 {
+        self.driver.id()
+    }
+
     pub async fn close(self) {
         let _ = self.client.clone().close().await;
     }
