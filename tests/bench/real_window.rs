@@ -104,8 +104,11 @@ fn web_process_rss(driver: u32) -> f64 {
 }
 
 async fn launch(options: Options, rows: usize) -> Sample {
+    eprintln!("launching ({rows} cached accounts)…");
     let started = now_ms();
-    let app = App::launch(options).await;
+    let app = tokio::time::timeout(Duration::from_secs(120), App::launch(options))
+        .await
+        .expect("the window opened within 2 minutes");
     app.wait_for(
         "performance.getEntriesByName('adkeep:first-paint').length > 0",
         60,

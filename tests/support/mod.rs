@@ -140,11 +140,22 @@ impl App {
             "tauri:options".into(),
             json!({ "application": env!("CARGO_BIN_EXE_adkeep") }),
         );
-        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        let session = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(caps)
             .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-            .expect("a WebDriver session");
+            .await;
+        let client = match session {
+            Ok(client) => client,
+            Err(e) => {
+                // No App to drop yet: stop the driver and the app here, and
+                // show what they said.
+                let mut driver = driver;
+                stop_group(&mut driver);
+                let log =
+                    std::fs::read_to_string(dir.path().join("driver.log")).unwrap_or_default();
+                panic!("a WebDriver session: {e:?}\n--- tauri-driver and app log ---\n{log}");
+            }
+        };
         // A hang fails fast instead of waiting out WebDriver's 300 s default.
         client
             .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(
@@ -361,13 +372,18 @@ impl App {
     }
 }
 
+/// Stops tauri-driver's process group (WebKitWebDriver and the app with it).
+fn stop_group(driver: &mut Child) {
+    let group = format!("-{}", driver.id());
+    let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+    std::thread::sleep(Duration::from_millis(200));
+    let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+    let _ = driver.wait();
+}
+
 impl Drop for App {
     fn drop(&mut self) {
-        let group = format!("-{}", self.driver.id());
-        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
-        std::thread::sleep(Duration::from_millis(200));
-        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
-        let _ = self.driver.wait();
+        stop_group(&mut self.driver);
         if std::thread::panicking() {
             let log =
                 std::fs::read_to_string(self._dir.path().join("driver.log")).unwrap_or_default();
