@@ -4,7 +4,7 @@
 // touches only its row; filtering toggles `hidden` on rows it already has.
 
 import {
-  HEALTH, ago, amountOf, disableReasonText, fullTime, money, plural, roleOf, statusOf, statusRank, tosName,
+  LOCALE, HEALTH, ago, amountOf, disableReasonText, fullTime, money, plural, roleOf, statusOf, statusRank, tosName,
 } from './format.js';
 import { fillFlags, severityRank } from './flags.js';
 import { forecastLine, moneyAtRisk, runsOutIn, spendBars } from './money.js';
@@ -231,7 +231,7 @@ export class AccountList {
         if (!row.el.hidden) shownRest += 1;
       }
     }
-    const label = (shown, total) => (shown === total ? plural(total, 'account', 'accounts') : `${shown.toLocaleString()} of ${plural(total, 'account', 'accounts')}`);
+    const label = (shown, total) => (shown === total ? plural(total, 'account', 'accounts') : `${shown.toLocaleString(LOCALE)} of ${plural(total, 'account', 'accounts')}`);
     setText(this.counts.attention, label(shownAttention, attention));
     setText(this.counts.rest, label(shownRest, rest));
     this.groups.attention.hidden = shownAttention === 0;

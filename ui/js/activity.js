@@ -2,7 +2,7 @@
 // "since you last looked" marker. Each event links to its account. Names
 // and values come from Meta: set as text only.
 
-import { clock } from './format.js';
+import { LOCALE, clock } from './format.js';
 
 const KIND_WORDS = {
   account_added: 'New account',
@@ -38,7 +38,7 @@ function what(change) {
 
 function dayOf(iso) {
   const d = new Date(iso);
-  return d.toLocaleDateString(undefined, { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' });
+  return d.toLocaleDateString(LOCALE, { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' });
 }
 
 /**

@@ -48,12 +48,22 @@ export function disableReasonText(reason) {
   return DISABLE_REASONS[reason] || '';
 }
 
+/**
+ * The locale for numbers and dates: the OS's, except that a C/POSIX locale
+ * (WebKitGTK then formats "$ 684579.65", without grouping) reads as en-US.
+ */
+export const LOCALE = (() => {
+  const language = (globalThis.navigator && navigator.language) || '';
+  const resolved = new Intl.NumberFormat().resolvedOptions().locale;
+  return /^(c|posix)$/i.test(language) || /-u-va-posix/i.test(resolved) ? 'en-US' : undefined;
+})();
+
 /** Formats a decimal string exactly (no float) in the account's currency. */
 export function money(amount, currency) {
   if (amount === null || amount === undefined || amount === '') return '—';
   try {
     const digits = (String(amount).split('.')[1] || '').length;
-    const formatter = new Intl.NumberFormat(undefined, {
+    const formatter = new Intl.NumberFormat(LOCALE, {
       style: 'currency',
       currency,
       minimumFractionDigits: Math.min(digits, 2),
@@ -75,9 +85,9 @@ export function amountOf(account, field) {
   return money(account[field], account.currency);
 }
 
-const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
-const absolute = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-const timeOnly = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
+const relative = new Intl.RelativeTimeFormat(LOCALE, { numeric: 'auto' });
+const absolute = new Intl.DateTimeFormat(LOCALE, { dateStyle: 'medium', timeStyle: 'short' });
+const timeOnly = new Intl.DateTimeFormat(LOCALE, { timeStyle: 'short' });
 
 export function ago(iso, now = Date.now()) {
   if (!iso) return 'never';
@@ -126,5 +136,5 @@ export const HEALTH = {
 };
 
 export function plural(n, one, many) {
-  return `${n.toLocaleString()} ${n === 1 ? one : many}`;
+  return `${n.toLocaleString(LOCALE)} ${n === 1 ? one : many}`;
 }

@@ -3,7 +3,7 @@
 // menu), and the list in Settings. Names come from Facebook or the person:
 // always set as text, never as HTML.
 
-import { plural } from './format.js';
+import { LOCALE, plural } from './format.js';
 
 const CUSTODY = {
   keychain: 'kept in the OS keychain',
@@ -151,7 +151,7 @@ export function renderLoginList(state, list) {
     health.dataset.tone = login.needs_login ? (login.problem ? 'bad' : 'warn') : 'ok';
     head.append(health);
     const facts = el('p', 'field-note login-facts',
-      `Reaches ${plural(login.reaches, 'ad account', 'ad accounts')}${login.only ? ` (${login.only.toLocaleString()} only through this login)` : ''} · token ${CUSTODY[login.custody] || login.custody}${login.profile ? ` · Facebook id ${login.profile.id}` : ''}`);
+      `Reaches ${plural(login.reaches, 'ad account', 'ad accounts')}${login.only ? ` (${login.only.toLocaleString(LOCALE)} only through this login)` : ''} · token ${CUSTODY[login.custody] || login.custody}${login.profile ? ` · Facebook id ${login.profile.id}` : ''}`);
     const actions = el('div', 'inline-actions');
     actions.append(
       button('Reauthenticate', 'reauth-login', login, 'secondary'),
@@ -172,5 +172,5 @@ export function loginStatus(state) {
     return `Logged in as ${one.name}. Login: ${CUSTODY[one.custody] || one.custody}.`;
   }
   const need = logins.filter((l) => l.needs_login).length;
-  return `${plural(logins.length, 'Facebook login', 'Facebook logins')}${need ? `, ${need.toLocaleString()} needing you` : ', all ok'}.`;
+  return `${plural(logins.length, 'Facebook login', 'Facebook logins')}${need ? `, ${need.toLocaleString(LOCALE)} needing you` : ', all ok'}.`;
 }

@@ -7,7 +7,7 @@ import { ProblemPage } from './problem.js';
 import { fillSettings, readSettings } from './settings.js';
 import { countNew, renderActivity } from './activity.js';
 import { checkForUpdates, installUpdate } from './updates.js';
-import { ago, clock, plural } from './format.js';
+import { LOCALE, ago, clock, plural } from './format.js';
 import {
   loginStatus, reauthPlan, renderIdentity, renderLoginBanners, renderLoginList, renderReauthMenu,
 } from './logins.js';
@@ -125,7 +125,7 @@ function renderHeader() {
 /** "3 blocked · 5 warnings", or that nothing needs the person. */
 function attentionSummary(counts) {
   const parts = [];
-  if (counts && counts.blocking) parts.push(`${counts.blocking.toLocaleString()} blocked`);
+  if (counts && counts.blocking) parts.push(`${counts.blocking.toLocaleString(LOCALE)} blocked`);
   if (counts && counts.warning) parts.push(plural(counts.warning, 'warning', 'warnings'));
   return parts.length ? parts.join(' · ') : 'nothing needs you';
 }
@@ -197,7 +197,7 @@ function renderProgress(status) {
   const waiting = status.waiting_until ? ` — waiting for Meta until ${clock(status.waiting_until)}` : '';
   ui.progressText.textContent = total === 0
     ? 'Finding your ad accounts…'
-    : `Refreshing ${status.done.toLocaleString()} of ${total.toLocaleString()}${status.listing_complete ? '' : '+'}${waiting}`;
+    : `Refreshing ${status.done.toLocaleString(LOCALE)} of ${total.toLocaleString(LOCALE)}${status.listing_complete ? '' : '+'}${waiting}`;
 }
 
 async function load() {
@@ -247,7 +247,7 @@ async function refreshAll() {
     renderProgress({ running: true, done: 0, total: 0, listing_complete: false });
     const summary = await api.refreshAll();
     const parts = [`${plural(summary.refreshed, 'account', 'accounts')} refreshed`];
-    if (summary.failed) parts.push(`${summary.failed.toLocaleString()} could not be refreshed`);
+    if (summary.failed) parts.push(`${summary.failed.toLocaleString(LOCALE)} could not be refreshed`);
     if (summary.problem) parts.push(summary.problem.title);
     if (summary.cancelled) parts.push('stopped');
     announce(parts.join('; '));
@@ -443,7 +443,7 @@ function renderActivityList() {
   renderActivity($('#activity-list'), shown, { seenAt: activity.seenAt, loginName: (id) => names.get(id) || id });
   $('#activity-empty').hidden = shown.length > 0;
   const fresh = countNew(activity.changes, activity.seenAt);
-  $('#activity-summary').textContent = `${plural(activity.changes.length, 'change', 'changes')} recorded${fresh ? ` · ${fresh.toLocaleString()} since you last looked` : ''}`;
+  $('#activity-summary').textContent = `${plural(activity.changes.length, 'change', 'changes')} recorded${fresh ? ` · ${fresh.toLocaleString(LOCALE)} since you last looked` : ''}`;
 }
 
 /** The count of changes since the Activity view was last opened, on its tab. */
