@@ -78,6 +78,33 @@ test('search, filter and sort work on what is already drawn', async () => {
   assert.equal(await page.locator('#empty').isVisible(), true);
 });
 
+test('column headers sort, a second click reverses, and aria-sort says which way', async () => {
+  const fixture = state({ accounts: accounts(12) });
+  const page = await open(fixture);
+  const order = () => page.locator('#group-rest .account-row').evaluateAll((rows) => rows.map((r) => r.dataset.id));
+  const rest = fixture.accounts.filter((a) => !a.needs_attention);
+  const by30 = [...rest].sort((a, b) => Number(b.spend_last_30d) - Number(a.spend_last_30d)).map((a) => a.id);
+  assert.equal(await page.getAttribute('.col-account[role=columnheader]', 'aria-sort'), 'ascending');
+
+  await page.click('.col-spend .sort-head');
+  assert.deepEqual(await order(), by30, 'the biggest 30-day spend first');
+  assert.equal(await page.getAttribute('.col-spend[role=columnheader]', 'aria-sort'), 'descending');
+  assert.equal(await page.getAttribute('.col-account[role=columnheader]', 'aria-sort'), 'none');
+  assert.equal(await page.inputValue('#sort'), 'last30');
+
+  await page.click('.col-spend .sort-head');
+  assert.deepEqual(await order(), [...by30].reverse(), 'a second click reverses');
+  assert.equal(await page.getAttribute('.col-spend[role=columnheader]', 'aria-sort'), 'ascending');
+
+  await page.selectOption('#sort', 'name');
+  assert.equal(await page.getAttribute('.col-account[role=columnheader]', 'aria-sort'), 'ascending');
+  assert.equal(await page.getAttribute('.col-spend[role=columnheader]', 'aria-sort'), 'none');
+  await page.focus('.col-status .sort-head');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.getAttribute('.col-status[role=columnheader]', 'aria-sort'), 'ascending', 'keyboard works too');
+  assert.deepEqual(page.problems, []);
+});
+
 test('refreshing a row updates that row and only that row', async () => {
   const fixture = state({ accounts: accounts(10) });
   const page = await open(fixture, { before: () => { window.__delays = { refresh_account: 300 }; } });

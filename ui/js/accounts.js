@@ -33,6 +33,19 @@ const SORTS = {
   refreshed: (a, b) => (Date.parse(a.refreshed_at || 0) || 0) - (Date.parse(b.refreshed_at || 0) || 0) || SORTS.name(a, b),
 };
 
+/** Which way each sort runs before it is reversed (for `aria-sort`): names
+ * A→Z, the worst status first, the biggest spend first, what runs out
+ * soonest first, the stalest refresh first. */
+export const SORT_DIRECTION = {
+  name: 'ascending',
+  status: 'ascending',
+  today: 'descending',
+  last30: 'descending',
+  lifetime: 'descending',
+  runs_out: 'ascending',
+  refreshed: 'ascending',
+};
+
 const FILTERS = {
   all: () => true,
   attention: (a) => a.needs_attention,
@@ -60,6 +73,8 @@ export class AccountList {
     this.query = '';
     this.filter = 'all';
     this.sort = 'name';
+    /** The sort runs the other way (a second click on its column). */
+    this.reversed = false;
     this.busy = new Set();
     // With several Facebook logins, each row names the logins that reach it.
     this.namesLogins = false;
@@ -129,9 +144,17 @@ export class AccountList {
     this.applyFilter();
   }
 
-  setSort(sort) {
+  setSort(sort, reversed = false) {
     this.sort = SORTS[sort] ? sort : 'name';
+    this.reversed = Boolean(reversed);
     this.arrange();
+  }
+
+  /** The direction the rows run in now, as `aria-sort` says it. */
+  sortDirection() {
+    const natural = SORT_DIRECTION[this.sort];
+    if (!this.reversed) return natural;
+    return natural === 'ascending' ? 'descending' : 'ascending';
   }
 
   /** Every row waits for its turn in a refresh-all (cleared as rows arrive). */
@@ -200,7 +223,8 @@ export class AccountList {
   /** Orders rows into the two groups (needs attention first, blocking
    * before warnings), sorted. */
   arrange() {
-    const compare = SORTS[this.sort];
+    const base = SORTS[this.sort];
+    const compare = this.reversed ? (a, b) => base(b, a) : base;
     const bySeverity = (a, b) => severityRank(b.severity) - severityRank(a.severity);
     const all = [...this.rows.values()].sort((a, b) => {
       const first = a.view.needs_attention && b.view.needs_attention ? bySeverity(a.view, b.view) : 0;

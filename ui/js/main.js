@@ -204,6 +204,7 @@ async function load() {
   state = await api.state();
   list.setAll(state.accounts);
   renderHeader();
+  renderSortHeads();
   renderCheckPlan();
   refreshActivityBadge();
   renderNotices();
@@ -543,6 +544,7 @@ document.addEventListener('click', (event) => {
       if (account && account.error) runProblemAction(account.error.action, account.error, loginToFix(account));
       break;
     }
+    case 'sort-by': sortBy(target.dataset.sort); break;
     case 'refresh-row': {
       const row = target.closest('.account-row');
       if (row) refreshRow(row.dataset.id);
@@ -700,7 +702,27 @@ $('#activity-kind').addEventListener('change', renderActivityList);
 
 $('#search').addEventListener('input', (event) => list.setQuery(event.target.value));
 $('#filter').addEventListener('change', (event) => list.setFilter(event.target.value));
-$('#sort').addEventListener('change', (event) => list.setSort(event.target.value));
+$('#sort').addEventListener('change', (event) => {
+  list.setSort(event.target.value);
+  renderSortHeads();
+});
+
+/** Column headers say how the list is sorted (`aria-sort`, an arrow). */
+function renderSortHeads() {
+  for (const head of document.querySelectorAll('[data-sort-key]')) {
+    const active = head.dataset.sortKey === list.sort;
+    const direction = active ? list.sortDirection() : 'none';
+    head.setAttribute('aria-sort', direction);
+    head.querySelector('.sort-arrow').textContent = { ascending: ' ▲', descending: ' ▼' }[direction] || '';
+  }
+}
+
+/** A click on a column header sorts by it; a second click reverses. */
+function sortBy(key) {
+  list.setSort(key, list.sort === key ? !list.reversed : false);
+  $('#sort').value = key;
+  renderSortHeads();
+}
 
 $('#settings-form').addEventListener('submit', async (event) => {
   event.preventDefault();
