@@ -7,6 +7,7 @@ import { ProblemPage } from './problem.js';
 import { fillSettings, readSettings } from './settings.js';
 import { countNew, renderActivity } from './activity.js';
 import { checkForUpdates, installUpdate } from './updates.js';
+import { renderNotices as drawNotices } from './notices.js';
 import { LOCALE, ago, clock, plural } from './format.js';
 import {
   loginStatus, reauthPlan, renderIdentity, renderLoginBanners, renderLoginList, renderReauthMenu,
@@ -155,28 +156,25 @@ async function setAside(flag, days, restore = false) {
 /** Notices the window itself raised (the backend's come with the state). */
 let localNotices = [];
 
+/** Whether every notice is shown, or only the most severe with "+N more". */
+let noticesExpanded = false;
+
 function renderNotices() {
-  ui.notices.replaceChildren(...[...state.notices, ...localNotices].map((n) => {
-    const li = document.createElement('li');
-    li.className = 'notice';
-    li.dataset.level = n.level;
-    const text = document.createElement('span');
-    text.textContent = n.text;
-    const close = document.createElement('button');
-    close.type = 'button';
-    close.className = 'link';
-    close.textContent = 'Dismiss';
-    close.addEventListener('click', () => {
+  drawNotices(ui.notices, [...state.notices, ...localNotices], {
+    expanded: noticesExpanded,
+    onDismiss: (n) => {
       if (n.id.startsWith('local-')) {
         localNotices = localNotices.filter((l) => l.id !== n.id);
         renderNotices();
       } else {
         api.dismissNotice(n.id);
       }
-    });
-    li.append(text, close);
-    return li;
-  }));
+    },
+    onToggle: (expanded) => {
+      noticesExpanded = expanded;
+      renderNotices();
+    },
+  });
 }
 
 let wasRunning = false;
