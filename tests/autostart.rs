@@ -7,27 +7,10 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 #![cfg(target_os = "linux")]
 
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
-use tauri::webview::InvokeRequest;
-use tauri::{Manager, WebviewUrl, WebviewWindowBuilder};
+mod mock;
 
-fn invoke(
-    window: &tauri::WebviewWindow<MockRuntime>,
-    command: &str,
-    body: serde_json::Value,
-) -> Result<serde_json::Value, serde_json::Value> {
-    let request = InvokeRequest {
-        cmd: command.into(),
-        callback: CallbackFn(0),
-        error: CallbackFn(1),
-        url: "tauri://localhost".parse().expect("url"),
-        body: InvokeBody::Json(body),
-        headers: Default::default(),
-        invoke_key: INVOKE_KEY.to_string(),
-    };
-    get_ipc_response(window, request).map(|r| r.deserialize().unwrap())
-}
+use mock::{invoke, main_window, started};
+use tauri::test::mock_builder;
 
 const CHILD: &str = "ADKEEP_AUTOSTART_TEST_HOME";
 
@@ -56,17 +39,11 @@ fn the_setting_registers_and_unregisters_adkeep_with_the_desktop() {
 fn registers_and_unregisters_under_home() {
     let home = std::path::PathBuf::from(std::env::var_os(CHILD).expect("run by the parent test"));
     let data = tempfile::tempdir().unwrap();
-    let builder = mock_builder().plugin(adkeep_app::autostart::plugin());
-    let mut app = adkeep_app::build_app(builder, Some(data.path().to_path_buf()))
-        .build(tauri::generate_context!())
-        .expect("the app builds");
-    #[allow(deprecated)] // runs setup without blocking, as in tests/ipc.rs
-    app.run_iteration(|_, _| {});
-    let main = app.get_webview_window("main").unwrap_or_else(|| {
-        WebviewWindowBuilder::new(&app, "main", WebviewUrl::default())
-            .build()
-            .expect("main window")
-    });
+    let app = started(
+        mock_builder().plugin(adkeep_app::autostart::plugin()),
+        data.path(),
+    );
+    let main = main_window(&app);
     let entry = home.join(".config/autostart/Adkeep.desktop");
     assert!(!entry.exists(), "off by default");
 

@@ -13,10 +13,10 @@ use axum::extract::State;
 use axum::routing::get;
 use base64::Engine;
 use minisign::KeyPair;
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
-use tauri::webview::InvokeRequest;
-use tauri::{Manager, WebviewUrl, WebviewWindowBuilder};
+use tauri::Manager;
+use tauri::test::{MockRuntime, mock_builder};
+
+mod mock;
 
 const BUNDLE: &[u8] = b"Adkeep 9.9.9 for Linux: the bytes of a bundle";
 
@@ -83,16 +83,7 @@ fn invoke(
     window: &tauri::WebviewWindow<MockRuntime>,
     command: &str,
 ) -> Result<serde_json::Value, serde_json::Value> {
-    let request = InvokeRequest {
-        cmd: command.into(),
-        callback: CallbackFn(0),
-        error: CallbackFn(1),
-        url: "tauri://localhost".parse().expect("url"),
-        body: InvokeBody::Json(serde_json::json!({})),
-        headers: Default::default(),
-        invoke_key: INVOKE_KEY.to_string(),
-    };
-    get_ipc_response(window, request).map(|r| r.deserialize().unwrap())
+    mock::invoke(window, command, serde_json::json!({}))
 }
 
 struct Setup {
@@ -113,21 +104,12 @@ async fn setup() -> Setup {
     }));
     let endpoint = start_server(served.clone()).await;
     let data = tempfile::tempdir().unwrap();
-    let builder = adkeep_app::updates::register(mock_builder());
-    let mut app = adkeep_app::build_app(builder, Some(data.path().to_path_buf()))
-        .build(tauri::generate_context!())
-        .expect("the app builds");
-    #[allow(deprecated)] // runs setup without blocking, as in tests/ipc.rs
-    app.run_iteration(|_, _| {});
+    let app = mock::started(adkeep_app::updates::register(mock_builder()), data.path());
     app.manage(adkeep_app::updates::UpdateSource {
         endpoint: Some(endpoint.parse().unwrap()),
         pubkey: Some(pubkey),
     });
-    let main = app.get_webview_window("main").unwrap_or_else(|| {
-        WebviewWindowBuilder::new(&app, "main", WebviewUrl::default())
-            .build()
-            .expect("main window")
-    });
+    let main = mock::main_window(&app);
     Setup {
         app,
         main,
