@@ -8,6 +8,7 @@ import { fillSettings, readSettings } from './settings.js';
 import { countNew, renderActivity } from './activity.js';
 import { checkForUpdates, installUpdate } from './updates.js';
 import { renderNotices as drawNotices } from './notices.js';
+import { RowKeys } from './keyboard.js';
 import { LOCALE, ago, clock, plural } from './format.js';
 import {
   loginStatus, reauthPlan, renderIdentity, renderLoginBanners, renderLoginList, renderReauthMenu,
@@ -520,19 +521,14 @@ async function copy(text) {
   }
 }
 
-function selectRow(el, additive) {
-  if (!additive) {
-    document.querySelectorAll('.account-row[aria-selected="true"]').forEach((row) => row.setAttribute('aria-selected', 'false'));
-  }
-  el.setAttribute('aria-selected', el.getAttribute('aria-selected') === 'true' ? 'false' : 'true');
-}
+const rowKeys = new RowKeys($('#accounts-table'));
 
 document.addEventListener('click', (event) => {
   if (!event.target.closest('.menu-anchor')) closeMenu();
   const target = event.target.closest('[data-action]');
   if (!target) {
     const row = event.target.closest('.account-row');
-    if (row) selectRow(row, event.ctrlKey || event.metaKey);
+    if (row) rowKeys.click(row, { additive: event.ctrlKey || event.metaKey, extend: event.shiftKey });
     return;
   }
   switch (target.dataset.action) {
@@ -671,7 +667,12 @@ document.addEventListener('keydown', (event) => {
     closeMenu();
     $('#reauthenticate').focus();
   } else if (event.key === 'Escape') {
-    document.querySelectorAll('.account-row[aria-selected="true"]').forEach((row) => row.setAttribute('aria-selected', 'false'));
+    rowKeys.clear();
+  } else if ((event.ctrlKey || event.metaKey) && (event.key === 'a' || event.key === 'A') && screen === 'accounts'
+    && !event.target.closest('input, textarea, select')) {
+    // Every row shown, not the page's text.
+    event.preventDefault();
+    rowKeys.selectAll();
   } else if ((event.ctrlKey || event.metaKey) && event.key === 'f' && screen === 'accounts') {
     event.preventDefault();
     $('#search').focus();
