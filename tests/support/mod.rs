@@ -129,10 +129,15 @@ impl App {
         let driver = command
             .spawn()
             .expect("tauri-driver (cargo install tauri-driver --version '^2' --locked)");
+        // Both must listen before a session is asked for: tauri-driver
+        // forwards it to WebKitWebDriver at once, and a native driver still
+        // starting refuses it ("client error (Connect)").
         let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "tauri-driver did not start");
-            std::thread::sleep(Duration::from_millis(100));
+        for (listener, what) in [(port, "tauri-driver"), (native_port, "WebKitWebDriver")] {
+            while std::net::TcpStream::connect(("127.0.0.1", listener)).is_err() {
+                assert!(Instant::now() < deadline, "{what} did not start");
+                std::thread::sleep(Duration::from_millis(100));
+            }
         }
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), json!("wry"));
