@@ -61,7 +61,7 @@ impl<R: Runtime> Events for WindowEvents<R> {
             .notification()
             .builder()
             .title(title)
-            .body(body)
+            .body(as_text(body))
             .show()
         {
             tracing::warn!("could not show a notification: {e}");
@@ -74,7 +74,7 @@ impl<R: Runtime> Events for WindowEvents<R> {
         let shown = notify_rust::Notification::new()
             .appname("Adkeep")
             .summary(title)
-            .body(body)
+            .body(&as_text(body))
             .action("default", "Show what changed")
             .show();
         let handle = match shown {
@@ -105,8 +105,32 @@ fn log_notification(title: &str, body: &str) {
     tracing::info!(%title, body = %body.replace('\n', " / "), "notification");
 }
 
+/// Account names come from Meta: a Linux notification service reads the body
+/// as markup (`<b>`, `<a href>`), so it is escaped to stay text.
+fn as_text(body: &str) -> String {
+    if cfg!(target_os = "linux") {
+        body.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    } else {
+        body.to_owned()
+    }
+}
+
 /// Shows the window on the changes that got worse.
 pub fn open_worse<R: Runtime>(app: &AppHandle<R>) {
     crate::tray::show_main_window(app);
     let _ = app.emit_to(MAIN, OPEN_WORSE, ());
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn remote_names_stay_text_in_a_notification() {
+        assert_eq!(
+            super::as_text("<a href=\"x\">Shop</a> & co"),
+            "&lt;a href=\"x\"&gt;Shop&lt;/a&gt; &amp; co"
+        );
+    }
 }
