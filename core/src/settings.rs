@@ -33,6 +33,17 @@ pub enum LoginMethod {
     Loopback,
 }
 
+/// How tall the accounts list's rows are.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RowDensity {
+    /// One line per account; the details pane holds the rest.
+    #[default]
+    Dense,
+    /// Taller rows with reasons, spend lines and the chart on the row.
+    Comfortable,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Settings {
@@ -62,6 +73,8 @@ pub struct Settings {
     pub check_every_hours: Option<u32>,
     /// When the person last looked at the Activity view ("since last opened").
     pub activity_seen_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The accounts list's row height.
+    pub row_density: RowDensity,
 }
 
 impl Default for Settings {
@@ -83,6 +96,7 @@ impl Default for Settings {
             money_alerts: MoneyAlerts::default(),
             check_every_hours: Some(crate::schedule::DEFAULT_HOURS),
             activity_seen_at: None,
+            row_density: RowDensity::Dense,
         }
     }
 }

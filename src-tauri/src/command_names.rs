@@ -13,6 +13,7 @@
     "save_settings",
     "dismiss_notice",
     "open_link",
+    "open_account_page",
     "reauthenticate",
     "add_login",
     "confirm_switch_user",

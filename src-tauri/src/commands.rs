@@ -109,6 +109,25 @@ pub async fn open_link<R: tauri::Runtime>(
         .map_err(|e| Error::Internal(format!("could not open the browser: {e}")))
 }
 
+/// Opens one account's page (Ads Manager, Billing, Account Quality) on the
+/// configured Facebook site in the system browser.
+#[tauri::command]
+pub async fn open_account_page<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    api: Api<'_>,
+    id: String,
+    page: crate::links::AccountPage,
+) -> Result<(), Error> {
+    let id = crate::backend::parse_id(&id)?;
+    let facebook = api.facebook_base().await?;
+    let url = crate::links::account_page(&facebook, &id, page)
+        .ok_or_else(|| Error::Internal("the Facebook address is not usable".to_owned()))?;
+    use tauri_plugin_opener::OpenerExt;
+    app.opener()
+        .open_url(url.as_str(), None::<&str>)
+        .map_err(|e| Error::Internal(format!("could not open the browser: {e}")))
+}
+
 /// Opens Facebook's login (the popup, or the system browser for the loopback
 /// method) for one login (`login`: its id) and, once it answers, re-reads
 /// the accounts.

@@ -113,6 +113,7 @@ fn build_app_with<R: Runtime>(
             commands::save_settings,
             commands::dismiss_notice,
             commands::open_link,
+            commands::open_account_page,
             commands::reauthenticate,
             commands::add_login,
             commands::confirm_switch_user,

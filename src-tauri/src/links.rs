@@ -2,7 +2,35 @@
 //! pages of the Facebook base Adkeep is configured with (the Graph double in
 //! tests and the sandbox).
 
+use serde::Deserialize;
 use url::Url;
+
+use adkeep_core::graph::ids::AccountId;
+
+/// A page about one ad account on Facebook, opened from its details.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountPage {
+    /// Ads Manager's campaigns for the account.
+    AdsManager,
+    /// Ads Manager's billing (payment methods, transactions).
+    Billing,
+    /// Account Quality (disabled accounts, restrictions, appeals).
+    AccountQuality,
+}
+
+/// The page on the configured Facebook site (`act=` is the account's number).
+pub fn account_page(base: &Url, account: &AccountId, page: AccountPage) -> Option<Url> {
+    let path = match page {
+        AccountPage::AdsManager => "adsmanager/manage/campaigns",
+        AccountPage::Billing => "ads/manager/billing/transactions/",
+        AccountPage::AccountQuality => "accountquality/",
+    };
+    let mut url = base.join(path).ok()?;
+    url.query_pairs_mut()
+        .append_pair("act", account.as_str().trim_start_matches("act_"));
+    Some(url)
+}
 
 pub fn is_allowed(raw: &str, facebook_base: &Url) -> bool {
     let Ok(url) = Url::parse(raw) else {
@@ -23,6 +51,38 @@ pub fn is_allowed(raw: &str, facebook_base: &Url) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn account_pages_stay_on_the_configured_site() {
+        let meta = Url::parse("https://www.facebook.com/").unwrap();
+        let id = AccountId::parse("act_1234").unwrap();
+        let ads = account_page(&meta, &id, AccountPage::AdsManager).unwrap();
+        assert_eq!(
+            ads.as_str(),
+            "https://www.facebook.com/adsmanager/manage/campaigns?act=1234"
+        );
+        let billing = account_page(&meta, &id, AccountPage::Billing).unwrap();
+        assert_eq!(
+            billing.as_str(),
+            "https://www.facebook.com/ads/manager/billing/transactions/?act=1234"
+        );
+        let double = Url::parse("http://127.0.0.1:4100/").unwrap();
+        let quality = account_page(&double, &id, AccountPage::AccountQuality).unwrap();
+        assert_eq!(
+            quality.as_str(),
+            "http://127.0.0.1:4100/accountquality/?act=1234"
+        );
+        for page in [
+            AccountPage::AdsManager,
+            AccountPage::Billing,
+            AccountPage::AccountQuality,
+        ] {
+            assert!(is_allowed(
+                account_page(&meta, &id, page).unwrap().as_str(),
+                &meta
+            ));
+        }
+    }
 
     #[test]
     fn only_facebook_pages_open() {

@@ -86,7 +86,10 @@ impl AccountView {
             .payment_risk
             .as_ref()
             .and(judge.facebook)
-            .and_then(|base| billing_page(base, &account));
+            .and_then(|base| {
+                crate::links::account_page(base, &account.id, crate::links::AccountPage::Billing)
+            })
+            .map(String::from);
         // Moved out so the flattened account does not repeat them by id.
         let reaches = std::mem::take(&mut account.logins);
         let via = account.via.take();
@@ -138,14 +141,6 @@ impl AccountView {
     pub fn counts(views: &[Self]) -> Counts {
         Counts::of(views.iter().map(|v| v.attention.as_slice()))
     }
-}
-
-/// Ads Manager's billing page for an account, on the configured Facebook site.
-fn billing_page(base: &url::Url, account: &Account) -> Option<String> {
-    let mut url = base.join("ads/manager/billing/transactions/").ok()?;
-    url.query_pairs_mut()
-        .append_pair("act", account.id.as_str().trim_start_matches("act_"));
-    Some(url.to_string())
 }
 
 /// Which data the app is showing.

@@ -3,21 +3,31 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appUnderTest, calls } from './harness.mjs';
-import { account, accounts, flag, judged, state } from './fixtures.mjs';
+import {
+  account, accounts, comfortable, flag, judged, state,
+} from './fixtures.mjs';
 
 const open = appUnderTest();
 
 const rowText = (page, id, selector) => page.locator(`.account-row[data-id="${id}"] ${selector}`).textContent();
+const shownCount = async (page) => Number(await page.getAttribute('#accounts-table', 'data-shown'));
+/** The ids the list shows, in order (from the rows drawn: fixtures fit the screen). */
+const drawnOrder = (page, group) => page.locator(`#group-${group} .account-row`).evaluateAll((rows) => rows
+  .sort((a, b) => Number(a.getAttribute('aria-rowindex')) - Number(b.getAttribute('aria-rowindex')))
+  .map((r) => r.dataset.id));
 
 test('accounts show grouped, needs attention first, with no script or CSP errors', async () => {
   const page = await open(state({ accounts: accounts(30) }));
   assert.equal(await page.locator('#screen-accounts').isVisible(), true);
-  assert.equal(await page.locator('.account-row').count(), 30);
+  assert.equal(await shownCount(page), 30);
   const groups = await page.locator('.accounts-table > .group').evaluateAll((els) => els.map((e) => e.id));
   assert.deepEqual(groups, ['group-attention', 'group-rest']);
   const attention = await page.locator('#group-attention .account-row').count();
   const expected = accounts(30).filter((a) => a.needs_attention).length;
   assert.equal(attention, expected);
+  // One line per account: at 1366×900 every row fits and is drawn.
+  const heights = await page.locator('.account-row').evaluateAll((rows) => [...new Set(rows.map((r) => r.offsetHeight))]);
+  assert.deepEqual(heights, [34]);
   assert.match(await page.locator('#count-attention').textContent(), new RegExp(`${expected} accounts`));
   // Status badges carry text, never colour alone.
   const disabled = accounts(30).find((a) => a.status === 'disabled');
@@ -43,8 +53,15 @@ test('remote strings are shown as text, never parsed as HTML', async () => {
   const id = fixture.accounts[0].id;
   assert.equal(await rowText(page, id, '.account-name'), evil);
   assert.equal(await rowText(page, id, '.col-business'), `<b>${evil}</b>`);
-  assert.match(await rowText(page, id, '.row-flags'), /<img src=x/);
+  assert.match(await rowText(page, id, '.reason-text'), /<img src=x/);
   assert.equal(await page.locator('#accounts-table img, #accounts-table script, #accounts-table b').count(), 0);
+  // The details pane shows the same strings, and more of them, as text.
+  await page.click(`.account-row[data-id="${id}"] .col-business`);
+  assert.equal(await page.locator('#details-name').textContent(), evil);
+  const pane = await page.locator('#details').textContent();
+  assert.match(pane, /<script>window.__pwned=2<\/script>/);
+  assert.match(pane, /<img src=x onerror/);
+  assert.equal(await page.locator('#details img, #details script, #details b').count(), 0);
   await page.waitForTimeout(100);
   assert.equal(await page.evaluate(() => window.__pwned), undefined);
   assert.deepEqual(page.problems, []);
@@ -53,7 +70,7 @@ test('remote strings are shown as text, never parsed as HTML', async () => {
 test('search, filter and sort work on what is already drawn', async () => {
   const fixture = state({ accounts: accounts(40) });
   const page = await open(fixture);
-  const visible = () => page.locator('.account-row:visible').count();
+  const visible = () => shownCount(page);
 
   await page.fill('#search', 'account 0007');
   assert.equal(await visible(), 1);
@@ -70,7 +87,7 @@ test('search, filter and sort work on what is already drawn', async () => {
   await page.selectOption('#filter', 'all');
 
   await page.selectOption('#sort', 'lifetime');
-  const first = await page.locator('#group-rest .account-row').first().getAttribute('data-id');
+  const first = (await drawnOrder(page, 'rest'))[0];
   const rest = fixture.accounts.filter((a) => !a.needs_attention);
   const top = rest.reduce((m, a) => (Number(a.amount_spent) > Number(m.amount_spent) ? a : m));
   assert.equal(first, top.id);
@@ -81,24 +98,24 @@ test('search, filter and sort work on what is already drawn', async () => {
 test('column headers sort, a second click reverses, and aria-sort says which way', async () => {
   const fixture = state({ accounts: accounts(12) });
   const page = await open(fixture);
-  const order = () => page.locator('#group-rest .account-row').evaluateAll((rows) => rows.map((r) => r.dataset.id));
+  const order = () => drawnOrder(page, 'rest');
   const rest = fixture.accounts.filter((a) => !a.needs_attention);
   const by30 = [...rest].sort((a, b) => Number(b.spend_last_30d) - Number(a.spend_last_30d)).map((a) => a.id);
   assert.equal(await page.getAttribute('.col-account[role=columnheader]', 'aria-sort'), 'ascending');
 
-  await page.click('.col-spend .sort-head');
+  await page.click('.col-30d .sort-head');
   assert.deepEqual(await order(), by30, 'the biggest 30-day spend first');
-  assert.equal(await page.getAttribute('.col-spend[role=columnheader]', 'aria-sort'), 'descending');
+  assert.equal(await page.getAttribute('.col-30d[role=columnheader]', 'aria-sort'), 'descending');
   assert.equal(await page.getAttribute('.col-account[role=columnheader]', 'aria-sort'), 'none');
   assert.equal(await page.inputValue('#sort'), 'last30');
 
-  await page.click('.col-spend .sort-head');
+  await page.click('.col-30d .sort-head');
   assert.deepEqual(await order(), [...by30].reverse(), 'a second click reverses');
-  assert.equal(await page.getAttribute('.col-spend[role=columnheader]', 'aria-sort'), 'ascending');
+  assert.equal(await page.getAttribute('.col-30d[role=columnheader]', 'aria-sort'), 'ascending');
 
   await page.selectOption('#sort', 'name');
   assert.equal(await page.getAttribute('.col-account[role=columnheader]', 'aria-sort'), 'ascending');
-  assert.equal(await page.getAttribute('.col-spend[role=columnheader]', 'aria-sort'), 'none');
+  assert.equal(await page.getAttribute('.col-30d[role=columnheader]', 'aria-sort'), 'none');
   await page.focus('.col-status .sort-head');
   await page.keyboard.press('Enter');
   assert.equal(await page.getAttribute('.col-status[role=columnheader]', 'aria-sort'), 'ascending', 'keyboard works too');
@@ -133,9 +150,12 @@ test('a failed row keeps its values, marked as of their time, with the reason', 
     ...judged([flag('refresh_failed', { reason: 'offline', since: '2026-11-27T10:00:00Z' }, 'info', "Not refreshed: Facebook can't be reached")]),
   });
   const page = await open(state({ accounts: [failed, account(3)] }));
-  assert.match(await rowText(page, failed.id, '.row-flags .flag-text'), /^Offline — showing data as of /);
+  assert.match(await rowText(page, failed.id, '.reason-text'), /^Offline — showing data as of /);
   assert.match(await rowText(page, failed.id, 'time'), /^as of /);
-  assert.match(await rowText(page, failed.id, '.spend-detail'), /lifetime/);
+  assert.match(await rowText(page, failed.id, '.col-30d'), /\d/);
+  await page.click(`.account-row[data-id="${failed.id}"] .col-business`);
+  assert.match(await page.locator('#details').textContent(), /Last refresh failed.*Facebook can't be reached/);
+  assert.match(await page.locator('#details').textContent(), /connection refused/);
   assert.match(await page.locator(`.account-row[data-id="${failed.id}"]`).getAttribute('class'), /\bhas-error\b/);
 });
 
@@ -143,8 +163,13 @@ test('money is shown exactly, without float rounding', async () => {
   const big = account(0, { currency: 'USD', amount_spent: '90071992547409.93' });
   const yen = account(2, { currency: 'JPY', spend_today: '123456789', amount_spent: '5' });
   const page = await open(state({ accounts: [big, yen] }));
-  assert.match(await rowText(page, big.id, '.spend-detail'), /\$90,071,992,547,409\.93 lifetime/);
-  assert.match(await rowText(page, yen.id, '.spend-today'), /¥123,456,789 today/);
+  assert.equal(await rowText(page, yen.id, '.col-today'), '¥123,456,789');
+  await page.click(`.account-row[data-id="${big.id}"] .col-business`);
+  assert.match(await page.locator('#details .details-facts').first().textContent(), /Lifetime\$90,071,992,547,409\.93/);
+  // The comfortable rows keep the long spend lines.
+  const tall = await open(comfortable(state({ accounts: [big, yen] })));
+  assert.match(await rowText(tall, big.id, '.spend-detail'), /\$90,071,992,547,409\.93 lifetime/);
+  assert.match(await rowText(tall, yen.id, '.spend-today'), /¥123,456,789 today/);
 });
 
 test('an older copy of an account never overwrites a newer one', async () => {
@@ -213,7 +238,7 @@ test('first run offers the sandbox', async () => {
   await page.waitForFunction(() => window.__calls.some((c) => c.command === 'enter_sandbox'));
 });
 
-test('reasons show their severity; acknowledging one moves the row and can be undone', async () => {
+test('reasons show their severity in the details pane; acknowledging one moves the row and can be undone', async () => {
   const warned = account(1, {
     ...judged([
       flag('dataset_stopped', { dataset_id: '81' }, 'warning', 'Dataset “Pixel 1” stopped receiving events'),
@@ -223,27 +248,52 @@ test('reasons show their severity; acknowledging one moves the row and can be un
   const blocked = account(4);
   const page = await open(state({ accounts: [warned, blocked, account(2)], attention: { blocking: 1, warning: 1, info: 0, set_aside: 0 } }));
   assert.match(await page.locator('#summary').textContent(), /1 blocked · 1 warning/);
-  const order = await page.locator('#group-attention .account-row').evaluateAll((rows) => rows.map((r) => r.dataset.severity));
-  assert.deepEqual(order, ['blocking', 'warning'], 'blocking first');
+  assert.deepEqual(await drawnOrder(page, 'attention'), [blocked.id, warned.id], 'blocking first');
+  // The row names its most severe reason and how many more there are.
+  assert.equal(await rowText(page, warned.id, '.reason-text'), 'Dataset “Pixel 1” stopped receiving events');
+  assert.equal(await rowText(page, warned.id, '.reason-more'), '+1');
+  await page.click(`.account-row[data-id="${warned.id}"] .col-business`);
   // Severity is said in words, not only colour.
-  const words = await page.locator(`.account-row[data-id="${warned.id}"] .flag .visually-hidden`).allTextContents();
+  const words = await page.locator('#details .flag .visually-hidden').allTextContents();
   assert.deepEqual(words, ['Warning: ', 'Info: ']);
 
-  await page.click(`.account-row[data-id="${warned.id}"] .flag[data-severity="warning"] [data-action="acknowledge-flag"]`);
+  await page.click('#details .flag[data-severity="warning"] [data-action="acknowledge-flag"]');
   await page.waitForSelector(`#group-rest .account-row[data-id="${warned.id}"]`);
   assert.deepEqual((await calls(page, 'set_aside')).map((c) => c.args), [{ id: warned.id, key: 'dataset_stopped:81', days: null }]);
-  const toggle = page.locator(`.account-row[data-id="${warned.id}"] .row-aside`);
-  assert.equal(await toggle.textContent(), '1 set aside');
+  const toggle = page.locator('#details .row-aside');
+  await page.waitForFunction(() => document.querySelector('#details .row-aside').textContent === '1 set aside');
   await toggle.click();
-  assert.match(await rowText(page, warned.id, '.flag[data-severity="warning"] .flag-text'), /\(acknowledged\)$/);
-  await page.click(`.account-row[data-id="${warned.id}"] [data-action="restore-flag"]`);
+  assert.match(await page.locator('#details .flag[data-severity="warning"] .flag-text').textContent(), /\(acknowledged\)$/);
+  await page.click('#details [data-action="restore-flag"]');
   assert.deepEqual((await calls(page, 'restore_attention')).map((c) => c.args), [{ id: warned.id, key: 'dataset_stopped:81' }]);
+});
+
+test('comfortable rows keep every reason on the row, with its controls', async () => {
+  const warned = account(1, {
+    ...judged([
+      flag('dataset_stopped', { dataset_id: '81' }, 'warning', 'Dataset “Pixel 1” stopped receiving events'),
+      flag('tos_missing', { tos: 'custom_audience_tos' }, 'info', 'Terms not accepted: customer-list audiences'),
+    ]),
+  });
+  const page = await open(comfortable(state({ accounts: [warned, account(2)] })));
+  assert.equal(await page.getAttribute('#density', 'aria-pressed'), 'true');
+  const words = await page.locator(`.account-row[data-id="${warned.id}"] .flag .visually-hidden`).allTextContents();
+  assert.deepEqual(words, ['Warning: ', 'Info: ']);
+  await page.click(`.account-row[data-id="${warned.id}"] .flag[data-severity="warning"] [data-action="acknowledge-flag"]`);
+  await page.waitForSelector(`#group-rest .account-row[data-id="${warned.id}"]`);
+  // Back to dense rows: the choice is saved.
+  await page.click('#density');
+  await page.waitForFunction(() => window.__calls.some((c) => c.command === 'save_settings'));
+  assert.equal((await calls(page, 'save_settings')).at(-1).args.settings.row_density, 'dense');
+  assert.equal(await page.locator('.account-row').first().evaluate((r) => r.offsetHeight), 34);
+  assert.equal(await page.locator('.account-row .row-flags:visible').count(), 0);
 });
 
 test('a reason can be snoozed for a number of days', async () => {
   const warned = account(1, { ...judged([flag('dataset_unavailable', { dataset_id: '81' }, 'warning', 'Dataset “Pixel 1” is unavailable')]) });
   const page = await open(state({ accounts: [warned] }));
-  await page.selectOption(`.account-row[data-id="${warned.id}"] select.snooze`, '7');
+  await page.click(`.account-row[data-id="${warned.id}"]`);
+  await page.selectOption('#details select.snooze', '7');
   await page.waitForSelector(`#group-rest .account-row[data-id="${warned.id}"]`);
   assert.deepEqual((await calls(page, 'set_aside')).map((c) => c.args), [{ id: warned.id, key: 'dataset_unavailable:81', days: 7 }]);
   assert.match(await page.locator('#live').textContent(), /Snoozed for 7 days/);

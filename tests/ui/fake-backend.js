@@ -29,6 +29,7 @@
     restore_attention: ({ id }) => structuredClone(window.__fixture.accounts.find((a) => a.id === id)),
     dismiss_notice: () => null,
     open_link: () => null,
+    open_account_page: () => null,
     save_settings: ({ settings }) => settings,
     enter_sandbox: () => null,
     leave_sandbox: () => null,

@@ -108,7 +108,7 @@ export function state(overrides = {}) {
     mode: 'meta',
     connected: true,
     logins: [login()],
-    settings: { mode: 'meta', app_id: '1234', config_id: '', login_method: 'popup', api_version: 'v27.0', loopback_ports: [47711], notifications: true, close_to_tray: false, launch_at_login: false, has_app_secret: false, allow_plaintext_token: false, muted_attention: [], money_alerts: { warn_days: 3, urgent_days: 1, stopped_spending: true }, check_every_hours: 3, activity_seen_at: null, check_updates: true },
+    settings: { mode: 'meta', app_id: '1234', config_id: '', login_method: 'popup', api_version: 'v27.0', loopback_ports: [47711], notifications: true, close_to_tray: false, launch_at_login: false, has_app_secret: false, allow_plaintext_token: false, muted_attention: [], money_alerts: { warn_days: 3, urgent_days: 1, stopped_spending: true }, check_every_hours: 3, activity_seen_at: null, check_updates: true, row_density: 'dense' },
     problem: null,
     opens_problem_page: false,
     accounts: accounts(12),
@@ -120,6 +120,11 @@ export function state(overrides = {}) {
     next_check: null,
     ...overrides,
   };
+}
+
+/** The same state with the tall rows of the comfortable density. */
+export function comfortable(fixture) {
+  return { ...fixture, settings: { ...fixture.settings, row_density: 'comfortable' } };
 }
 
 export function problem(reason, action, overrides = {}) {

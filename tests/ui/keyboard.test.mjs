@@ -30,6 +30,9 @@ test('arrows move, Shift extends, Space toggles, Ctrl+A selects what is shown, E
   await page.keyboard.press('F5');
   await page.waitForFunction(() => window.__calls.some((c) => c.command === 'refresh_selected'));
   assert.deepEqual([...(await calls(page, 'refresh_selected'))[0].args.ids].sort(), [...rows].sort(), 'F5 acts on the selection');
+  assert.equal(await page.locator('#details').isVisible(), true, 'a click opened the details');
+  await page.keyboard.press('Escape');
+  assert.equal(await page.locator('#details').isVisible(), false, 'Esc closes the details first');
   await page.keyboard.press('Escape');
   assert.deepEqual(await selected(page), []);
   assert.deepEqual(page.problems, []);

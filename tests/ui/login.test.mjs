@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appUnderTest, calls } from './harness.mjs';
-import { login, problem, state } from './fixtures.mjs';
+import { login, problem, state, comfortable } from './fixtures.mjs';
 
 const open = appUnderTest();
 
@@ -151,11 +151,17 @@ test('rows name the logins that reach them, and say when another login stood in'
     account(2, { logins: [{ id: '2', name: 'Sam Lee', tasks: ['MANAGE'] }], via: { id: '2', name: 'Sam Lee' }, via_note: null }),
   ];
   const page = await open(state({ logins: [login(), sam()], accounts: rows }));
-  const first = page.locator(`.account-row[data-id="${rows[0].id}"]`);
+  await page.click(`.account-row[data-id="${rows[0].id}"] .col-business`);
+  const pane = await page.locator('#details').textContent();
+  assert.match(pane, /Read throughthrough Sam Lee: Jane Doe's login expired/);
+  assert.match(pane, /Login: Jane DoeAdmin/);
+  assert.match(pane, /Login: Sam LeeAnalyst · refreshes it/);
+  // The comfortable rows say it on the row.
+  const tall = await open(comfortable(state({ logins: [login(), sam()], accounts: rows })));
+  const first = tall.locator(`.account-row[data-id="${rows[0].id}"]`);
   assert.equal(await first.locator('.row-via').textContent(), "through Sam Lee: Jane Doe's login expired");
   assert.equal(await first.locator('.row-logins').textContent(), 'via Jane Doe, Sam Lee');
   assert.match(await first.locator('.col-role').getAttribute('title'), /Jane Doe: Admin\nSam Lee: Analyst \(refreshes it\)/);
   await page.fill('#search', 'sam lee');
-  await page.waitForTimeout(100);
-  assert.equal(await page.locator('.account-row:not([hidden])').count(), 2, 'searching a login finds its accounts');
+  await page.waitForFunction(() => document.querySelector('#accounts-table').dataset.shown === '2');
 });

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appUnderTest, calls } from './harness.mjs';
-import { account, flag, judged, state } from './fixtures.mjs';
+import { account, flag, judged, state, comfortable } from './fixtures.mjs';
 
 const open = appUnderTest();
 
@@ -46,7 +46,7 @@ function cases() {
 
 test('each row says when money stops its ads, with the last 7 days as bars', async () => {
   const rows = cases();
-  const page = await open(state({ accounts: rows }));
+  const page = await open(comfortable(state({ accounts: rows })));
   const line = (i) => page.locator(`.account-row[data-id="${rows[i].id}"] .spend-forecast`);
   assert.equal(await line(0).textContent(), 'cap in ~2 days');
   assert.equal(await line(0).getAttribute('data-tone'), 'warn');
@@ -61,6 +61,13 @@ test('each row says when money stops its ads, with the last 7 days as bars', asy
   assert.match(await bars.getAttribute('aria-label'), /Spend, last 7 days/);
   assert.equal(await page.locator(`.account-row[data-id="${rows[4].id}"] .spend-bars`).count(), 0, 'no series, no chart');
   assert.deepEqual(page.problems, []);
+  // Dense rows: the details pane says it, with the days as figures.
+  const dense = await open(state({ accounts: rows }));
+  await dense.click(`.account-row[data-id="${rows[0].id}"] .col-business`);
+  assert.match(await dense.locator('#details').textContent(), /Forecastcap in ~2 days/);
+  await dense.click(`.account-row[data-id="${rows[3].id}"] .col-business`);
+  assert.equal(await dense.locator('#details .details-days tr').count(), 7);
+  assert.equal(await dense.locator('#details .spend-bars rect').count(), 7);
 });
 
 test('"Money at risk" and "Runs out soonest"', async () => {

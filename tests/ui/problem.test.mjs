@@ -102,7 +102,7 @@ test('a blip never opens the problem page', async () => {
   const rows = [account(1, { error: offline, ...judged([flag('refresh_failed', { reason: 'offline', since: null }, 'info', "Not refreshed: Facebook can't be reached")]) })];
   const page = await open(state({ problem: null, opens_problem_page: false, accounts: rows }));
   assert.equal(await page.locator('#screen-accounts').isVisible(), true);
-  assert.match(await page.locator('.account-row .flag-text').textContent(), /^Offline — showing data as of/);
+  assert.match(await page.locator('.account-row .reason-text').textContent(), /^Offline — showing data as of/);
 });
 
 test('account-level problems show on the row, with their fix', async () => {
@@ -114,7 +114,7 @@ test('account-level problems show on the row, with their fix', async () => {
   const rows = [account(1, { error: tos, ...judged([failed]) }), account(2)];
   const page = await open(state({ accounts: rows }));
   const row = page.locator(`.account-row[data-id="${rows[0].id}"]`);
-  assert.match(await row.locator('.flag-text').textContent(), /A permission is missing/);
+  assert.match(await row.locator('.reason-text').textContent(), /A permission is missing/);
   assert.equal(await row.locator('.row-action').textContent(), 'Review the terms');
   await row.locator('.row-action').click();
   await page.waitForFunction(() => window.__calls.some((c) => c.command === 'open_link'));

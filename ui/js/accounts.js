@@ -1,30 +1,24 @@
-// The account list. Rows are cloned from a <template> and filled with
-// textContent only: account names and every other remote string are
-// user-controlled and must never be parsed as HTML. Updating one account
-// touches only its row; filtering toggles `hidden` on rows it already has.
+// The account list: every account's view in memory, only the rows on screen
+// (plus a few either side) in the DOM. Rows have one height per density, so
+// a row's place is its index times that height and scrolling never measures.
+// Rows are reused as the window moves; filling is text only (rows.js).
 
-import {
-  LOCALE, HEALTH, ago, amountOf, disableReasonText, fullTime, money, plural, roleOf, statusOf, statusRank, tosName,
-} from './format.js';
-import { fillFlags, severityRank } from './flags.js';
-import { forecastLine, moneyAtRisk, runsOutIn, spendBars } from './money.js';
+import { LOCALE, plural, statusRank } from './format.js';
+import { severityRank } from './flags.js';
+import { moneyAtRisk, runsOutIn } from './money.js';
+import { fillRow, refreshedText, setText } from './rows.js';
 
-const EXPECTED_TOS = ['custom_audience_tos', 'web_custom_audience_tos'];
+/** Rows drawn above and below the screen, so a fast scroll shows no gap. */
+const OVERSCAN = 8;
 
-/** What a row offers for a failure that a person can fix. */
-const ROW_ACTIONS = {
-  accept_tos: 'Review the terms',
-  open_account_quality: 'Open Account Quality',
-  open_facebook: 'Open facebook.com',
-  reauthenticate: 'Reauthenticate',
-};
+const collator = new Intl.Collator(LOCALE, { sensitivity: 'base', numeric: true });
 
 function number(value) {
   return value === null || value === undefined ? -Infinity : Number(value);
 }
 
 const SORTS = {
-  name: (a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: 'base' }) || a.id.localeCompare(b.id),
+  name: (a, b) => collator.compare(a.name, b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
   status: (a, b) => statusRank(a) - statusRank(b) || SORTS.name(a, b),
   today: (a, b) => number(b.spend_today) - number(a.spend_today) || SORTS.name(a, b),
   last30: (a, b) => number(b.spend_last_30d) - number(a.spend_last_30d) || SORTS.name(a, b),
@@ -58,90 +52,125 @@ const FILTERS = {
   new: (a) => a.is_new,
 };
 
-function setText(el, text) {
-  if (el.textContent !== text) el.textContent = text;
+const GROUPS = ['attention', 'rest'];
+
+function searchKey(a) {
+  const logins = (a.logins || []).map((l) => l.name).join('\n');
+  return `${a.name}\n${a.id}\n${a.business ? a.business.name : 'personal'}\n${logins}`.toLowerCase();
 }
 
 export class AccountList {
-  constructor({ template, attentionGroup, restGroup, empty, counts, onEmpty }) {
+  /**
+   * `viewport`: the scrolling element; `table`: the grid; `groups`: per
+   * group its element, its rows' box and its count; `template`: a row.
+   */
+  constructor({ viewport, table, template, groups, empty, onEmpty }) {
+    this.viewport = viewport;
+    this.table = table;
     this.template = template;
-    this.groups = { attention: attentionGroup, rest: restGroup };
+    this.groups = groups;
     this.empty = empty;
-    this.counts = counts;
     this.onEmpty = onEmpty;
-    this.rows = new Map(); // id -> { el, view, key }
+    this.rows = new Map(); // id -> { view, key }
+    this.sorted = []; // every id, in order
+    this.order = { attention: [], rest: [] }; // the ids shown, per group
+    this.rendered = new Map(); // id -> element
+    this.spare = [];
     this.query = '';
     this.filter = 'all';
     this.sort = 'name';
     /** The sort runs the other way (a second click on its column). */
     this.reversed = false;
     this.busy = new Set();
-    // With several Facebook logins, each row names the logins that reach it.
+    this.queued = new Set();
+    this.selected = new Set();
+    /** The row in the tab order (the keyboard's place). */
+    this.current = null;
     this.namesLogins = false;
+    this.comfortable = false;
     /** Rows whose set-aside reasons are listed. */
     this.showingAside = new Set();
+    /** Bumped when every drawn row must be filled again. */
+    this.generation = 0;
+    this.rowHeight = 34;
+    this.frame = 0;
+    viewport.addEventListener('scroll', () => this.schedule(), { passive: true });
+    if (typeof ResizeObserver === 'function') new ResizeObserver(() => this.schedule()).observe(viewport);
   }
 
   /** Names the logins on each row (when there are several logins). */
   setNamesLogins(on) {
     if (this.namesLogins === on) return;
     this.namesLogins = on;
-    for (const { el, view } of this.rows.values()) this.fill(el, view);
+    this.redraw();
+  }
+
+  /** Dense (one line) or comfortable (tall) rows. */
+  setComfortable(on) {
+    this.comfortable = Boolean(on);
+    this.table.classList.toggle('comfortable', this.comfortable);
+    this.rowHeight = Number.parseFloat(getComputedStyle(this.table).getPropertyValue('--row-height')) || (this.comfortable ? 96 : 34);
+    this.layout();
+    this.redraw();
   }
 
   /** Lists (or hides) the reasons set aside on one row. */
   toggleAside(id) {
     if (this.showingAside.has(id)) this.showingAside.delete(id); else this.showingAside.add(id);
-    const row = this.rows.get(id);
-    if (row) this.fill(row.el, row.view);
+    this.forget(id);
+    this.render();
   }
 
-  /** Replaces every row (first paint, or a new mode). */
+  /** Replaces every account (first paint, or a new mode). */
   setAll(views) {
-    for (const { el } of this.rows.values()) el.remove();
     this.rows.clear();
-    for (const view of views) this.rows.set(view.id, this.build(view));
+    for (const view of views) this.rows.set(view.id, { view, key: searchKey(view) });
+    for (const id of [...this.selected]) if (!this.rows.has(id)) this.selected.delete(id);
     this.arrange();
   }
 
-  /** Updates the given accounts' rows only (adds rows for new accounts). */
+  /** Updates the given accounts (adds new ones); an older copy never wins. */
   update(views) {
     let moved = false;
     for (const view of views) {
       const existing = this.rows.get(view.id);
-      // An older copy (a state read that raced a row refresh) never wins.
       if (existing && (view.revision ?? 0) < (existing.view.revision ?? 0)) continue;
-      if (existing) {
-        const wasAttention = existing.view.needs_attention;
-        if (existing.el.classList.contains('queued') && view.revision !== existing.view.revision) {
-          existing.el.classList.remove('queued');
-          if (!this.busy.has(view.id)) existing.el.setAttribute('aria-busy', 'false');
-        }
+      if (existing && existing.view.revision !== view.revision) this.queued.delete(view.id);
+      if (!moved && existing && this.staysInPlace(existing.view, view)) {
         existing.view = view;
         existing.key = searchKey(view);
-        this.fill(existing.el, view);
-        if (wasAttention !== view.needs_attention) moved = true;
-        existing.el.hidden = !this.matches(existing);
+        this.forget(view.id);
       } else {
-        this.rows.set(view.id, this.build(view));
+        this.rows.set(view.id, { view, key: searchKey(view) });
         moved = true;
       }
     }
-    if (moved || views.length > 1) {
-      this.arrange();
-    } else {
-      this.refreshCounts();
-    }
+    if (moved) this.arrange(); else this.render();
+  }
+
+  /** Whether a new copy keeps its group, its filter match and its place. */
+  staysInPlace(old, view) {
+    const match = (a) => FILTERS[this.filter](a) && (!this.query || searchKey(a).includes(this.query));
+    if (old.needs_attention !== view.needs_attention || old.severity !== view.severity) return false;
+    if (match(old) !== match(view)) return false;
+    if (!match(view)) return true;
+    const ids = this.order[view.needs_attention ? 'attention' : 'rest'];
+    const at = ids.indexOf(view.id);
+    if (at < 0) return false;
+    const compare = this.comparator();
+    const before = at > 0 ? this.rows.get(ids[at - 1]).view : null;
+    const after = at + 1 < ids.length ? this.rows.get(ids[at + 1]).view : null;
+    return (!before || compare(before, view) <= 0) && (!after || compare(view, after) <= 0);
   }
 
   setQuery(query) {
     this.query = query.trim().toLowerCase();
-    this.applyFilter();
+    this.arrange(false);
   }
 
   setFilter(filter) {
     this.filter = FILTERS[filter] ? filter : 'all';
-    this.applyFilter();
+    this.arrange(false);
   }
 
   setSort(sort, reversed = false) {
@@ -159,28 +188,18 @@ export class AccountList {
 
   /** Every row waits for its turn in a refresh-all (cleared as rows arrive). */
   markAllQueued() {
-    for (const { el } of this.rows.values()) {
-      el.classList.add('queued');
-      el.setAttribute('aria-busy', 'true');
-    }
+    this.queued = new Set(this.rows.keys());
+    this.render();
   }
 
   clearQueued() {
-    for (const { el, view } of this.rows.values()) {
-      if (!el.classList.contains('queued')) continue;
-      el.classList.remove('queued');
-      if (!this.busy.has(view.id)) el.setAttribute('aria-busy', 'false');
-    }
+    this.queued.clear();
+    this.render();
   }
 
   setBusy(id, busy) {
     if (busy) this.busy.add(id); else this.busy.delete(id);
-    const row = this.rows.get(id);
-    if (!row) return;
-    row.el.classList.toggle('refreshing', busy);
-    row.el.setAttribute('aria-busy', busy ? 'true' : 'false');
-    const button = row.el.querySelector('.row-refresh');
-    button.disabled = busy;
+    this.render();
   }
 
   get(id) {
@@ -192,190 +211,191 @@ export class AccountList {
     return this.rows.size;
   }
 
-  /** Ids of the rows currently shown. */
+  /** Ids of the rows shown (filtered), top to bottom. */
   visibleIds() {
-    return [...this.rows.values()].filter((r) => !r.el.hidden).map((r) => r.view.id);
+    return [...this.order.attention, ...this.order.rest];
   }
 
-  build(view) {
-    const el = this.template.content.firstElementChild.cloneNode(true);
-    el.dataset.id = view.id;
-    const row = { el, view, key: searchKey(view) };
-    this.fill(el, view);
-    return row;
+  selectedIds() {
+    return this.visibleIds().filter((id) => this.selected.has(id));
   }
 
-  matches(row) {
-    return FILTERS[this.filter](row.view) && (!this.query || row.key.includes(this.query));
+  setSelection(ids) {
+    this.selected = new Set(ids);
+    this.render();
   }
 
-  applyFilter() {
-    let shown = 0;
-    for (const row of this.rows.values()) {
-      const visible = this.matches(row);
-      if (row.el.hidden === visible) row.el.hidden = !visible;
-      if (visible) shown += 1;
+  /** Puts a row in the tab order (and keeps it drawn while it has focus). */
+  setCurrent(id) {
+    this.current = id;
+    this.render();
+  }
+
+  /** Scrolls a row into view and focuses it; returns its element. */
+  reveal(id, focus = false) {
+    const place = this.placeOf(id);
+    if (!place) return null;
+    const head = this.table.querySelector('.head-row');
+    const top = place.top;
+    const bottom = top + this.rowHeight;
+    const view = this.viewport;
+    const covered = head ? head.offsetHeight : 0;
+    if (top - covered < view.scrollTop) view.scrollTop = Math.max(0, top - covered);
+    else if (bottom > view.scrollTop + view.clientHeight) view.scrollTop = bottom - view.clientHeight;
+    this.render();
+    const el = this.rendered.get(id) || null;
+    if (el && focus) el.focus({ preventScroll: true });
+    return el;
+  }
+
+  /** Where a shown row sits in the scrolling element. */
+  placeOf(id) {
+    for (const name of GROUPS) {
+      const at = this.order[name].indexOf(id);
+      if (at >= 0) return { group: name, index: at, top: this.groups[name].rows.offsetTop + at * this.rowHeight };
     }
-    this.refreshCounts();
-    return shown;
+    return null;
   }
 
-  /** Orders rows into the two groups (needs attention first, blocking
-   * before warnings), sorted. */
-  arrange() {
+  comparator() {
     const base = SORTS[this.sort];
-    const compare = this.reversed ? (a, b) => base(b, a) : base;
-    const bySeverity = (a, b) => severityRank(b.severity) - severityRank(a.severity);
-    const all = [...this.rows.values()].sort((a, b) => {
-      const first = a.view.needs_attention && b.view.needs_attention ? bySeverity(a.view, b.view) : 0;
-      return first || compare(a.view, b.view);
-    });
-    const attention = document.createDocumentFragment();
-    const rest = document.createDocumentFragment();
-    for (const row of all) {
-      row.el.hidden = !this.matches(row);
-      (row.view.needs_attention ? attention : rest).appendChild(row.el);
+    return this.reversed ? (a, b) => base(b, a) : base;
+  }
+
+  /** Sorts (unless only the filter changed), filters into the two groups
+   * (needs attention first, blocking before warnings) and draws. */
+  arrange(resort = true) {
+    if (resort || this.sorted.length !== this.rows.size) {
+      const compare = this.comparator();
+      const bySeverity = (a, b) => severityRank(b.severity) - severityRank(a.severity);
+      const views = [...this.rows.values()].map((r) => r.view);
+      views.sort((a, b) => (a.needs_attention && b.needs_attention ? bySeverity(a, b) : 0) || compare(a, b));
+      this.sorted = views.map((v) => v.id);
     }
-    this.groups.attention.appendChild(attention);
-    this.groups.rest.appendChild(rest);
+    const filter = FILTERS[this.filter];
+    this.order = { attention: [], rest: [] };
+    for (const id of this.sorted) {
+      const row = this.rows.get(id);
+      if (!row || !filter(row.view) || (this.query && !row.key.includes(this.query))) continue;
+      this.order[row.view.needs_attention ? 'attention' : 'rest'].push(id);
+    }
+    this.layout();
     this.refreshCounts();
+    this.redraw();
+  }
+
+  /** Sizes each group's box for its rows. */
+  layout() {
+    for (const name of GROUPS) {
+      const height = `${this.order[name].length * this.rowHeight}px`;
+      if (this.groups[name].rows.style.height !== height) this.groups[name].rows.style.height = height;
+    }
+    this.table.setAttribute('aria-rowcount', String(this.visibleIds().length + 1));
+    this.table.dataset.shown = String(this.visibleIds().length);
+    this.table.dataset.accounts = String(this.rows.size);
   }
 
   refreshCounts() {
-    let attention = 0;
-    let rest = 0;
-    let shownAttention = 0;
-    let shownRest = 0;
-    for (const row of this.rows.values()) {
-      if (row.view.needs_attention) {
-        attention += 1;
-        if (!row.el.hidden) shownAttention += 1;
-      } else {
-        rest += 1;
-        if (!row.el.hidden) shownRest += 1;
-      }
+    const total = { attention: 0, rest: 0 };
+    for (const { view } of this.rows.values()) total[view.needs_attention ? 'attention' : 'rest'] += 1;
+    const label = (shown, all) => (shown === all ? plural(all, 'account', 'accounts') : `${shown.toLocaleString(LOCALE)} of ${plural(all, 'account', 'accounts')}`);
+    for (const name of GROUPS) {
+      setText(this.groups[name].count, label(this.order[name].length, total[name]));
+      this.groups[name].el.hidden = this.order[name].length === 0;
     }
-    const label = (shown, total) => (shown === total ? plural(total, 'account', 'accounts') : `${shown.toLocaleString(LOCALE)} of ${plural(total, 'account', 'accounts')}`);
-    setText(this.counts.attention, label(shownAttention, attention));
-    setText(this.counts.rest, label(shownRest, rest));
-    this.groups.attention.hidden = shownAttention === 0;
-    this.groups.rest.hidden = shownRest === 0;
-    const nothing = shownAttention + shownRest === 0;
+    const nothing = this.visibleIds().length === 0;
     this.empty.hidden = !nothing;
     if (nothing) this.onEmpty(this.rows.size === 0);
   }
 
-  fill(el, a, now = Date.now()) {
-    const status = statusOf(a);
-    const badge = el.querySelector('.badge');
-    badge.dataset.tone = status.tone;
-    setText(el.querySelector('.badge-icon'), status.icon);
-    const reason = a.status !== 'active' ? disableReasonText(a.disable_reason) : '';
-    setText(el.querySelector('.badge-text'), reason ? `${status.text} · ${reason}` : status.text);
+  /** Fills every drawn row again on the next draw. */
+  redraw() {
+    this.generation += 1;
+    this.render();
+  }
 
-    setText(el.querySelector('.account-name'), a.name);
-    const idText = a.is_new ? `${a.id} · new` : a.id;
-    setText(el.querySelector('.account-id'), idText);
-    el.classList.toggle('is-new', Boolean(a.is_new));
-    el.classList.toggle('is-lost', a.reach === 'no_longer_accessible');
-    el.classList.toggle('has-error', Boolean(a.error));
+  forget(id) {
+    const el = this.rendered.get(id);
+    if (el) el.filled = null;
+  }
 
-    const action = el.querySelector('.row-action');
-    const fix = a.error && ROW_ACTIONS[a.error.action];
-    action.hidden = !fix;
-    if (fix) setText(action, fix);
+  schedule() {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.render();
+    });
+  }
 
-    el.dataset.severity = a.needs_attention ? a.severity : 'none';
-    fillFlags(el.querySelector('.row-flags'), el.querySelector('.row-aside'), a, this.showingAside.has(a.id));
-
-    setText(el.querySelector('.col-business'), a.business ? a.business.name : 'Personal');
-
-    const today = el.querySelector('.spend-today');
-    setText(today, a.currency ? `${amountOf(a, 'spend_today')} today` : '—');
-    const detail = [];
-    if (a.currency) {
-      detail.push(`${amountOf(a, 'spend_last_30d')} in 30 days`);
-      detail.push(`${amountOf(a, 'amount_spent')} lifetime`);
-      if (a.spend_cap) detail.push(`cap ${money(a.spend_cap, a.currency)}`);
-      if (a.balance && Number(a.balance) !== 0) detail.push(`${money(a.balance, a.currency)} due`);
+  /** Draws the rows inside the viewport (and the current row), reusing elements. */
+  render() {
+    const top = this.viewport.scrollTop;
+    const height = this.viewport.clientHeight || window.innerHeight;
+    const keep = new Set();
+    const shown = this.visibleIds();
+    this.tabbable = this.current && shown.includes(this.current) ? this.current : shown[0];
+    let index = 1; // aria-rowindex: the header row is 1
+    for (const name of GROUPS) {
+      const ids = this.order[name];
+      const box = this.groups[name].rows;
+      index += 1; // the group's heading row
+      if (ids.length) {
+        const offset = box.offsetTop;
+        const first = Math.max(0, Math.floor((top - offset) / this.rowHeight) - OVERSCAN);
+        const last = Math.min(ids.length, Math.ceil((top + height - offset) / this.rowHeight) + OVERSCAN);
+        for (let i = first; i < last; i += 1) {
+          keep.add(ids[i]);
+          this.draw(ids[i], i, box, index + i);
+        }
+        const current = this.current ? ids.indexOf(this.current) : -1;
+        if (current >= 0 && !keep.has(this.current)) {
+          keep.add(this.current);
+          this.draw(this.current, current, box, index + current);
+        }
+      }
+      index += ids.length;
     }
-    setText(el.querySelector('.spend-detail'), detail.join(' · '));
-    const line = forecastLine(a);
-    const forecast = el.querySelector('.spend-forecast');
-    forecast.hidden = !line;
-    setText(forecast, line ? line.text : '');
-    forecast.dataset.tone = line ? line.tone : 'muted';
-    const chart = el.querySelector('.spend-chart');
-    const bars = spendBars(a);
-    if (bars) chart.replaceChildren(bars); else chart.replaceChildren();
+    for (const [id, el] of this.rendered) {
+      if (keep.has(id)) continue;
+      el.remove();
+      this.rendered.delete(id);
+      this.spare.push(el);
+    }
+  }
 
-    const datasets = el.querySelector('.col-datasets');
-    setText(datasets, datasetSummary(a));
-    datasets.title = a.datasets.map((d, i) => `${d.name} (${d.id}): ${(HEALTH[a.dataset_health[i]] || HEALTH.never_fired).text}`).join('\n');
-    datasets.dataset.tone = datasetTone(a);
-
-    const tos = el.querySelector('.col-tos');
-    const missing = EXPECTED_TOS.filter((k) => !a.tos_accepted.includes(k));
-    setText(tos, missing.length === 0 ? '✓ Accepted' : `Not accepted: ${missing.map(tosName).join(', ')}`);
-    tos.dataset.tone = missing.length === 0 ? 'ok' : 'warn';
-    tos.title = a.tos_accepted.length ? `Accepted: ${a.tos_accepted.map(tosName).join(', ')}` : 'No terms accepted';
-
-    const role = el.querySelector('.col-role');
-    setText(role.querySelector('.role-text'), roleOf(a.tasks));
-    role.title = loginsTitle(a);
-    const logins = role.querySelector('.row-logins');
-    const names = this.namesLogins ? (a.logins || []).map((l) => l.name) : [];
-    logins.hidden = names.length === 0;
-    setText(logins, names.length ? `via ${names.join(', ')}` : '');
-    const via = el.querySelector('.row-via');
-    via.hidden = !a.via_note;
-    setText(via, a.via_note || '');
-
-    const time = el.querySelector('time');
-    if (a.refreshed_at) time.dateTime = a.refreshed_at; else time.removeAttribute('datetime');
-    setText(time, a.error && a.refreshed_at ? `as of ${ago(a.refreshed_at, now)}` : ago(a.refreshed_at, now));
-    time.title = a.refreshed_at ? fullTime(a.refreshed_at) : 'Never refreshed';
-
-    const button = el.querySelector('.row-refresh');
-    button.setAttribute('aria-label', `Refresh ${a.name}`);
-    button.title = `Refresh ${a.name}`;
+  draw(id, i, box, rowIndex) {
+    let el = this.rendered.get(id);
+    if (!el) {
+      el = this.spare.pop() || this.template.content.firstElementChild.cloneNode(true);
+      el.filled = null;
+      this.rendered.set(id, el);
+    }
+    if (el.parentNode !== box) box.appendChild(el);
+    const y = `${i * this.rowHeight}px`;
+    if (el.style.top !== y) el.style.top = y;
+    const { view } = this.rows.get(id);
+    const filled = `${this.generation}`;
+    if (el.filled !== filled || el.view !== view) {
+      fillRow(el, view, { namesLogins: this.namesLogins, showAside: this.showingAside.has(id), comfortable: this.comfortable });
+      el.filled = filled;
+      el.view = view;
+    }
+    el.setAttribute('aria-rowindex', String(rowIndex));
+    const busy = this.busy.has(id);
+    const queued = this.queued.has(id);
+    el.classList.toggle('refreshing', busy);
+    el.classList.toggle('queued', queued);
+    el.setAttribute('aria-busy', busy || queued ? 'true' : 'false');
+    el.querySelector('.row-refresh').disabled = busy;
+    el.setAttribute('aria-selected', this.selected.has(id) ? 'true' : 'false');
+    el.tabIndex = id === this.tabbable ? 0 : -1;
   }
 
   /** Re-renders relative times (called every minute). */
   tick() {
     const now = Date.now();
-    for (const { el, view } of this.rows.values()) {
-      const time = el.querySelector('time');
-      setText(time, view.error && view.refreshed_at ? `as of ${ago(view.refreshed_at, now)}` : ago(view.refreshed_at, now));
+    for (const el of this.rendered.values()) {
+      if (el.view) setText(el.querySelector('time'), refreshedText(el.view, now));
     }
   }
-}
-
-/** Each login that reaches the account, with its role there. */
-function loginsTitle(a) {
-  const logins = a.logins || [];
-  if (logins.length === 0) return a.tasks.join(', ');
-  return logins.map((l) => `${l.name}: ${roleOf(l.tasks)}${a.via && a.via.id === l.id ? ' (refreshes it)' : ''}`).join('\n');
-}
-
-function searchKey(a) {
-  const logins = (a.logins || []).map((l) => l.name).join('\n');
-  return `${a.name}\n${a.id}\n${a.business ? a.business.name : 'personal'}\n${logins}`.toLowerCase();
-}
-
-function datasetSummary(a) {
-  if (a.datasets.length === 0) return 'None';
-  const counts = {};
-  for (const h of a.dataset_health) counts[h] = (counts[h] || 0) + 1;
-  const parts = [];
-  for (const key of ['stopped', 'unavailable', 'quiet', 'never_fired', 'active']) {
-    if (counts[key]) parts.push(`${counts[key]} ${HEALTH[key].text}`);
-  }
-  return `${plural(a.datasets.length, 'dataset', 'datasets')}: ${parts.join(', ')}`;
-}
-
-function datasetTone(a) {
-  if (a.dataset_health.some((h) => h === 'stopped' || h === 'unavailable')) return 'bad';
-  if (a.dataset_health.some((h) => h === 'quiet')) return 'warn';
-  return 'ok';
 }

@@ -15,6 +15,7 @@ export const COMMANDS = Object.freeze({
   save_settings: 'save_settings',
   dismiss_notice: 'dismiss_notice',
   open_link: 'open_link',
+  open_account_page: 'open_account_page',
   reauthenticate: 'reauthenticate',
   add_login: 'add_login',
   confirm_switch_user: 'confirm_switch_user',

@@ -6,7 +6,7 @@
 
 import { clock } from './format.js';
 
-const SEVERITY = {
+export const SEVERITY = {
   blocking: { icon: '✖', word: 'Blocking' },
   warning: { icon: '⚠', word: 'Warning' },
   info: { icon: 'ℹ', word: 'Info' },
@@ -19,12 +19,12 @@ export function severityRank(severity) {
   return { blocking: 2, warning: 1, info: 0 }[severity] ?? -1;
 }
 
-function isSetAside(flag) {
+export function isSetAside(flag) {
   return flag.acknowledged || Boolean(flag.snoozed_until) || flag.muted;
 }
 
 /** What a failed refresh says on its row: why, and how old the data is. */
-function failureText(account) {
+export function failureText(account) {
   const p = account.error;
   if (!p) return null;
   const when = account.refreshed_at ? `showing data as of ${clock(account.refreshed_at)}` : 'no data yet';

@@ -4,8 +4,8 @@ const STATUS = {
   active: { text: 'Active', tone: 'ok', icon: '✓' },
   disabled: { text: 'Disabled', tone: 'bad', icon: '✖' },
   unsettled: { text: 'Unsettled', tone: 'bad', icon: '!' },
-  pending_risk_review: { text: 'Under review', tone: 'warn', icon: '⏳' },
-  pending_settlement: { text: 'Payment pending', tone: 'warn', icon: '⏳' },
+  pending_risk_review: { text: 'Under review', tone: 'warn', icon: '◔' },
+  pending_settlement: { text: 'Payment pending', tone: 'warn', icon: '◔' },
   in_grace_period: { text: 'Payment failed', tone: 'warn', icon: '!' },
   pending_closure: { text: 'Closing', tone: 'muted', icon: '⏏' },
   closed: { text: 'Closed', tone: 'muted', icon: '✕' },
@@ -58,17 +58,26 @@ export const LOCALE = (() => {
   return /^(c|posix)$/i.test(language) || /-u-va-posix/i.test(resolved) ? 'en-US' : undefined;
 })();
 
+/** Number formats by currency and digits: building one costs more than formatting. */
+const formats = new Map();
+function currencyFormat(currency, minimumFractionDigits, maximumFractionDigits) {
+  const key = `${currency}|${minimumFractionDigits}|${maximumFractionDigits}`;
+  let format = formats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(LOCALE, {
+      style: 'currency', currency, minimumFractionDigits, maximumFractionDigits,
+    });
+    formats.set(key, format);
+  }
+  return format;
+}
+
 /** Formats a decimal string exactly (no float) in the account's currency. */
 export function money(amount, currency) {
   if (amount === null || amount === undefined || amount === '') return '—';
   try {
     const digits = (String(amount).split('.')[1] || '').length;
-    const formatter = new Intl.NumberFormat(LOCALE, {
-      style: 'currency',
-      currency,
-      minimumFractionDigits: Math.min(digits, 2),
-      maximumFractionDigits: Math.max(digits, 0),
-    });
+    const formatter = currencyFormat(currency, Math.min(digits, 2), Math.max(digits, 0));
     // Intl formats decimal strings exactly (no conversion to a float).
     return formatter.format(String(amount));
   } catch {

@@ -35,6 +35,7 @@ export const api = {
   saveSettings: (settings) => invoke(COMMANDS.save_settings, { settings }),
   dismissNotice: (id) => invoke(COMMANDS.dismiss_notice, { id }),
   openLink: (url) => invoke(COMMANDS.open_link, { url }),
+  openAccountPage: (id, page) => invoke(COMMANDS.open_account_page, { id, page }),
   reauthenticate: (login) => invoke(COMMANDS.reauthenticate, { login }),
   addLogin: (freshSession) => invoke(COMMANDS.add_login, { freshSession }),
   confirmSwitchUser: (add) => invoke(COMMANDS.confirm_switch_user, { add }),

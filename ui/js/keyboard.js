@@ -1,87 +1,96 @@
-// Keyboard and selection on the accounts list: arrows move between the
-// rows shown, Shift+arrow and Shift+click extend the selection from its
-// anchor, Space toggles a row, Ctrl/Cmd+A selects every row shown, Home/End
-// jump. One row at a time is in the tab order (a roving tabindex).
-
-const SELECTED = 'aria-selected';
+// Keyboard and selection on the accounts list, kept as account ids (rows
+// come and go as the list scrolls): arrows move between the rows shown,
+// Shift+arrow and Shift+click extend the selection from its anchor, Space
+// toggles a row, Enter opens its details, Ctrl/Cmd+A selects every row
+// shown, Home/End and Page Up/Down jump. One row at a time is in the tab
+// order (a roving tabindex).
 
 export class RowKeys {
-  constructor(table) {
-    this.table = table;
+  /** `onOpen(id)`: Enter on a row; `onMove(id)`: the keyboard's row changed. */
+  constructor(list, { onOpen, onMove }) {
+    this.list = list;
+    this.onOpen = onOpen;
+    this.onMove = onMove;
     this.anchor = null;
-    table.addEventListener('keydown', (event) => this.onKey(event));
-    table.addEventListener('focusin', (event) => {
+    list.table.addEventListener('keydown', (event) => this.onKey(event));
+    list.table.addEventListener('focusin', (event) => {
       const row = event.target.closest('.account-row');
-      if (row) this.makeCurrent(row);
+      if (row && row.dataset.id !== list.current) list.setCurrent(row.dataset.id);
     });
   }
 
-  /** The rows shown, top to bottom. */
-  rows() {
-    return [...this.table.querySelectorAll('.account-row')].filter((row) => !row.hidden && row.offsetParent !== null);
-  }
-
-  makeCurrent(row) {
-    for (const other of this.table.querySelectorAll('.account-row[tabindex="0"]')) {
-      if (other !== row) other.tabIndex = -1;
-    }
-    row.tabIndex = 0;
-  }
-
-  focus(row) {
-    this.makeCurrent(row);
-    row.focus();
-    row.scrollIntoView({ block: 'nearest' });
+  focus(id) {
+    this.list.setCurrent(id);
+    this.list.reveal(id, true);
+    this.onMove(id);
   }
 
   /** A click: select the row (Ctrl/Cmd adds it, Shift extends to it). */
-  click(row, { additive, extend }) {
-    if (extend && this.anchor && this.anchor.isConnected) {
-      this.selectRange(this.anchor, row, additive);
+  click(id, { additive, extend }) {
+    const selected = new Set(additive || extend ? this.list.selected : []);
+    if (extend && this.anchor && this.list.placeOf(this.anchor)) {
+      this.range(this.anchor, id).forEach((each) => selected.add(each));
     } else {
-      if (!additive) this.clear();
-      row.setAttribute(SELECTED, row.getAttribute(SELECTED) === 'true' ? 'false' : 'true');
-      this.anchor = row;
+      if (this.list.selected.has(id) && additive) selected.delete(id); else selected.add(id);
+      this.anchor = id;
     }
-    this.makeCurrent(row);
+    this.list.setSelection(selected);
+    this.list.setCurrent(id);
+  }
+
+  /** Space: toggles the row the keyboard is on. */
+  toggle(id) {
+    const selected = new Set(this.list.selected);
+    if (selected.has(id)) selected.delete(id); else selected.add(id);
+    this.anchor = id;
+    this.list.setSelection(selected);
   }
 
   clear() {
-    for (const row of this.table.querySelectorAll(`.account-row[${SELECTED}="true"]`)) row.setAttribute(SELECTED, 'false');
+    this.list.setSelection([]);
   }
 
   selectAll() {
-    for (const row of this.rows()) row.setAttribute(SELECTED, 'true');
+    this.list.setSelection(this.list.visibleIds());
   }
 
-  selectRange(from, to, keep) {
-    const rows = this.rows();
-    const [a, b] = [rows.indexOf(from), rows.indexOf(to)].sort((x, y) => x - y);
-    if (a < 0) return;
-    if (!keep) this.clear();
-    rows.slice(a, b + 1).forEach((row) => row.setAttribute(SELECTED, 'true'));
+  /** The shown ids from one row to another, either way round. */
+  range(from, to) {
+    const ids = this.list.visibleIds();
+    const [a, b] = [ids.indexOf(from), ids.indexOf(to)].sort((x, y) => x - y);
+    return a < 0 ? [] : ids.slice(a, b + 1);
+  }
+
+  /** Where a key takes the keyboard from `at` (an index in `ids`). */
+  target(key, ids, at) {
+    const page = Math.max(1, Math.floor(this.list.viewport.clientHeight / this.list.rowHeight) - 1);
+    const to = {
+      ArrowDown: at + 1, ArrowUp: at - 1, Home: 0, End: ids.length - 1, PageDown: at + page, PageUp: at - page,
+    }[key];
+    if (to === undefined) return undefined;
+    return ids[Math.min(Math.max(to, 0), ids.length - 1)];
   }
 
   onKey(event) {
     const row = event.target.closest('.account-row');
-    // Keys typed into a control inside the row (a menu, a button) are theirs.
+    // Keys typed into a control inside the row (a button) are theirs.
     if (!row || event.target !== row) return;
-    const rows = this.rows();
-    const at = rows.indexOf(row);
-    const to = {
-      ArrowDown: rows[at + 1], ArrowUp: rows[at - 1], Home: rows[0], End: rows[rows.length - 1],
-    }[event.key];
+    const id = row.dataset.id;
+    const ids = this.list.visibleIds();
+    const to = this.target(event.key, ids, ids.indexOf(id));
     if (to !== undefined) {
       event.preventDefault();
-      if (!to) return;
       if (event.shiftKey) {
-        if (!this.anchor || !this.anchor.isConnected) this.anchor = row;
-        this.selectRange(this.anchor, to, false);
+        if (!this.anchor || !ids.includes(this.anchor)) this.anchor = id;
+        this.list.setSelection(this.range(this.anchor, to));
       }
       this.focus(to);
     } else if (event.key === ' ') {
       event.preventDefault();
-      this.click(row, { additive: true, extend: false });
+      this.toggle(id);
+    } else if (event.key === 'Enter') {
+      event.preventDefault();
+      this.onOpen(id);
     }
   }
 }

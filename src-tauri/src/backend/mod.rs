@@ -333,6 +333,6 @@ impl Backend {
 }
 
 /// An account id as a person or a script wrote it.
-fn parse_id(raw: &str) -> Result<AccountId> {
+pub fn parse_id(raw: &str) -> Result<AccountId> {
     AccountId::parse(raw).ok_or_else(|| Error::Settings(format!("{raw:?} is not an ad account id")))
 }

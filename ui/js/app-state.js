@@ -1,0 +1,34 @@
+// The window's state, in one place: what the backend last said, which screen
+// shows, and what the person opened or chose. Modules read and set it here
+// instead of keeping their own module-level variables.
+
+export const $ = (selector) => document.querySelector(selector);
+
+export const app = {
+  /** The backend's `app_state` as last read. */
+  state: null,
+  /** 'loading', 'first_run', 'accounts', 'problem', 'settings' or 'activity'. */
+  screen: 'loading',
+  /** The person chose to see the last data despite a broken login. */
+  showDataAnyway: false,
+  /** A login whose problem the person asked to see ("What happened"). */
+  problemOf: null,
+  /** Notices the window itself raised (the backend's come with the state). */
+  localNotices: [],
+  /** Every notice shown, or only the most severe with "+N more". */
+  noticesExpanded: false,
+  /** A refresh-all was running at the last progress report. */
+  refreshing: false,
+  /** The login a dialog (remove, rename) is about. */
+  removing: null,
+  renaming: null,
+  /** The changes the Activity view shows, as loaded, and when the person last looked. */
+  activity: { changes: [], seenAt: null },
+};
+
+/** Says something to screen readers (repeats too). */
+export function announce(text) {
+  const live = $('#live');
+  live.textContent = '';
+  requestAnimationFrame(() => { live.textContent = text; });
+}
