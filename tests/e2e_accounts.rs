@@ -15,20 +15,18 @@ async fn sandbox_row_refresh_updates_that_row_and_only_that_row() {
     app.wait_for("!document.querySelector('#screen-first-run').hidden", 10)
         .await;
     app.click("#enter-sandbox").await;
-    app.wait_for(
-        "document.querySelectorAll('.account-row').length === 40",
-        30,
-    )
-    .await;
+    app.wait_accounts(40, 30).await;
     app.wait_for("!document.querySelector('#sandbox-banner').hidden", 5)
         .await;
     app.wait_idle(60).await;
     // The first listing ends by setting two showcase reasons aside; the
     // window shows them with its next state read.
-    app.wait_for(
-        "document.querySelectorAll('.row-aside:not([hidden])').length >= 2",
-        15,
-    )
+    app.wait_rows("two rows name what was set aside", 15, |rows| {
+        rows.iter()
+            .filter(|(_, _, text)| text.contains("set aside"))
+            .count()
+            >= 2
+    })
     .await;
 
     let before = app.rows().await;
@@ -38,6 +36,7 @@ async fn sandbox_row_refresh_updates_that_row_and_only_that_row() {
         "every row was refreshed"
     );
     let target = before[2].0.clone();
+    app.reveal(&target).await;
     app.click(&format!(".account-row[data-id='{target}'] .row-refresh"))
         .await;
     app.wait_for(
@@ -63,7 +62,7 @@ async fn sandbox_row_refresh_updates_that_row_and_only_that_row() {
 
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "real window: needs Xvfb, WebKitWebDriver and tauri-driver (scripts/test.sh starts them)"]
-async fn account_names_render_as_text_in_the_real_window() {
+async fn account_names_render_as_text_in_the_row_and_the_details_pane() {
     let double = GraphDouble::start(DoubleConfig::generated(6, 1))
         .await
         .expect("double");
@@ -75,8 +74,7 @@ async fn account_names_render_as_text_in_the_real_window() {
     });
     let app = App::launch(Options::default().double(&double.url(), &double.issue_token())).await;
     // A token from the environment: straight to the accounts, refreshed on open.
-    app.wait_for("document.querySelectorAll('.account-row').length === 6", 30)
-        .await;
+    app.wait_accounts(6, 30).await;
     app.wait_idle(30).await;
     let name = app
         .js(&format!("return document.querySelector(\".account-row[data-id='{id}'] .account-name\").textContent"))
@@ -87,6 +85,20 @@ async fn account_names_render_as_text_in_the_real_window() {
             .await,
         0
     );
+    // The details pane (a click on the row) shows it as text too.
+    app.open_details(&id).await;
+    assert_eq!(
+        app.js("return document.querySelector('#details-name').textContent")
+            .await
+            .as_str(),
+        Some(evil)
+    );
+    assert_eq!(
+        app.js("return document.querySelectorAll('#details img, #accounts-table img').length")
+            .await,
+        0
+    );
+    app.screenshot("accounts-hostile-details").await;
     assert_ne!(
         app.js("return document.title").await.as_str(),
         Some("pwned")
@@ -101,11 +113,7 @@ async fn refresh_all_shows_progress_to_the_end() {
     config.knobs.latency_ms = 60;
     let double = GraphDouble::start(config).await.expect("double");
     let app = App::launch(Options::default().double(&double.url(), &double.issue_token())).await;
-    app.wait_for(
-        "document.querySelectorAll('.account-row').length === 600",
-        60,
-    )
-    .await;
+    app.wait_accounts(600, 60).await;
     app.wait_idle(60).await;
     let before = app.rows().await;
 

@@ -47,29 +47,28 @@ async fn an_acknowledged_warning_stops_counting_and_stays_acknowledged_after_a_r
     app.wait_for("!document.querySelector('#screen-first-run').hidden", 10)
         .await;
     app.click("#enter-sandbox").await;
-    app.wait_for(
-        "document.querySelectorAll('.account-row').length === 40",
-        30,
-    )
-    .await;
+    app.wait_accounts(40, 30).await;
     app.wait_idle(60).await;
-    app.wait_for(
-        "document.querySelectorAll('.row-aside:not([hidden])').length >= 2",
-        15,
-    )
+    app.wait_rows("two rows name what was set aside", 15, |rows| {
+        rows.iter()
+            .filter(|(_, _, text)| text.contains("set aside"))
+            .count()
+            >= 2
+    })
     .await;
 
-    // Each severity is on screen, blocking rows first.
+    // Each severity is in the list (each row names its most severe reason).
     for severity in ["blocking", "warning", "info"] {
-        let count = app
-            .js(&format!(
-                "return document.querySelectorAll('.flag[data-severity=\"{severity}\"]').length"
+        let found = app
+            .scan_list(&format!(
+                "return document.querySelector('.col-reason[data-severity=\"{severity}\"]') ? true : null;"
             ))
             .await;
-        assert!(count.as_u64().unwrap() > 0, "no {severity} reason shown");
+        assert_eq!(found, serde_json::json!(true), "no {severity} reason shown");
     }
+    // Blocking rows first.
     let first = app
-        .js("return document.querySelector('#group-attention .account-row:not([hidden])').dataset.severity")
+        .js("return document.querySelector('#group-attention .account-row[aria-rowindex=\"3\"]').dataset.severity")
         .await;
     assert_eq!(first, "blocking");
     let summary = app
@@ -81,26 +80,24 @@ async fn an_acknowledged_warning_stops_counting_and_stays_acknowledged_after_a_r
     let before = warnings(&app).await;
     let id = app
         .js(r#"return [...document.querySelectorAll('#group-attention .account-row')]
-            .find(r => r.dataset.severity === 'warning'
-                && r.querySelectorAll('.flag[data-severity="warning"], .flag[data-severity="blocking"]').length === 1)
+            .find(r => r.dataset.severity === 'warning' && r.querySelector('.reason-more').textContent === '')
             .dataset.id"#)
         .await;
     let id = id.as_str().expect("a row with one warning").to_owned();
-    let row = format!(".account-row[data-id='{id}']");
-    app.click(&format!(
-        "{row} .flag[data-severity='warning'] [data-action='acknowledge-flag']"
-    ))
-    .await;
+    app.open_details(&id).await;
+    app.click("#details .flag[data-severity='warning'] [data-action='acknowledge-flag']")
+        .await;
     app.wait_for(
-        &format!("document.querySelector(\"{row}\").closest('#group-rest') !== null"),
+        "document.querySelector('#details .row-aside').textContent === '1 set aside'",
         10,
     )
     .await;
     let after = settled_warnings(&app, before - 1).await;
     assert_eq!(after, before - 1, "the count drops");
+    app.reveal(&id).await;
     app.wait_for(
-        &format!("!document.querySelector(\"{row} .row-aside\").hidden"),
-        5,
+        &format!("document.querySelector(\".account-row[data-id='{id}']\").closest('#group-rest') !== null"),
+        10,
     )
     .await;
     app.close().await;
@@ -111,21 +108,19 @@ async fn an_acknowledged_warning_stops_counting_and_stays_acknowledged_after_a_r
         ..Options::default()
     })
     .await;
-    app.wait_for(
-        "document.querySelectorAll('.account-row').length === 40",
-        30,
-    )
-    .await;
+    app.wait_accounts(40, 30).await;
     app.wait_idle(60).await;
+    assert_eq!(settled_warnings(&app, after).await, after);
+    app.reveal(&id).await;
     app.wait_for(
-        &format!("document.querySelector(\"{row}\").closest('#group-rest') !== null"),
+        &format!("document.querySelector(\".account-row[data-id='{id}']\").closest('#group-rest') !== null"),
         15,
     )
     .await;
-    assert_eq!(settled_warnings(&app, after).await, after);
-    app.click(&format!("{row} .row-aside")).await;
+    app.open_details(&id).await;
+    app.click("#details .row-aside").await;
     let listed = app
-        .js(&format!("return document.querySelector(\"{row} .flag[data-severity='warning'] .flag-text\").textContent"))
+        .js("return document.querySelector(\"#details .flag[data-severity='warning'] .flag-text\").textContent")
         .await;
     assert!(
         listed.as_str().unwrap().ends_with("(acknowledged)"),

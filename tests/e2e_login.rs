@@ -27,8 +27,7 @@ async fn reauthenticate_brings_new_accounts_and_cancel_changes_nothing() {
 
     // First login: the form, then Continue.
     app.log_in_through_the_popup(&main, true).await;
-    app.wait_for("document.querySelectorAll('.account-row').length === 5", 30)
-        .await;
+    app.wait_accounts(5, 30).await;
     app.wait_idle(30).await;
     app.wait_for(
         "document.querySelector('#profile-name').textContent === 'Jane Doe'",
@@ -41,8 +40,7 @@ async fn reauthenticate_brings_new_accounts_and_cancel_changes_nothing() {
     let refs: Vec<&str> = added.iter().map(String::as_str).collect();
     double.grant(DEFAULT_USER, &refs, true);
     app.log_in_through_the_popup(&main, false).await;
-    app.wait_for("document.querySelectorAll('.account-row').length === 7", 30)
-        .await;
+    app.wait_accounts(7, 30).await;
     app.wait_idle(30).await;
     for id in &added {
         app.wait_for(&format!("document.querySelector(\".account-row[data-id='act_{id}']\").classList.contains('is-new')"), 10).await;

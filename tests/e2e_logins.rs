@@ -50,15 +50,15 @@ async fn a_second_login_merges_stands_in_and_can_be_removed() {
     let app = App::launch(
         Options::default()
             .double_without_token(&double.url())
-            .settings(json!({"mode": "meta", "app_id": DEFAULT_APP})),
+            // The taller rows name the logins on the row itself.
+            .settings(json!({"mode": "meta", "app_id": DEFAULT_APP, "row_density": "comfortable"})),
     )
     .await;
     let main = app.client.window().await.expect("main window");
     app.wait_for("!document.querySelector('#screen-accounts').hidden", 10)
         .await;
     app.log_in_through_the_popup(&main, true).await;
-    app.wait_for("document.querySelectorAll('.account-row').length === 8", 30)
-        .await;
+    app.wait_accounts(8, 30).await;
     app.wait_idle(30).await;
 
     // Add Sam: the popup offers Continue as Jane; "Log in with another account".
@@ -74,11 +74,7 @@ async fn a_second_login_merges_stands_in_and_can_be_removed() {
     app.click("#login").await;
     app.click_and_let_go("#continue").await;
     app.back_to_main(&main).await;
-    app.wait_for(
-        "document.querySelectorAll('.account-row').length === 10",
-        30,
-    )
-    .await;
+    app.wait_accounts(10, 30).await;
     app.wait_idle(30).await;
     app.wait_for(
         "document.querySelector('#profile-name').textContent === '2 Facebook logins'",
@@ -169,9 +165,9 @@ async fn a_second_login_merges_stands_in_and_can_be_removed() {
         .await;
     }
     assert_eq!(
-        app.js("return document.querySelectorAll('.account-row').length")
+        app.js("return document.querySelector('#accounts-table').dataset.accounts")
             .await,
-        json!(10),
+        json!("10"),
         "nothing silently dropped"
     );
     app.wait_for(

@@ -17,56 +17,46 @@ async fn the_sandbox_shows_each_money_case() {
     app.wait_for("!document.querySelector('#screen-first-run').hidden", 10)
         .await;
     app.click("#enter-sandbox").await;
-    app.wait_for(
-        "document.querySelectorAll('.account-row').length === 40",
-        30,
-    )
-    .await;
+    app.wait_accounts(40, 30).await;
     app.wait_idle(60).await;
+    // Each case's reason and forecast, in its details pane.
+    let forecast = "[...document.querySelectorAll('#details dt')].find(d => d.textContent === 'Forecast')?.nextElementSibling.textContent";
     for (index, text) in MONEY_SHOWCASE {
-        let id = account_id(index);
+        app.open_details(&account_id(index)).await;
         app.wait_for(
             &format!(
-                "[...document.querySelectorAll(\".account-row[data-id='{id}'] .flag-text\")].some(f => f.textContent.startsWith({text:?}))"
+                "[...document.querySelectorAll('#details .flag-text')].some(f => f.textContent.startsWith({text:?}))"
             ),
             15,
         )
         .await;
+        let expected = match index {
+            0 => Some("cap in ~2 days"),
+            14 => Some("funds for ~1 day"),
+            24 => Some("cap reached — ads stopped"),
+            _ => None,
+        };
+        if let Some(expected) = expected {
+            assert_eq!(app.js(&format!("return {forecast}")).await, expected);
+        }
     }
-    let line = |index: usize| {
-        format!(
-            "document.querySelector(\".account-row[data-id='{}'] .spend-forecast\").textContent",
-            account_id(index)
-        )
-    };
-    assert_eq!(
-        app.js(&format!("return {}", line(0))).await,
-        "cap in ~2 days"
-    );
-    assert_eq!(
-        app.js(&format!("return {}", line(14))).await,
-        "funds for ~1 day"
-    );
-    assert_eq!(
-        app.js(&format!("return {}", line(24))).await,
-        "cap reached — ads stopped"
-    );
+    app.open_details(&account_id(10)).await;
     let bars = app
-        .js(&format!(
-            "return document.querySelectorAll(\".account-row[data-id='{}'] .spend-bars rect\").length",
-            account_id(10)
-        ))
+        .js("return document.querySelectorAll('#details .spend-bars rect').length")
         .await;
     assert_eq!(bars, 7, "the last 7 days as bars");
+    assert_eq!(
+        app.js("return document.querySelectorAll('#details .details-days tr').length")
+            .await,
+        7,
+        "and as figures"
+    );
     app.screenshot("money-1-sandbox").await;
 
     // Money at risk, soonest first.
     app.js("const f = document.querySelector('#filter'); f.value = 'money'; f.dispatchEvent(new Event('change')); const s = document.querySelector('#sort'); s.value = 'runs_out'; s.dispatchEvent(new Event('change')); return true")
         .await;
-    let shown = app
-        .js("return [...document.querySelectorAll('.account-row:not([hidden])')].map(r => r.dataset.id)")
-        .await;
-    let shown: Vec<String> = serde_json::from_value(shown).unwrap();
+    let shown: Vec<String> = app.rows().await.into_iter().map(|(id, ..)| id).collect();
     for (index, _) in MONEY_SHOWCASE {
         assert!(
             shown.contains(&account_id(index)),

@@ -18,8 +18,7 @@ async fn logged_in(double: &GraphDouble) -> (App, fantoccini::wd::WindowHandle) 
     .await;
     let main = app.client.window().await.expect("main window");
     app.log_in_through_the_popup(&main, true).await;
-    app.wait_for("document.querySelectorAll('.account-row').length === 4", 30)
-        .await;
+    app.wait_accounts(4, 30).await;
     app.wait_idle(30).await;
     (app, main)
 }
@@ -85,8 +84,7 @@ async fn a_rate_limit_counts_down_and_recovers_by_itself() {
         .await
         .expect("double");
     let app = App::launch(Options::default().double(&double.url(), &double.issue_token())).await;
-    app.wait_for("document.querySelectorAll('.account-row').length === 4", 30)
-        .await;
+    app.wait_accounts(4, 30).await;
     app.wait_idle(30).await;
 
     double.knobs(|k| k.rate_limit_secs = 12);

@@ -47,8 +47,7 @@ async fn a_scheduled_check_finds_a_disabled_account_and_tells() {
             .env("ADKEEP_SCHEDULE_SECONDS", "8"),
     )
     .await;
-    app.wait_for("document.querySelectorAll('.account-row').length === 4", 30)
-        .await;
+    app.wait_accounts(4, 30).await;
     app.wait_idle(30).await;
     let account = id.trim_start_matches("act_").to_owned();
     let row = format!("document.querySelector(\".account-row[data-id='act_{account}']\")");

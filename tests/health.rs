@@ -452,3 +452,24 @@ async fn money_running_out_is_told_once_per_crossing() {
         "{sent:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn refreshing_rows_never_reports_a_refresh_all() {
+    let (_double, backend, _events, _data) = setup().await;
+    backend.refresh_all().await.unwrap();
+    assert!(!backend.state().refresh.running);
+    let ids: Vec<String> = backend
+        .state()
+        .accounts
+        .iter()
+        .map(|a| a.account.id.to_string())
+        .collect();
+    backend.refresh_account(&ids[0]).await.unwrap();
+    let status = backend.state().refresh;
+    assert!(
+        !status.running,
+        "one row's refresh is not a refresh-all: {status:?}"
+    );
+    backend.refresh_accounts(&ids[1..3], None).await.unwrap();
+    assert!(!backend.state().refresh.running, "nor is a selection's");
+}

@@ -273,11 +273,11 @@ impl App {
             .unwrap_or_else(|e| panic!("click {css}: {e}"));
     }
 
-    /// `[id, refreshed_at, full text]` of every account row.
+    /// `[id, refreshed_at, full text]` of every account row shown, top to
+    /// bottom. The list draws only the rows on screen, so this scrolls
+    /// through it a screen at a time, as a person would, and scrolls back.
     pub async fn rows(&self) -> Vec<(String, String, String)> {
-        let value = self
-            .js("return [...document.querySelectorAll('.account-row')].map(r => [r.dataset.id, r.querySelector('time').getAttribute('datetime') || '', r.textContent])")
-            .await;
+        let value = self.scan_list("return null;").await;
         value
             .as_array()
             .into_iter()
@@ -287,6 +287,117 @@ impl App {
                 (s(0), s(1), s(2))
             })
             .collect()
+    }
+
+    /// Scrolls the list until the account's row is drawn and leaves it
+    /// there (near the middle of the list).
+    pub async fn reveal(&self, id: &str) {
+        let found = self
+            .scan_list(&format!(
+                "const row = document.querySelector(\".account-row[data-id='{id}']\");
+                 if (!row) return null;
+                 row.scrollIntoView({{ block: 'center' }});
+                 return true;"
+            ))
+            .await;
+        assert_eq!(found, json!(true), "{id} is not in the list");
+    }
+
+    /// Reveals an account's row and opens its details pane by clicking it.
+    pub async fn open_details(&self, id: &str) {
+        self.reveal(id).await;
+        self.click(&format!(".account-row[data-id='{id}'] .col-refreshed"))
+            .await;
+        self.wait_for(
+            &format!("!document.querySelector('#details').hidden && document.querySelector('#details').dataset.id === '{id}'"),
+            5,
+        )
+        .await;
+    }
+
+    /// Presses keys together, as a person would (e.g. Shift and ArrowDown),
+    /// into whatever has the focus.
+    pub async fn press(&self, keys: &[fantoccini::key::Key]) {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let mut actions = KeyActions::new("keyboard".to_owned());
+        for key in keys {
+            actions = actions.then(KeyAction::Down {
+                value: char::from(*key),
+            });
+        }
+        for key in keys.iter().rev() {
+            actions = actions.then(KeyAction::Up {
+                value: char::from(*key),
+            });
+        }
+        self.client
+            .perform_actions(actions)
+            .await
+            .expect("pressing keys");
+        // Let the window handle them.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    /// Waits until the rows (as `rows` reads them) pass `check`.
+    pub async fn wait_rows(
+        &self,
+        what: &str,
+        seconds: u64,
+        check: impl Fn(&[(String, String, String)]) -> bool,
+    ) {
+        let deadline = Instant::now() + Duration::from_secs(seconds);
+        loop {
+            if check(&self.rows().await) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting: {what}");
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+    }
+
+    /// Waits until the list holds `count` accounts (shown or filtered out).
+    pub async fn wait_accounts(&self, count: usize, seconds: u64) {
+        self.wait_for(
+            &format!("document.querySelector('#accounts-table').dataset.accounts === '{count}'"),
+            seconds,
+        )
+        .await;
+    }
+
+    /// Scrolls the list from the top a screen at a time; after each step
+    /// runs `stop` (a function body): a non-null result ends the scan and is
+    /// returned. Otherwise returns every row seen, in order, and puts the
+    /// scroll back.
+    pub async fn scan_list(&self, stop: &str) -> Value {
+        let script = format!(
+            "const done = arguments[arguments.length - 1];
+             const stop = () => {{ {stop} }};
+             (async () => {{
+               const view = document.querySelector('#accounts-viewport');
+               const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+               const kept = view.scrollTop;
+               const seen = new Map();
+               view.scrollTop = 0;
+               await frame();
+               for (let step = 0; step < 100000; step += 1) {{
+                 for (const r of document.querySelectorAll('.account-row')) {{
+                   seen.set(r.dataset.id, [r.dataset.id, r.querySelector('time').getAttribute('datetime') || '', r.textContent, Number(r.getAttribute('aria-rowindex'))]);
+                 }}
+                 const result = stop();
+                 if (result !== null) return done(result);
+                 if (view.scrollTop + view.clientHeight >= view.scrollHeight - 1) break;
+                 view.scrollTop += Math.max(view.clientHeight - 40, 40);
+                 await frame();
+               }}
+               view.scrollTop = kept;
+               await frame();
+               done([...seen.values()].sort((a, b) => a[3] - b[3]).map((r) => r.slice(0, 3)));
+             }})();"
+        );
+        self.client
+            .execute_async(&script, vec![])
+            .await
+            .expect("scanning the list")
     }
 
     /// Waits until no refresh-all is running.

@@ -30,7 +30,11 @@
     dismiss_notice: () => null,
     open_link: () => null,
     open_account_page: () => null,
-    save_settings: ({ settings }) => settings,
+    save_settings: ({ settings }) => {
+      // Kept, as the backend keeps them: the next app_state returns them.
+      window.__fixture.settings = structuredClone(settings);
+      return settings;
+    },
     enter_sandbox: () => null,
     leave_sandbox: () => null,
     reauthenticate: () => ({ outcome: 'connected', login: '1021', user: { id: '1021', name: 'Jane Doe' }, added: false, declined: [], custody: 'keychain', new_accounts: 2, message: 'Connected as Jane Doe. 2 new ad accounts appeared.' }),
@@ -39,8 +43,14 @@
     remove_login: ({ login }) => `Removed ${login}'s login.`,
     rename_login: () => null,
     disconnect: () => null,
-    set_app_secret: () => 'keychain',
-    clear_app_secret: () => null,
+    set_app_secret: () => {
+      window.__fixture.settings.has_app_secret = true;
+      return 'keychain';
+    },
+    clear_app_secret: () => {
+      window.__fixture.settings.has_app_secret = false;
+      return null;
+    },
     allow_plaintext_token: () => 'plaintext_file',
     changes: ({ since }) => structuredClone((window.__changes || []).filter((c) => !since || Date.parse(c.at) >= Date.parse(since))),
     mark_activity_seen: () => null,

@@ -236,8 +236,9 @@ export class AccountList {
     const place = this.placeOf(id);
     if (!place) return null;
     const head = this.table.querySelector('.head-row');
-    const top = place.top;
-    const bottom = top + this.rowHeight;
+    // A group's first row brings its heading along.
+    const top = place.index === 0 ? this.groups[place.group].el.offsetTop : place.top;
+    const bottom = place.top + this.rowHeight;
     const view = this.viewport;
     const covered = head ? head.offsetHeight : 0;
     if (top - covered < view.scrollTop) view.scrollTop = Math.max(0, top - covered);
@@ -290,7 +291,8 @@ export class AccountList {
       const height = `${this.order[name].length * this.rowHeight}px`;
       if (this.groups[name].rows.style.height !== height) this.groups[name].rows.style.height = height;
     }
-    this.table.setAttribute('aria-rowcount', String(this.visibleIds().length + 1));
+    // The header, each group's heading, the rows.
+    this.table.setAttribute('aria-rowcount', String(this.visibleIds().length + 3));
     this.table.dataset.shown = String(this.visibleIds().length);
     this.table.dataset.accounts = String(this.rows.size);
   }
@@ -329,31 +331,34 @@ export class AccountList {
 
   /** Draws the rows inside the viewport (and the current row), reusing elements. */
   render() {
+    // Not laid out (its screen is hidden): drawn when it shows (the resize observer).
+    if (!this.viewport.clientHeight) return;
     const top = this.viewport.scrollTop;
-    const height = this.viewport.clientHeight || window.innerHeight;
+    const height = this.viewport.clientHeight;
     const keep = new Set();
     const shown = this.visibleIds();
     this.tabbable = this.current && shown.includes(this.current) ? this.current : shown[0];
-    let index = 1; // aria-rowindex: the header row is 1
+    let index = 1; // aria-rowindex: the header row is 1, each group's heading has one
     for (const name of GROUPS) {
       const ids = this.order[name];
       const box = this.groups[name].rows;
-      index += 1; // the group's heading row
+      const head = index + 1;
+      this.groups[name].el.firstElementChild.setAttribute('aria-rowindex', String(head));
       if (ids.length) {
         const offset = box.offsetTop;
         const first = Math.max(0, Math.floor((top - offset) / this.rowHeight) - OVERSCAN);
         const last = Math.min(ids.length, Math.ceil((top + height - offset) / this.rowHeight) + OVERSCAN);
         for (let i = first; i < last; i += 1) {
           keep.add(ids[i]);
-          this.draw(ids[i], i, box, index + i);
+          this.draw(ids[i], i, box, head + 1 + i);
         }
         const current = this.current ? ids.indexOf(this.current) : -1;
         if (current >= 0 && !keep.has(this.current)) {
           keep.add(this.current);
-          this.draw(this.current, current, box, index + current);
+          this.draw(this.current, current, box, head + 1 + current);
         }
       }
-      index += ids.length;
+      index = head + ids.length;
     }
     for (const [id, el] of this.rendered) {
       if (keep.has(id)) continue;

@@ -175,6 +175,11 @@ export class DetailsPane {
   show(account, { busy = false } = {}) {
     if (!account) return this.close();
     if (this.id !== account.id) this.showAside = false;
+    // Unchanged (a state re-read brings equal copies): keep the pane as it
+    // is, so an open snooze menu or a selection in it survives.
+    const drawn = `${busy}\n${this.showAside}\n${JSON.stringify(account)}`;
+    if (this.drawn === drawn && !this.el.hidden) return undefined;
+    this.drawn = drawn;
     this.id = account.id;
     this.el.dataset.id = account.id;
     this.el.hidden = false;
@@ -214,6 +219,7 @@ export class DetailsPane {
   close() {
     this.el.hidden = true;
     this.id = null;
+    this.drawn = null;
     document.body.classList.remove('details-open');
   }
 }

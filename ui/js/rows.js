@@ -22,12 +22,17 @@ export function setText(el, text) {
   if (el.textContent !== text) el.textContent = text;
 }
 
-/** The reason a dense row shows: the most severe one nobody set aside. */
+/** The reason a dense row shows: the most severe one nobody set aside
+ * (with how many more), else how many were set aside. */
 export function topReason(a) {
-  const flag = (a.attention || []).find((f) => !isSetAside(f));
-  if (!flag) return null;
+  const flags = a.attention || [];
+  const open = flags.filter((f) => !isSetAside(f));
+  const aside = flags.filter((f) => isSetAside(f) && !f.muted).length;
+  if (open.length === 0) return aside ? { text: `${aside} set aside`, severity: 'aside', more: '' } : null;
+  const flag = open[0];
   const text = flag.kind === 'refresh_failed' ? failureText(a) || flag.text : flag.text;
-  return { text, severity: flag.severity, more: (a.attention || []).filter((f) => !isSetAside(f)).length - 1 };
+  const more = [open.length > 1 ? `+${open.length - 1}` : '', aside ? `${aside} set aside` : ''];
+  return { text, severity: flag.severity, more: more.filter(Boolean).join(' · ') };
 }
 
 export function statusText(a) {
@@ -74,9 +79,9 @@ export function fillRow(el, a, options, now = Date.now()) {
   const reason = topReason(a);
   const cell = el.querySelector('.col-reason');
   cell.dataset.severity = reason ? reason.severity : 'none';
-  setText(cell.querySelector('.reason-icon'), reason ? (SEVERITY[reason.severity] || SEVERITY.info).icon : '');
+  setText(cell.querySelector('.reason-icon'), reason && SEVERITY[reason.severity] ? SEVERITY[reason.severity].icon : '');
   setText(cell.querySelector('.reason-text'), reason ? reason.text : '');
-  setText(cell.querySelector('.reason-more'), reason && reason.more > 0 ? `+${reason.more}` : '');
+  setText(cell.querySelector('.reason-more'), reason ? reason.more : '');
   cell.title = reason ? reason.text : '';
 
   const time = el.querySelector('time');

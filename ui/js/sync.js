@@ -29,6 +29,8 @@ export function show(name) {
   for (const nav of ['accounts', 'settings', 'activity']) {
     $(`#nav-${nav}`).setAttribute('aria-current', name === nav ? 'page' : 'false');
   }
+  // The list draws only what its box shows: draw now that it has one.
+  if (name === 'accounts') list.render();
 }
 
 /** What the problem page adds about one login among several. */

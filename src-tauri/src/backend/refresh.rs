@@ -99,7 +99,7 @@ impl Backend {
         self.reload_if_changed()?;
         let connection = self.connection().await?;
         let before = self.session.snapshot();
-        let observer = UiObserver { backend: &self };
+        let observer = UiObserver::rows(&self);
         let report = self
             .session
             .refresh_accounts(
@@ -130,7 +130,7 @@ impl Backend {
             return Err(Error::NotConnected);
         }
         let before = self.session.snapshot();
-        let observer = UiObserver { backend: self };
+        let observer = UiObserver::rows(self);
         let report = self
             .session
             .refresh_accounts(&members, &ids, &observer, &CancellationToken::new())
@@ -199,7 +199,7 @@ impl Backend {
         let before = self.notable();
         let book_before = self.session.snapshot();
         let first_listing = !self.session.book().listed_once;
-        let observer = UiObserver { backend: &self };
+        let observer = UiObserver::all(&self);
         let report = self.session.refresh_all(&members, &observer, cancel).await;
         if first_listing && report.total.listing_complete && self.mode() == ActiveMode::Sandbox {
             self.showcase_set_aside();
@@ -323,6 +323,26 @@ impl Backend {
 /// Passes engine updates to the UI and saves now and then.
 struct UiObserver<'a> {
     backend: &'a Backend,
+    /// The run is the refresh-all, whose progress the status reports (a
+    /// row's or a selection's refresh shows on its rows; were it reported,
+    /// the status would say a refresh-all runs that never ends).
+    reports_progress: bool,
+}
+
+impl<'a> UiObserver<'a> {
+    fn all(backend: &'a Backend) -> Self {
+        Self {
+            backend,
+            reports_progress: true,
+        }
+    }
+
+    fn rows(backend: &'a Backend) -> Self {
+        Self {
+            backend,
+            reports_progress: false,
+        }
+    }
 }
 
 impl Observer for UiObserver<'_> {
@@ -334,6 +354,9 @@ impl Observer for UiObserver<'_> {
     }
 
     fn progress(&self, progress: &Progress) {
+        if !self.reports_progress {
+            return;
+        }
         let status = RefreshStatus {
             running: true,
             done: progress.done,
