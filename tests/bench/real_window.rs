@@ -22,6 +22,9 @@ const ROUNDS: usize = 3;
 
 struct Sample {
     first_paint_ms: f64,
+    /// The window's script started, and the state arrived (launch-relative).
+    script_ms: f64,
+    state_ms: f64,
     rows_in_dom: u64,
     web_rss_mb: f64,
 }
@@ -119,6 +122,19 @@ async fn launch(options: Options, rows: usize) -> Sample {
         .await
         .as_f64()
         .unwrap();
+    let mark = |name: &'static str| {
+        let app = &app;
+        async move {
+            app.js(&format!(
+                "const m = performance.getEntriesByName('{name}')[0]; return m ? performance.timeOrigin + m.startTime : null"
+            ))
+            .await
+            .as_f64()
+            .unwrap_or(f64::NAN)
+        }
+    };
+    let script_ms = mark("adkeep:script").await - started;
+    let state_ms = mark("adkeep:state-read").await - started;
     let rows_in_dom = app
         .js("return document.querySelectorAll('.account-row').length")
         .await
@@ -132,6 +148,8 @@ async fn launch(options: Options, rows: usize) -> Sample {
     app.close().await;
     Sample {
         first_paint_ms: painted - started,
+        script_ms,
+        state_ms,
         rows_in_dom,
         web_rss_mb,
     }
@@ -176,15 +194,17 @@ async fn main() {
         "\nThe real window (release build, WebKitGTK under Xvfb 1400×900), launch to first paint, median of {ROUNDS}"
     );
     println!(
-        "| app | launch to first paint | vs the empty app | rows in the DOM | web process memory | vs the empty app |"
+        "| app | launch to first paint | vs the empty app | script started | state arrived | rows in the DOM | web process memory | vs the empty app |"
     );
-    println!("|---|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
     for (name, samples) in rows {
         let paint = median(samples.iter().map(|s| s.first_paint_ms).collect());
         let rss = median(samples.iter().map(|s| s.web_rss_mb).collect());
         let dom = samples.iter().map(|s| s.rows_in_dom).max().unwrap_or(0);
+        let script = median(samples.iter().map(|s| s.script_ms).collect());
+        let state = median(samples.iter().map(|s| s.state_ms).collect());
         println!(
-            "| {name} | {paint:.0} ms | +{:.0} ms | {dom} | {rss:.0} MB | +{:.0} MB |",
+            "| {name} | {paint:.0} ms | +{:.0} ms | {script:.0} ms | {state:.0} ms | {dom} | {rss:.0} MB | +{:.0} MB |",
             paint - empty_paint,
             rss - empty_rss
         );

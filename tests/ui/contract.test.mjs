@@ -38,3 +38,40 @@ test('the window names events only through the contract', () => {
     assert.match(main, new RegExp(`on\\(EVENTS\\.${key}\\b`), `the window listens to ${key}`);
   }
 });
+
+// The fixtures the UI tests draw from must look like what the backend sends
+// (ui/js/payloads.js, generated from Rust by tests/payloads.rs): no field the
+// backend does not send, none it always sends missing, each of a type it sends.
+
+function typeOf(value) {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}
+
+function conforms(value, shape, path, problems) {
+  const type = typeOf(value);
+  if (!shape.types.includes(type)) {
+    problems.push(`${path}: ${type}, but the backend sends ${shape.types.join(' or ')}`);
+    return;
+  }
+  if (type === 'object' && shape.fields) {
+    for (const key of Object.keys(value)) {
+      if (!shape.fields[key]) problems.push(`${path}.${key}: the backend sends no such field`);
+      else conforms(value[key], shape.fields[key].shape, `${path}.${key}`, problems);
+    }
+    for (const [key, field] of Object.entries(shape.fields)) {
+      if (!field.optional && !(key in value)) problems.push(`${path}.${key}: always sent, missing here`);
+    }
+  }
+  if (type === 'array' && shape.element) value.forEach((item, i) => conforms(item, shape.element, `${path}[${i}]`, problems));
+}
+
+test('the UI fixtures look like what the backend sends', async () => {
+  const { STATE, ACCOUNT } = await import('../../ui/js/payloads.js');
+  const { state, accounts } = await import('./fixtures.mjs');
+  const problems = [];
+  conforms(state({ accounts: [] }), STATE, 'state', problems);
+  accounts(20).forEach((a, i) => conforms(a, ACCOUNT, `account(${i})`, problems));
+  assert.deepEqual(problems, []);
+});

@@ -71,6 +71,7 @@ export function account(i, overrides = {}) {
     reach: 'reachable',
     is_new: false,
     revision: i + 1,
+    field_errors: [],
     dataset_health: ['active'],
     ...judged(statusFlags(status)),
   };

@@ -102,6 +102,7 @@ $('#connect-form').addEventListener('submit', async (event) => {
 });
 
 async function start() {
+  performance.mark('adkeep:script');
   try {
     await on(EVENTS.ACCOUNTS_CHANGED, (views) => updateAccounts(views));
     await on(EVENTS.REFRESH_PROGRESS, (status) => renderProgress(status));

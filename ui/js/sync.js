@@ -77,6 +77,7 @@ function renderState() {
 
 export async function load() {
   app.state = await api.state();
+  performance.mark('adkeep:state-read');
   list.setAll(app.state.accounts);
   renderSortHeads();
   fillSettings($('#settings-form'), app.state.settings);

@@ -1,0 +1,193 @@
+//! The payloads' shapes, from the Rust side: `ui/js/payloads.js` is
+//! generated from what the backend really sends — the state (`app_state`)
+//! and an account (`refresh_account`) of the sandbox agency, whose 40
+//! accounts hold every status, failures, forecasts, datasets and reasons —
+//! read off the serialized values (each field's JSON types, optional fields
+//! marked). This test fails when the committed file drifts;
+//! `ADKEEP_WRITE_CONTRACT=1 cargo test --test payloads` rewrites it. The UI's
+//! test fixtures are checked against it (`tests/ui/contract.test.mjs`).
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use adkeep_app::backend::{Backend, Events};
+use adkeep_app::stores::FileStores;
+use adkeep_app::vault::Vault;
+use adkeep_app::views::{AccountView, RefreshStatus};
+use adkeep_core::book::TokenInfo;
+use adkeep_core::graph::client::Endpoints;
+use adkeep_core::logins::LoginId;
+use adkeep_core::settings::Mode;
+use adkeep_core::token::AccessToken;
+use chrono::Utc;
+use graph_double::{DEFAULT_USER, DoubleConfig, GraphDouble, OTHER_USER};
+use serde_json::Value;
+
+const FILE: &str = "ui/js/payloads.js";
+
+struct Quiet;
+
+impl Events for Quiet {
+    fn accounts_changed(&self, _: Vec<AccountView>) {}
+    fn progress(&self, _: &RefreshStatus) {}
+    fn state_changed(&self) {}
+    fn notify(&self, _: &str, _: &str) {}
+}
+
+/// A JSON value's shape: its types, an object's fields (with whether each
+/// was always there), an array's element.
+#[derive(Default)]
+struct Shape {
+    types: BTreeSet<&'static str>,
+    fields: BTreeMap<String, (Shape, usize)>,
+    objects: usize,
+    element: Option<Box<Shape>>,
+}
+
+impl Shape {
+    fn add(&mut self, value: &Value) {
+        match value {
+            Value::Null => {
+                self.types.insert("null");
+            }
+            Value::Bool(_) => {
+                self.types.insert("boolean");
+            }
+            Value::Number(_) => {
+                self.types.insert("number");
+            }
+            Value::String(_) => {
+                self.types.insert("string");
+            }
+            Value::Array(items) => {
+                self.types.insert("array");
+                let element = self.element.get_or_insert_with(Box::default);
+                for item in items {
+                    element.add(item);
+                }
+            }
+            Value::Object(map) => {
+                self.types.insert("object");
+                self.objects += 1;
+                for (key, item) in map {
+                    let (shape, seen) = self.fields.entry(key.clone()).or_default();
+                    shape.add(item);
+                    *seen += 1;
+                }
+            }
+        }
+    }
+
+    /// `{ types: [...], fields: { key: [shape, optional] }, element: shape }`.
+    fn js(&self, indent: usize) -> String {
+        let pad = "  ".repeat(indent + 1);
+        let types: Vec<String> = self.types.iter().map(|t| format!("'{t}'")).collect();
+        let mut out = format!("{{ types: [{}]", types.join(", "));
+        if !self.fields.is_empty() {
+            out.push_str(", fields: {\n");
+            for (key, (shape, seen)) in &self.fields {
+                let optional = *seen < self.objects;
+                out.push_str(&format!(
+                    "{pad}{key}: {{ optional: {optional}, shape: {} }},\n",
+                    shape.js(indent + 1)
+                ));
+            }
+            out.push_str(&"  ".repeat(indent));
+            out.push('}');
+        }
+        if let Some(element) = &self.element
+            && !element.types.is_empty()
+        {
+            out.push_str(&format!(", element: {}", element.js(indent)));
+        }
+        out.push_str(" }");
+        out
+    }
+}
+
+async fn sandbox_payloads() -> (Value, Value) {
+    let double = GraphDouble::start(DoubleConfig::sandbox()).await.unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let backend = Backend::open_with(
+        Arc::new(FileStores::new(data.path().to_path_buf())),
+        Vault::without_keychain(data.path().to_path_buf()),
+        Arc::new(Quiet),
+        Some(Endpoints::one_host(&double.url()).unwrap()),
+    )
+    .unwrap();
+    let mut settings = backend.settings();
+    settings.mode = Mode::Meta;
+    backend.save_settings(settings).unwrap();
+    // Jane and her colleague Sam: accounts reached by two logins.
+    let sam = double.issue_token_for(OTHER_USER, &graph_double::world::DEFAULT_SCOPES, &[]);
+    for (user, token) in [(DEFAULT_USER, double.issue_token()), (OTHER_USER, sam)] {
+        let login = LoginId::new(user).unwrap();
+        backend.session().book().login_mut(&login).token = Some(TokenInfo {
+            obtained_at: Utc::now(),
+            expires_at: Some(Utc::now() + chrono::Duration::days(50)),
+            // Sam's without the data-access date, as Meta may send it.
+            data_access_expires_at: (user == DEFAULT_USER)
+                .then(|| Utc::now() + chrono::Duration::days(80)),
+        });
+        backend
+            .vault()
+            .save_token(&login, &AccessToken::new(token).unwrap(), false);
+    }
+    backend.refresh_all().await.unwrap();
+    // A reason snoozed and one acknowledged.
+    let flagged: Vec<(String, String)> = backend
+        .state()
+        .accounts
+        .iter()
+        .filter_map(|a| Some((a.account.id.to_string(), a.attention.first()?.key.clone())))
+        .take(2)
+        .collect();
+    backend
+        .set_aside(&flagged[0].0, &flagged[0].1, Some(7))
+        .unwrap();
+    backend
+        .set_aside(&flagged[1].0, &flagged[1].1, None)
+        .unwrap();
+    let state = serde_json::to_value(backend.state()).unwrap();
+    let id = state["accounts"][0]["id"].as_str().unwrap().to_owned();
+    let account = serde_json::to_value(backend.refresh_account(&id).await.unwrap()).unwrap();
+    (state, account)
+}
+
+fn generated(state: &Value, account: &Value) -> String {
+    let mut state_shape = Shape::default();
+    state_shape.add(state);
+    let mut account_shape = Shape::default();
+    account_shape.add(account);
+    for each in state["accounts"].as_array().unwrap() {
+        account_shape.add(each);
+    }
+    format!(
+        "// Generated by tests/payloads.rs from what the backend sends for the sandbox agency.\n\
+         // Do not edit: run `ADKEEP_WRITE_CONTRACT=1 cargo test --test payloads`.\n\
+         // Each value: its JSON types; an object's fields (optional: not always sent); an array's element.\n\n\
+         /** `app_state`: the window's whole state. */\n\
+         export const STATE = {};\n\n\
+         /** An account as `app_state`, `refresh_account` and the `accounts-changed` event send it. */\n\
+         export const ACCOUNT = {};\n",
+        state_shape.js(0),
+        account_shape.js(0)
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_payload_shapes_are_generated_from_rust() {
+    let (state, account) = sandbox_payloads().await;
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(FILE);
+    let expected = generated(&state, &account);
+    if std::env::var_os("ADKEEP_WRITE_CONTRACT").is_some() {
+        std::fs::write(&path, &expected).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == expected,
+        "{FILE} is out of date with the Rust side: run `ADKEEP_WRITE_CONTRACT=1 cargo test --test payloads`"
+    );
+}
