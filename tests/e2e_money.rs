@@ -51,6 +51,10 @@ async fn the_sandbox_shows_each_money_case() {
         7,
         "and as figures"
     );
+    // The README's picture: the dense list with a capped account's details.
+    app.open_details(&account_id(0)).await;
+    app.js("document.querySelector('#accounts-viewport').scrollTop = 0; return true")
+        .await;
     app.screenshot("money-1-sandbox").await;
 
     // Money at risk, soonest first.

@@ -18,7 +18,7 @@ pub const NAMES: &[&str] = include!("command_names.rs");
 
 #[tauri::command]
 pub fn app_state(api: Api<'_>) -> StateView {
-    api.state()
+    api.window_state()
 }
 
 #[tauri::command]

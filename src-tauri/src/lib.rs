@@ -64,8 +64,14 @@ fn build_app_with<R: Runtime>(
             let stores = Arc::new(PluginStores::new(app.handle().clone(), data_dir.clone()));
             let vault = Vault::new(adkeep_core::config::keychain_service(&data_dir), data_dir);
             let events = Arc::new(WindowEvents::new(app.handle().clone()));
+            let opening = std::time::Instant::now();
             let backend = Backend::open(stores.clone(), vault, events)
                 .map_err(|e| Box::new(e) as Box<dyn std::error::Error>)?;
+            tracing::info!(
+                accounts = backend.session().book().len(),
+                ms = opening.elapsed().as_millis(),
+                "account list loaded"
+            );
             tauri::async_runtime::spawn(backend.clone().warm_up());
             tauri::async_runtime::spawn(backend.clone().run_schedule());
             if let Err(e) = autostart::apply(app.handle(), backend.settings().launch_at_login) {

@@ -38,37 +38,45 @@ impl<R: Runtime> PluginStores<R> {
         }
     }
 
-    fn store(&self, file: &'static str) -> io::Result<Arc<Store<R>>> {
+    /// The plugin's store for `file`, and whether it was opened just now
+    /// (building one reads the file).
+    fn open_store(&self, file: &'static str) -> io::Result<(Arc<Store<R>>, bool)> {
         let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(store) = open.get(file) {
-            return Ok(store.clone());
+            return Ok((store.clone(), false));
         }
         let store = StoreBuilder::new(&self.app, self.dir.join(file))
             .disable_auto_save()
             .build()
             .map_err(io::Error::other)?;
         open.insert(file, store.clone());
-        Ok(store)
+        Ok((store, true))
+    }
+
+    fn store(&self, file: &'static str) -> io::Result<Arc<Store<R>>> {
+        self.open_store(file).map(|(store, _)| store)
     }
 
     fn load<T: DeserializeOwned>(&self, file: &'static str, key: &str) -> io::Result<Read<T>> {
         let path = self.dir.join(file);
-        // Check the file first: the plugin would load an unreadable one as empty.
-        if let Read::SetAside { path, reason } = read_value::<T>(&path, key)? {
+        // Read and check the file first: the plugin would load an unreadable
+        // one as empty. The value read here is the one returned (a list of
+        // thousands of accounts is parsed once for the answer, not again
+        // from the plugin's copy).
+        let read = read_value::<T>(&path, key)?;
+        if let Read::SetAside { .. } = read {
             self.forget(file);
-            return Ok(Read::SetAside { path, reason });
+            return Ok(read);
         }
-        let store = self.store(file)?;
-        store.reload_ignore_defaults().or_else(|e| match e {
-            tauri_plugin_store::Error::Io(io) if io.kind() == io::ErrorKind::NotFound => Ok(()),
-            other => Err(io::Error::other(other)),
-        })?;
-        match store.get(key) {
-            None => Ok(Read::Missing),
-            Some(value) => serde_json::from_value(value)
-                .map(Read::Ok)
-                .map_err(io::Error::other),
+        // The plugin's copy follows the file (saves write its entries).
+        let (store, fresh) = self.open_store(file)?;
+        if !fresh {
+            store.reload_ignore_defaults().or_else(|e| match e {
+                tauri_plugin_store::Error::Io(io) if io.kind() == io::ErrorKind::NotFound => Ok(()),
+                other => Err(io::Error::other(other)),
+            })?;
         }
+        Ok(read)
     }
 
     fn save<T: Serialize>(&self, file: &'static str, key: &str, value: &T) -> io::Result<()> {

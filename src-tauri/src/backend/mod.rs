@@ -109,6 +109,8 @@ pub struct Backend {
     logins: LoginFlow,
     history: history::HistoryStore,
     schedule: schedule::ScheduleState,
+    /// The window read the state: start-up work may begin (see `warm_up`).
+    window_read: tokio::sync::Notify,
     /// Endpoints for the user's own accounts instead of the environment's (tests).
     endpoints_override: Option<Endpoints>,
 }
@@ -163,6 +165,7 @@ impl Backend {
             logins: LoginFlow::default(),
             history: Default::default(),
             schedule: Default::default(),
+            window_read: tokio::sync::Notify::new(),
             endpoints_override: endpoints,
         };
         let settings = match backend.stores.load_settings()? {

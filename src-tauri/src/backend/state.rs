@@ -17,7 +17,18 @@ use crate::views::{AccountView, ActiveMode, Custody, LoginView, StateView};
 /// A list older than this is refreshed when Adkeep starts.
 const STALE_AFTER: Duration = Duration::from_secs(15 * 60);
 
+/// How long start-up work waits for the window's first read (a start in the
+/// tray, with no window, waits this long).
+const WINDOW_FIRST: Duration = Duration::from_secs(3);
+
 impl Backend {
+    /// The window's own read of the state: lets start-up work begin.
+    pub fn window_state(&self) -> StateView {
+        let state = self.state();
+        self.window_read.notify_one();
+        state
+    }
+
     /// Everything the window needs to draw itself.
     pub fn state(&self) -> StateView {
         let book = self.session.snapshot();
@@ -107,6 +118,9 @@ impl Backend {
         if self.mode() == ActiveMode::Unconfigured && !config::has_env_tokens() {
             return;
         }
+        // The window's first paint comes first: with thousands of accounts,
+        // checking tokens and the tray's summary beside it slow it down.
+        let _ = tokio::time::timeout(WINDOW_FIRST, self.window_read.notified()).await;
         let connected = self.connection().await;
         self.events.state_changed();
         match connected {
