@@ -16,9 +16,11 @@ type Api<'a> = State<'a, Arc<Backend>>;
 /// The names `build.rs` registers (and `generate_handler!` in lib.rs serves).
 pub const NAMES: &[&str] = include!("command_names.rs");
 
+/// The state; `accounts: false` leaves the accounts out (the window holds
+/// them, and `accounts_key` says whether they still read the same).
 #[tauri::command]
-pub fn app_state(api: Api<'_>) -> StateView {
-    api.window_state()
+pub fn app_state(api: Api<'_>, accounts: Option<bool>) -> StateView {
+    api.window_state(accounts.unwrap_or(true))
 }
 
 #[tauri::command]

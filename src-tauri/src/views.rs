@@ -239,7 +239,14 @@ pub struct StateView {
     /// Every login is broken: the problem page shows the first one's reason.
     pub problem: Option<Problem>,
     pub opens_problem_page: bool,
+    /// Every account (left empty when the window asked for the rest only).
     pub accounts: Vec<AccountView>,
+    /// How many accounts there are.
+    pub account_count: usize,
+    /// Changes whenever an account's view may read differently (an account,
+    /// a reason set aside, the settings, a login): a window holding the
+    /// views of the same key need not read them again.
+    pub accounts_key: String,
     /// Accounts by severity, and reasons set aside.
     pub attention: Counts,
     pub last_full_refresh: Option<DateTime<Utc>>,

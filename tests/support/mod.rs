@@ -386,7 +386,8 @@ impl App {
                  const result = stop();
                  if (result !== null) return done(result);
                  if (view.scrollTop + view.clientHeight >= view.scrollHeight - 1) break;
-                 view.scrollTop += Math.max(view.clientHeight - 40, 40);
+                 // A screen, plus the rows drawn beyond it either side (8 each).
+                 view.scrollTop += view.clientHeight + 6 * 34;
                  await frame();
                }}
                view.scrollTop = kept;
@@ -394,6 +395,15 @@ impl App {
                done([...seen.values()].sort((a, b) => a[3] - b[3]).map((r) => r.slice(0, 3)));
              }})();"
         );
+        // Hundreds of rows take many frames on a busy machine.
+        self.client
+            .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(
+                Some(Duration::from_secs(180)),
+                None,
+                None,
+            ))
+            .await
+            .expect("script timeout");
         self.client
             .execute_async(&script, vec![])
             .await

@@ -141,7 +141,7 @@ test('refreshing a row updates that row and only that row', async () => {
     if (id !== target) assert.equal(afterRows.get(id), text, `${id} must not change`);
   }
   assert.deepEqual((await calls(page, 'refresh_account')).map((c) => c.args.id), [target]);
-  assert.match(await page.locator('#live').textContent(), /refreshed/);
+  await page.waitForFunction(() => /refreshed/.test(document.querySelector('#live').textContent));
 });
 
 test('a failed row keeps its values, marked as of their time, with the reason', async () => {
@@ -296,5 +296,6 @@ test('a reason can be snoozed for a number of days', async () => {
   await page.selectOption('#details select.snooze', '7');
   await page.waitForSelector(`#group-rest .account-row[data-id="${warned.id}"]`);
   assert.deepEqual((await calls(page, 'set_aside')).map((c) => c.args), [{ id: warned.id, key: 'dataset_unavailable:81', days: 7 }]);
-  assert.match(await page.locator('#live').textContent(), /Snoozed for 7 days/);
+  // Said to screen readers on the next frame.
+  await page.waitForFunction(() => /Snoozed for 7 days/.test(document.querySelector('#live').textContent));
 });

@@ -9,7 +9,14 @@
     for (const handler of listeners.get(event) || []) handler({ event, payload });
   };
   const defaults = {
-    app_state: () => structuredClone(window.__fixture),
+    app_state: ({ accounts } = {}) => {
+      const state = structuredClone(window.__fixture);
+      state.account_count = state.accounts.length;
+      // As the backend: the key changes when any account or setting does.
+      state.accounts_key = JSON.stringify([state.accounts, state.settings, state.logins]);
+      if (accounts === false) state.accounts = [];
+      return state;
+    },
     refresh_account: ({ id }) => {
       const account = window.__fixture.accounts.find((a) => a.id === id);
       return { ...account, refreshed_at: new Date().toISOString(), spend_today: '999.99', revision: (account.revision || 0) + 1000 };

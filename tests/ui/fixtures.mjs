@@ -113,6 +113,8 @@ export function state(overrides = {}) {
     problem: null,
     opens_problem_page: false,
     accounts: accounts(12),
+    account_count: 0,
+    accounts_key: '',
     attention: { blocking: 0, warning: 0, info: 0, set_aside: 0 },
     last_full_refresh: new Date().toISOString(),
     refresh: { running: false, done: 0, total: 0, listing_complete: false, waiting_until: null },

@@ -11,7 +11,7 @@ test('reauthenticate reports what changed', async () => {
   const page = await open(state());
   await page.click('#reauthenticate');
   await page.waitForFunction(() => document.querySelector('#notices').textContent.includes('2 new ad accounts'));
-  assert.match(await page.locator('#live').textContent(), /Connected as Jane Doe/);
+  await page.waitForFunction(() => /Connected as Jane Doe/.test(document.querySelector('#live').textContent));
   // The state reload after a login keeps the message.
   await page.evaluate(() => window.__emit('state-changed', null));
   await page.waitForTimeout(200);

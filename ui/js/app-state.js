@@ -5,8 +5,10 @@
 export const $ = (selector) => document.querySelector(selector);
 
 export const app = {
-  /** The backend's `app_state` as last read. */
+  /** The backend's `app_state` as last read (its accounts are in the list). */
   state: null,
+  /** The `accounts_key` of the views the list holds. */
+  accountsKey: null,
   /** 'loading', 'first_run', 'accounts', 'problem', 'settings' or 'activity'. */
   screen: 'loading',
   /** The person chose to see the last data despite a broken login. */

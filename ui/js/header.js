@@ -21,7 +21,7 @@ function summaryText(state) {
   const custody = memory ? ' · login kept for this session only (no keychain)' : '';
   const last = state.last_full_refresh ? `Last full refresh ${ago(state.last_full_refresh)}` : 'Not refreshed yet';
   const logins = state.logins.length > 1 ? ` · through ${plural(state.logins.length, 'Facebook login', 'Facebook logins')}` : '';
-  return `${plural(state.accounts.length, 'ad account', 'ad accounts')}${logins} · ${attentionSummary(state.attention)} · ${last}${custody}`;
+  return `${plural(state.account_count, 'ad account', 'ad accounts')}${logins} · ${attentionSummary(state.attention)} · ${last}${custody}`;
 }
 
 export function renderHeader() {

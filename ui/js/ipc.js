@@ -23,7 +23,8 @@ export function on(event, handler) {
 }
 
 export const api = {
-  state: () => invoke(COMMANDS.app_state),
+  /** `accounts`: false leaves the accounts out (see `accounts_key`). */
+  state: (accounts = true) => invoke(COMMANDS.app_state, { accounts }),
   refreshAccount: (id) => invoke(COMMANDS.refresh_account, { id }),
   refreshSelected: (ids) => invoke(COMMANDS.refresh_selected, { ids }),
   refreshAll: () => invoke(COMMANDS.refresh_all),

@@ -4,6 +4,7 @@
 
 /** `app_state`: the window's whole state. */
 export const STATE = { types: ['object'], fields: {
+  account_count: { optional: false, shape: { types: ['number'] } },
   accounts: { optional: false, shape: { types: ['array'], element: { types: ['object'], fields: {
     amount_spent: { optional: false, shape: { types: ['string'] } },
     attention: { optional: false, shape: { types: ['array'], element: { types: ['object'], fields: {
@@ -90,6 +91,7 @@ export const STATE = { types: ['object'], fields: {
     } } },
     via_note: { optional: false, shape: { types: ['null'] } },
   } } } },
+  accounts_key: { optional: false, shape: { types: ['string'] } },
   attention: { optional: false, shape: { types: ['object'], fields: {
     blocking: { optional: false, shape: { types: ['number'] } },
     info: { optional: false, shape: { types: ['number'] } },

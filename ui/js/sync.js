@@ -47,7 +47,7 @@ export function route() {
   const { state } = app;
   if (app.screen === 'settings' || app.screen === 'activity') return;
   const chosen = app.problemOf && state.logins.find((l) => l.id === app.problemOf && l.problem);
-  if (state.mode === 'unconfigured' && !state.connected && state.accounts.length === 0) {
+  if (state.mode === 'unconfigured' && !state.connected && state.account_count === 0) {
     show('first_run');
   } else if (chosen) {
     show('problem');
@@ -78,6 +78,7 @@ function renderState() {
 export async function load() {
   app.state = await api.state();
   performance.mark('adkeep:state-read');
+  app.accountsKey = app.state.accounts_key;
   list.setAll(app.state.accounts);
   renderSortHeads();
   fillSettings($('#settings-form'), app.state.settings);
@@ -87,13 +88,20 @@ export async function load() {
 
 let reloadTimer = null;
 
-/** Re-reads the state shortly (several events in a row make one read). */
+/** Re-reads the state shortly (several events in a row make one read). The
+ * accounts come along only when they may read differently (`accounts_key`):
+ * thousands of them are megabytes, and their changes arrive as events. */
 export function reloadSoon() {
   clearTimeout(reloadTimer);
   reloadTimer = setTimeout(async () => {
     const previousMode = app.state && app.state.mode;
-    app.state = await api.state();
-    if (app.state.mode !== previousMode) list.setAll(app.state.accounts); else list.update(app.state.accounts);
+    let next = await api.state(false);
+    if (next.mode !== previousMode || next.accounts_key !== app.accountsKey) {
+      next = await api.state();
+      if (next.mode !== previousMode) list.setAll(next.accounts); else list.update(next.accounts);
+      app.accountsKey = next.accounts_key;
+    }
+    app.state = next;
     renderState();
     updateDetails();
   }, 60);

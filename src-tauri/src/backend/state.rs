@@ -22,11 +22,39 @@ const STALE_AFTER: Duration = Duration::from_secs(15 * 60);
 const WINDOW_FIRST: Duration = Duration::from_secs(3);
 
 impl Backend {
-    /// The window's own read of the state: lets start-up work begin.
-    pub fn window_state(&self) -> StateView {
-        let state = self.state();
+    /// The window's own read of the state (`with_accounts`: false leaves
+    /// the accounts out, for a window that holds the views of the same
+    /// `accounts_key`); lets start-up work begin.
+    pub fn window_state(&self, with_accounts: bool) -> StateView {
+        let mut state = self.state();
+        if !with_accounts {
+            state.accounts = Vec::new();
+        }
         self.window_read.notify_one();
         state
+    }
+
+    /// What the views depend on besides the accounts' own revisions.
+    fn accounts_key(
+        &self,
+        book: &AccountBook,
+        settings: &adkeep_core::settings::Settings,
+    ) -> String {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        serde_json::to_string(settings)
+            .unwrap_or_default()
+            .hash(&mut hasher);
+        for login in book.logins.values() {
+            (
+                login.id.to_string(),
+                login.name(),
+                login.broken_because().is_some(),
+            )
+                .hash(&mut hasher);
+        }
+        self.facebook_now().map(|u| u.to_string()).hash(&mut hasher);
+        format!("{}-{:x}", book.revision, hasher.finish())
     }
 
     /// Everything the window needs to draw itself.
@@ -38,7 +66,10 @@ impl Backend {
         let logins = self.login_views(&book);
         let problem = book.every_login_broken().cloned();
         let (last_check, next_check) = self.check_plan();
+        let accounts_key = self.accounts_key(&book, &settings);
         StateView {
+            account_count: accounts.len(),
+            accounts_key,
             last_check,
             next_check,
             mode,
