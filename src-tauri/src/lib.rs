@@ -77,11 +77,16 @@ fn build_app_with<R: Runtime>(
             if let Err(e) = autostart::apply(app.handle(), backend.settings().launch_at_login) {
                 tracing::warn!("{e}");
             }
+            tracing::info!(
+                ms = opening.elapsed().as_millis(),
+                "launch at login applied"
+            );
             app.manage(backend);
             app.manage(stores);
             app.manage(updates::PendingUpdate::default());
             if with_tray {
                 tray::create(app.handle());
+                tracing::info!(ms = opening.elapsed().as_millis(), "tray created");
                 let args: Vec<String> = std::env::args().collect();
                 if autostart::started_hidden(&args)
                     && let Some(window) = app.get_webview_window(events::MAIN)

@@ -117,7 +117,19 @@ fn try_create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     }
     builder.build(app)?;
     app.manage(StatusItem(status));
-    update(app);
+    // The status line is a pass over every account (~100 ms at 5,000):
+    // after the window's first read, not on the main thread before the
+    // window opens.
+    let handle = app.clone();
+    tauri::async_runtime::spawn(async move {
+        if let Some(backend) = handle
+            .try_state::<Arc<Backend>>()
+            .map(|b| b.inner().clone())
+        {
+            backend.after_first_read().await;
+        }
+        update(&handle);
+    });
     Ok(())
 }
 

@@ -109,8 +109,10 @@ pub struct Backend {
     logins: LoginFlow,
     history: history::HistoryStore,
     schedule: schedule::ScheduleState,
-    /// The window read the state: start-up work may begin (see `warm_up`).
+    /// The window read the state: start-up work may begin (see
+    /// `after_first_read`).
     window_read: tokio::sync::Notify,
+    first_read: std::sync::atomic::AtomicBool,
     /// Endpoints for the user's own accounts instead of the environment's (tests).
     endpoints_override: Option<Endpoints>,
 }
@@ -166,6 +168,7 @@ impl Backend {
             history: Default::default(),
             schedule: Default::default(),
             window_read: tokio::sync::Notify::new(),
+            first_read: std::sync::atomic::AtomicBool::new(false),
             endpoints_override: endpoints,
         };
         let settings = match backend.stores.load_settings()? {

@@ -30,8 +30,27 @@ impl Backend {
         if !with_accounts {
             state.accounts = Vec::new();
         }
-        self.window_read.notify_one();
+        self.first_read
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        self.window_read.notify_waiters();
         state
+    }
+
+    /// Returns once the window has read the state (or after a few seconds,
+    /// for a start in the tray with no window): start-up work that competes
+    /// with the window's first paint waits for this.
+    pub async fn after_first_read(&self) {
+        let read = async {
+            loop {
+                // Created before the check, so a read in between still wakes it.
+                let woken = self.window_read.notified();
+                if self.first_read.load(std::sync::atomic::Ordering::SeqCst) {
+                    return;
+                }
+                woken.await;
+            }
+        };
+        let _ = tokio::time::timeout(WINDOW_FIRST, read).await;
     }
 
     /// What the views depend on besides the accounts' own revisions.
@@ -151,7 +170,7 @@ impl Backend {
         }
         // The window's first paint comes first: with thousands of accounts,
         // checking tokens and the tray's summary beside it slow it down.
-        let _ = tokio::time::timeout(WINDOW_FIRST, self.window_read.notified()).await;
+        self.after_first_read().await;
         let connected = self.connection().await;
         self.events.state_changed();
         match connected {
