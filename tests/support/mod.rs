@@ -304,15 +304,28 @@ impl App {
     }
 
     /// Reveals an account's row and opens its details pane by clicking it.
+    /// A row can move between finding and clicking (an update re-sorts the
+    /// list): then it is revealed and clicked again, a few times at most.
     pub async fn open_details(&self, id: &str) {
-        self.reveal(id).await;
-        self.click(&format!(".account-row[data-id='{id}'] .col-refreshed"))
+        let shown = format!(
+            "return !document.querySelector('#details').hidden && document.querySelector('#details').dataset.id === '{id}'"
+        );
+        for _ in 0..4 {
+            self.reveal(id).await;
+            self.click(&format!(".account-row[data-id='{id}'] .col-refreshed"))
+                .await;
+            let deadline = Instant::now() + Duration::from_secs(3);
+            while Instant::now() < deadline {
+                if self.js(&shown).await == json!(true) {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+        let now = self
+            .js("return [document.querySelector('#details').hidden, document.querySelector('#details').dataset.id, document.querySelectorAll('.account-row').length]")
             .await;
-        self.wait_for(
-            &format!("!document.querySelector('#details').hidden && document.querySelector('#details').dataset.id === '{id}'"),
-            5,
-        )
-        .await;
+        panic!("the details of {id} did not open (pane hidden, id, rows drawn: {now})");
     }
 
     /// Presses keys together, as a person would (e.g. Shift and ArrowDown),
