@@ -21,27 +21,6 @@ const ROWS_IN_VIEW: &str = "(() => {
     }).length;
   })()";
 
-/// A data folder holding the double's accounts, refreshed through the CLI.
-async fn cached(double: &GraphDouble) -> tempfile::TempDir {
-    let data = tempfile::tempdir().unwrap();
-    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_adkeep"))
-        .arg("refresh")
-        .env("ADKEEP_GRAPH_URL", double.url())
-        .env("ADKEEP_FACEBOOK_URL", double.url())
-        .env("ADKEEP_ACCESS_TOKEN", double.issue_token())
-        .env("ADKEEP_DATA_DIR", data.path())
-        .env_remove("DISPLAY")
-        .output()
-        .await
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    data
-}
-
 async fn focused_row(app: &App) -> (String, u64) {
     let value = app
         .js("const r = document.activeElement; return [r.dataset.id || '', Number(r.getAttribute('aria-rowindex') || 0)]")
@@ -58,7 +37,7 @@ async fn five_thousand_accounts_scroll_to_the_last_and_back() {
     let double = GraphDouble::start(DoubleConfig::generated(5_000, 3))
         .await
         .expect("double");
-    let data = cached(&double).await;
+    let data = support::cached_accounts(&double).await;
     let app = App::launch(
         Options {
             data_dir: Some(data.path().to_path_buf()),

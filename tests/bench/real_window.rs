@@ -31,27 +31,6 @@ struct Sample {
     web_rss_mb: f64,
 }
 
-/// A data folder holding the double's accounts, refreshed through the CLI.
-async fn cached(double: &GraphDouble) -> tempfile::TempDir {
-    let data = tempfile::tempdir().unwrap();
-    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_adkeep"))
-        .arg("refresh")
-        .env("ADKEEP_GRAPH_URL", double.url())
-        .env("ADKEEP_FACEBOOK_URL", double.url())
-        .env("ADKEEP_ACCESS_TOKEN", double.issue_token())
-        .env("ADKEEP_DATA_DIR", data.path())
-        .env_remove("DISPLAY")
-        .output()
-        .await
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    data
-}
-
 fn now_ms() -> f64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -186,7 +165,7 @@ async fn main() {
         let double = GraphDouble::start(DoubleConfig::generated(accounts, 3))
             .await
             .unwrap();
-        let data = cached(&double).await;
+        let data = support::cached_accounts(&double).await;
         let mut samples = Vec::new();
         for _ in 0..ROUNDS {
             let options = Options {

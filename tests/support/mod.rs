@@ -58,6 +58,28 @@ impl Options {
     }
 }
 
+/// A data folder holding a Graph double's accounts, refreshed through the
+/// CLI (a window then starts from that cache).
+pub async fn cached_accounts(double: &graph_double::GraphDouble) -> tempfile::TempDir {
+    let data = tempfile::tempdir().unwrap();
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_adkeep"))
+        .arg("refresh")
+        .env("ADKEEP_GRAPH_URL", double.url())
+        .env("ADKEEP_FACEBOOK_URL", double.url())
+        .env("ADKEEP_ACCESS_TOKEN", double.issue_token())
+        .env("ADKEEP_DATA_DIR", data.path())
+        .env_remove("DISPLAY")
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    data
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
