@@ -120,7 +120,10 @@ async fn an_acknowledged_warning_stops_counting_and_stays_acknowledged_after_a_r
     app.open_details(&id).await;
     app.click("#details .row-aside").await;
     let listed = app
-        .js("return document.querySelector(\"#details .flag[data-severity='warning'] .flag-text\").textContent")
+        .wait_for(
+            "document.querySelector(\"#details .flag[data-severity='warning'] .flag-text\")?.textContent",
+            10,
+        )
         .await;
     assert!(
         listed.as_str().unwrap().ends_with("(acknowledged)"),

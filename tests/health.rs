@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use adkeep_app::backend::{Backend, Events, TokenWarning};
 use adkeep_app::stores::FileStores;
 use adkeep_app::vault::Vault;
-use adkeep_app::views::{AccountView, RefreshStatus};
+use adkeep_app::views::{RefreshStatus, WindowAccounts};
 use adkeep_core::book::TokenInfo;
 use adkeep_core::graph::client::Endpoints;
 use adkeep_core::logins::LoginId;
@@ -23,7 +23,7 @@ use graph_double::{DEFAULT_USER, DoubleConfig, GraphDouble, OTHER_USER, Scenario
 struct Recorder(Mutex<Vec<(String, String)>>);
 
 impl Events for Recorder {
-    fn accounts_changed(&self, _: Vec<AccountView>) {}
+    fn accounts_changed(&self, _: WindowAccounts) {}
     fn progress(&self, _: &RefreshStatus) {}
     fn state_changed(&self) {}
     fn notify(&self, title: &str, body: &str) {
@@ -112,7 +112,7 @@ async fn notifications_only_when_health_changes() {
         "a blip never opens the problem page"
     );
     let state = backend.state();
-    assert!(state.accounts.iter().all(|a| {
+    assert!(state.accounts.whole().unwrap().iter().all(|a| {
         a.account
             .error
             .as_ref()
@@ -121,6 +121,8 @@ async fn notifications_only_when_health_changes() {
     assert!(
         state
             .accounts
+            .whole()
+            .unwrap()
             .iter()
             .all(|a| a.account.amount_spent.is_some()),
         "rows keep their data"
@@ -223,6 +225,8 @@ async fn a_token_wide_rate_limit_stops_the_run_and_resumes_by_itself() {
         backend
             .state()
             .accounts
+            .whole()
+            .unwrap()
             .iter()
             .all(|a| a.account.error.is_none())
     );
@@ -376,7 +380,12 @@ async fn with_two_logins_one_breaking_is_told_by_name_and_the_other_keeps_refres
         "who needs a login comes first"
     );
     assert!(
-        state.accounts.iter().all(|a| a.account.error.is_none()),
+        state
+            .accounts
+            .whole()
+            .unwrap()
+            .iter()
+            .all(|a| a.account.error.is_none()),
         "Jane reaches every account Sam does"
     );
     let overview = backend.overview();
@@ -461,6 +470,8 @@ async fn refreshing_rows_never_reports_a_refresh_all() {
     let ids: Vec<String> = backend
         .state()
         .accounts
+        .whole()
+        .unwrap()
         .iter()
         .map(|a| a.account.id.to_string())
         .collect();

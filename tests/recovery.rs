@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use adkeep_app::backend::{Backend, Events};
 use adkeep_app::stores::FileStores;
 use adkeep_app::vault::Vault;
-use adkeep_app::views::{AccountView, RefreshStatus};
+use adkeep_app::views::{RefreshStatus, WindowAccounts};
 use adkeep_core::Error;
 use adkeep_core::graph::client::Endpoints;
 use adkeep_core::logins::LoginId;
@@ -24,7 +24,7 @@ use graph_double::{DoubleConfig, GraphDouble};
 struct PanicOnce(AtomicBool);
 
 impl Events for PanicOnce {
-    fn accounts_changed(&self, _: Vec<AccountView>) {
+    fn accounts_changed(&self, _: WindowAccounts) {
         if !self.0.swap(true, Ordering::SeqCst) {
             panic!("injected: a bug while the rows changed");
         }

@@ -77,7 +77,7 @@ async fn upgrades(double: &GraphDouble, data: &Path, vault: Vault) -> Arc<Backen
             old.len(),
             "every account is there at once"
         );
-        for view in &state.accounts {
+        for view in state.accounts.whole().unwrap() {
             assert_eq!(view.logins.len(), 1);
             assert_eq!(view.via.as_ref().map(|v| v.name.as_str()), Some("Jane Doe"));
             assert!(view.account.amount_spent.is_some(), "with its last data");

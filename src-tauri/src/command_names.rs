@@ -2,6 +2,7 @@
 // commands.rs exports them (capabilities/main.json must allow each).
 &[
     "app_state",
+    "account_view",
     "refresh_account",
     "refresh_selected",
     "refresh_all",

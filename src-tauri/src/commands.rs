@@ -17,10 +17,18 @@ type Api<'a> = State<'a, Arc<Backend>>;
 pub const NAMES: &[&str] = include!("command_names.rs");
 
 /// The state; `accounts: false` leaves the accounts out (the window holds
-/// them, and `accounts_key` says whether they still read the same).
+/// them, and `accounts_key` says whether they still read the same). Async so
+/// that it runs off the main thread: at thousands of accounts, building the
+/// rows would stall the window's drawing.
 #[tauri::command]
-pub fn app_state(api: Api<'_>, accounts: Option<bool>) -> StateView {
-    api.window_state(accounts.unwrap_or(true))
+pub async fn app_state(api: Api<'_>, accounts: Option<bool>) -> Result<StateView, Error> {
+    Ok(api.window_state(accounts.unwrap_or(true)))
+}
+
+/// One account's whole view (the details pane; dense rows hold less).
+#[tauri::command]
+pub fn account_view(api: Api<'_>, id: String) -> Result<AccountView, Error> {
+    api.account_view(&id)
 }
 
 #[tauri::command]

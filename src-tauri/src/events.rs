@@ -3,7 +3,7 @@
 use tauri::{AppHandle, Emitter, Runtime};
 
 use crate::backend::Events;
-use crate::views::{AccountView, RefreshStatus};
+use crate::views::{RefreshStatus, WindowAccounts};
 
 pub const MAIN: &str = "main";
 pub const ACCOUNTS_CHANGED: &str = "accounts-changed";
@@ -35,7 +35,7 @@ impl<R: Runtime> WindowEvents<R> {
 }
 
 impl<R: Runtime> Events for WindowEvents<R> {
-    fn accounts_changed(&self, accounts: Vec<AccountView>) {
+    fn accounts_changed(&self, accounts: WindowAccounts) {
         if let Err(e) = self.app.emit_to(MAIN, ACCOUNTS_CHANGED, accounts) {
             tracing::debug!("no window to update: {e}");
         }

@@ -84,18 +84,24 @@ fn build_app_with<R: Runtime>(
             app.manage(backend);
             app.manage(stores);
             app.manage(updates::PendingUpdate::default());
+            let mut hidden = false;
             if with_tray {
                 tray::create(app.handle());
                 tracing::info!(ms = opening.elapsed().as_millis(), "tray created");
-                let args: Vec<String> = std::env::args().collect();
-                if autostart::started_hidden(&args)
-                    && let Some(window) = app.get_webview_window(events::MAIN)
-                {
-                    // Started at login: the tray watches; the window waits to be opened.
-                    let _ = window.hide();
-                }
+                // Started at login: the tray watches; the window waits to be opened.
+                hidden = autostart::started_hidden(&std::env::args().collect::<Vec<_>>());
             }
+            open_main_window(app, hidden)?;
             Ok(())
+        })
+        // With the setup steps' times, says when the page began and ended
+        // loading (start-up at thousands of accounts is measured by these).
+        .on_page_load(|webview, payload| {
+            tracing::info!(
+                window = webview.label(),
+                event = ?payload.event(),
+                "page load"
+            );
         })
         .on_window_event(|window, event| {
             // Close-to-tray: closing the window hides it; Quit is in the tray.
@@ -113,6 +119,7 @@ fn build_app_with<R: Runtime>(
         })
         .invoke_handler(tauri::generate_handler![
             commands::app_state,
+            commands::account_view,
             commands::refresh_account,
             commands::refresh_selected,
             commands::refresh_all,
@@ -140,6 +147,26 @@ fn build_app_with<R: Runtime>(
             commands::check_update,
             commands::install_update,
         ])
+}
+
+/// Opens the window (`tauri.conf.json` describes it, `create: false`) once
+/// the account list is loaded. Opened before, as Tauri would, its first draw
+/// waits in WebKitGTK (up to half a second) for a page that the main thread,
+/// busy loading thousands of accounts, has not let start.
+fn open_main_window<R: Runtime>(app: &tauri::App<R>, hidden: bool) -> tauri::Result<()> {
+    let Some(config) = app
+        .config()
+        .app
+        .windows
+        .iter()
+        .find(|w| w.label == events::MAIN)
+    else {
+        return Ok(());
+    };
+    tauri::WebviewWindowBuilder::from_config(app.handle(), config)?
+        .visible(!hidden)
+        .build()?;
+    Ok(())
 }
 
 /// What the app does as it runs and stops.

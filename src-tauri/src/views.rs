@@ -13,6 +13,9 @@ use adkeep_core::model::{Account, DatasetHealth, Permissions, Profile};
 use adkeep_core::problem::Problem;
 use adkeep_core::settings::Settings;
 
+mod row;
+pub use row::{RowForecast, RowView, WindowAccounts};
+
 /// A login that reaches an account, as the row shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReachView {
@@ -239,8 +242,9 @@ pub struct StateView {
     /// Every login is broken: the problem page shows the first one's reason.
     pub problem: Option<Problem>,
     pub opens_problem_page: bool,
-    /// Every account (left empty when the window asked for the rest only).
-    pub accounts: Vec<AccountView>,
+    /// Every account: whole views for the CLI and taller rows, list rows
+    /// for dense ones (left empty when the window asked for the rest only).
+    pub accounts: WindowAccounts,
     /// How many accounts there are.
     pub account_count: usize,
     /// Changes whenever an account's view may read differently (an account,

@@ -75,3 +75,16 @@ test('the UI fixtures look like what the backend sends', async () => {
   accounts(20).forEach((a, i) => conforms(a, ACCOUNT, `account(${i})`, problems));
   assert.deepEqual(problems, []);
 });
+
+test('the fake backend sends dense rows as the backend does', async () => {
+  const { STATE } = await import('../../ui/js/payloads.js');
+  const { state, accounts } = await import('./fixtures.mjs');
+  const window = {};
+  vm.runInNewContext(readFileSync(new URL('tests/ui/fake-backend.js', root), 'utf8'), { window, structuredClone, setTimeout });
+  window.__fixture = state({ accounts: accounts(20) });
+  const sent = await window.__TAURI__.core.invoke('app_state', {});
+  const problems = [];
+  conforms(sent, STATE, 'state', problems);
+  assert.deepEqual(problems, []);
+  assert.ok(sent.accounts.length === 20 && sent.accounts.every((a) => a.partial && !('datasets' in a)));
+});

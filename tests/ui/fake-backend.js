@@ -8,6 +8,21 @@
   window.__emit = (event, payload) => {
     for (const handler of listeners.get(event) || []) handler({ event, payload });
   };
+  // As the backend (views/row.rs): with dense rows the state carries each
+  // account's list fields only; `account_view` gives the whole view.
+  const ROW_FIELDS = ['id', 'name', 'revision', 'status', 'disable_reason', 'currency', 'business',
+    'amount_spent', 'spend_today', 'spend_last_30d', 'refreshed_at', 'error', 'reach', 'is_new',
+    'attention', 'severity', 'needs_attention', 'via'];
+  const rowOf = (a) => {
+    const row = Object.fromEntries(ROW_FIELDS.map((k) => [k, a[k] === undefined ? null : a[k]]));
+    if ((a.field_errors || []).length) row.field_errors = a.field_errors;
+    row.logins = (a.logins || []).map(({ id, name }) => ({ id, name }));
+    const f = a.forecast || {};
+    row.forecast = { cap_days_left: f.cap_days_left ?? null, funds_days_left: f.funds_days_left ?? null, payment_risk: Boolean(f.payment_risk) };
+    row.partial = true;
+    return row;
+  };
+  const dense = () => (window.__fixture.settings.row_density || 'dense') === 'dense';
   const defaults = {
     app_state: ({ accounts } = {}) => {
       const state = structuredClone(window.__fixture);
@@ -15,8 +30,10 @@
       // As the backend: the key changes when any account or setting does.
       state.accounts_key = JSON.stringify([state.accounts, state.settings, state.logins]);
       if (accounts === false) state.accounts = [];
+      else if (dense()) state.accounts = state.accounts.map(rowOf);
       return state;
     },
+    account_view: ({ id }) => structuredClone(window.__fixture.accounts.find((a) => a.id === id)),
     refresh_account: ({ id }) => {
       const account = window.__fixture.accounts.find((a) => a.id === id);
       return { ...account, refreshed_at: new Date().toISOString(), spend_today: '999.99', revision: (account.revision || 0) + 1000 };

@@ -38,10 +38,34 @@ $('#accounts-viewport').addEventListener('scroll', (event) => {
   $('#screen-accounts').classList.toggle('scrolled', event.target.scrollTop > 0);
 }, { passive: true });
 
-/** Shows an account in the details pane (`focus`: move the keyboard there). */
-export function openDetails(id, focus = false) {
+let wholeReads = 0;
+
+/** An account's whole view for the pane: the list's copy when it is whole
+ * (taller rows, or just refreshed), else read from the backend — dense rows
+ * hold only what the list draws. Null when the account left the list;
+ * undefined when a newer read started meanwhile or the read failed (the
+ * pane stays as it is). */
+async function wholeView(id) {
+  const read = ++wholeReads;
   const account = list.get(id);
-  if (!account) return;
+  if (!account || !account.partial) return account || null;
+  let view;
+  try {
+    view = await api.accountView(id);
+  } catch (error) {
+    return undefined;
+  }
+  return read === wholeReads ? view : undefined;
+}
+
+/** Shows an account in the details pane (`focus`: move the keyboard there). */
+export async function openDetails(id, focus = false) {
+  const account = await wholeView(id);
+  if (account === undefined) return;
+  if (!account) {
+    if (details.id === id) details.close();
+    return;
+  }
   details.show(account, { busy: list.busy.has(id) });
   if (focus) $('#details').focus();
 }
@@ -55,8 +79,7 @@ export function closeDetails() {
 /** Keeps the pane in step with its account's newest copy. */
 export function updateDetails() {
   if (!details.open) return;
-  const account = list.get(details.id);
-  if (account) details.show(account, { busy: list.busy.has(account.id) }); else details.close();
+  if (list.get(details.id)) openDetails(details.id); else details.close();
 }
 
 /** Takes new copies of accounts into the list (and the pane). */
@@ -163,8 +186,7 @@ export async function setAside(flag, days, restore = false) {
 /** Lists (or hides) what is set aside, on a row or in the pane. */
 export function toggleAside(target) {
   if (target.closest('#details')) {
-    const account = list.get(details.id);
-    if (account) details.toggleAside(account);
+    if (details.account) details.toggleAside(details.account);
     return;
   }
   const row = target.closest('[data-id]');
@@ -207,6 +229,9 @@ export async function toggleDensity() {
   } catch (error) {
     showError(error);
   }
+  // Taller rows draw from whole views, dense ones from list rows: the
+  // backend sends the shape the saved density needs.
+  reloadSoon();
 }
 
 /** A click on a row (not on one of its controls): select it and show its details. */

@@ -4,6 +4,7 @@
 /** The backend's commands (each allowed by capabilities/main.json). */
 export const COMMANDS = Object.freeze({
   app_state: 'app_state',
+  account_view: 'account_view',
   refresh_account: 'refresh_account',
   refresh_selected: 'refresh_selected',
   refresh_all: 'refresh_all',

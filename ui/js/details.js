@@ -181,6 +181,7 @@ export class DetailsPane {
     if (this.drawn === drawn && !this.el.hidden) return undefined;
     this.drawn = drawn;
     this.id = account.id;
+    this.account = account;
     this.el.dataset.id = account.id;
     this.el.hidden = false;
     document.body.classList.add('details-open');
@@ -219,6 +220,7 @@ export class DetailsPane {
   close() {
     this.el.hidden = true;
     this.id = null;
+    this.account = null;
     this.drawn = null;
     document.body.classList.remove('details-open');
   }

@@ -25,6 +25,8 @@ export function on(event, handler) {
 export const api = {
   /** `accounts`: false leaves the accounts out (see `accounts_key`). */
   state: (accounts = true) => invoke(COMMANDS.app_state, { accounts }),
+  /** One account's whole view (dense rows hold only the list's fields). */
+  accountView: (id) => invoke(COMMANDS.account_view, { id }),
   refreshAccount: (id) => invoke(COMMANDS.refresh_account, { id }),
   refreshSelected: (ids) => invoke(COMMANDS.refresh_selected, { ids }),
   refreshAll: () => invoke(COMMANDS.refresh_all),

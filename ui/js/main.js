@@ -115,6 +115,9 @@ async function start() {
       setTimeout(() => checkForUpdates({ quiet: true, tell: (text) => addNotice('info', text) }), 5_000);
     }
     setInterval(() => list.tick(), 60_000);
+    // The accounts come along only when their key changed, which it does
+    // hourly too: a snooze that ran out or a dataset gone quiet shows.
+    setInterval(() => reloadSoon(), 10 * 60_000);
     document.body.dataset.ready = 'true';
     requestAnimationFrame(() => performance.mark('adkeep:first-paint'));
   } catch (error) {

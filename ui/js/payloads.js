@@ -2,7 +2,7 @@
 // Do not edit: run `ADKEEP_WRITE_CONTRACT=1 cargo test --test payloads`.
 // Each value: its JSON types; an object's fields (optional: not always sent); an array's element.
 
-/** `app_state`: the window's whole state. */
+/** `app_state`: the window's whole state (with dense rows: each account as a list row). */
 export const STATE = { types: ['object'], fields: {
   account_count: { optional: false, shape: { types: ['number'] } },
   accounts: { optional: false, shape: { types: ['array'], element: { types: ['object'], fields: {
@@ -22,74 +22,38 @@ export const STATE = { types: ['object'], fields: {
       text: { optional: false, shape: { types: ['string'] } },
       tos: { optional: true, shape: { types: ['string'] } },
     } } } },
-    balance: { optional: false, shape: { types: ['string'] } },
     business: { optional: false, shape: { types: ['null', 'object'], fields: {
       id: { optional: false, shape: { types: ['string'] } },
       name: { optional: false, shape: { types: ['string'] } },
     } } },
     currency: { optional: false, shape: { types: ['string'] } },
-    dataset_health: { optional: false, shape: { types: ['array'], element: { types: ['string'] } } },
-    datasets: { optional: false, shape: { types: ['array'], element: { types: ['object'], fields: {
-      id: { optional: false, shape: { types: ['string'] } },
-      is_unavailable: { optional: false, shape: { types: ['boolean'] } },
-      last_fired_time: { optional: false, shape: { types: ['null', 'string'] } },
-      name: { optional: false, shape: { types: ['string'] } },
-    } } } },
     disable_reason: { optional: false, shape: { types: ['string'] } },
     error: { optional: false, shape: { types: ['null'] } },
-    field_errors: { optional: false, shape: { types: ['array'] } },
     forecast: { optional: false, shape: { types: ['object'], fields: {
-      billing_url: { optional: false, shape: { types: ['null', 'string'] } },
       cap_days_left: { optional: false, shape: { types: ['null', 'number'] } },
-      cap_left: { optional: false, shape: { types: ['null', 'string'] } },
       funds_days_left: { optional: false, shape: { types: ['null', 'number'] } },
-      funds_left: { optional: false, shape: { types: ['null', 'string'] } },
-      funds_unknown: { optional: false, shape: { types: ['null'] } },
-      pace_per_day: { optional: false, shape: { types: ['null', 'string'] } },
-      payment_risk: { optional: false, shape: { types: ['null', 'object'], fields: {
-        next: { optional: false, shape: { types: ['string'] } },
-        status: { optional: false, shape: { types: ['string'] } },
-      } } },
-      spend_stopped: { optional: false, shape: { types: ['null', 'object'], fields: {
-        kind: { optional: false, shape: { types: ['string'] } },
-      } } },
-    } } },
-    funds: { optional: false, shape: { types: ['object'], fields: {
-      amount: { optional: true, shape: { types: ['string'] } },
-      state: { optional: false, shape: { types: ['string'] } },
+      payment_risk: { optional: false, shape: { types: ['boolean'] } },
     } } },
     id: { optional: false, shape: { types: ['string'] } },
     is_new: { optional: false, shape: { types: ['boolean'] } },
     logins: { optional: false, shape: { types: ['array'], element: { types: ['object'], fields: {
       id: { optional: false, shape: { types: ['string'] } },
       name: { optional: false, shape: { types: ['string'] } },
-      tasks: { optional: false, shape: { types: ['array'], element: { types: ['string'] } } },
     } } } },
     name: { optional: false, shape: { types: ['string'] } },
     needs_attention: { optional: false, shape: { types: ['boolean'] } },
+    partial: { optional: false, shape: { types: ['boolean'] } },
     reach: { optional: false, shape: { types: ['string'] } },
     refreshed_at: { optional: false, shape: { types: ['string'] } },
     revision: { optional: false, shape: { types: ['number'] } },
     severity: { optional: false, shape: { types: ['null', 'string'] } },
-    spend_cap: { optional: false, shape: { types: ['null', 'string'] } },
-    spend_daily: { optional: false, shape: { types: ['array'], element: { types: ['object'], fields: {
-      date: { optional: false, shape: { types: ['string'] } },
-      spend: { optional: false, shape: { types: ['string'] } },
-    } } } },
     spend_last_30d: { optional: false, shape: { types: ['string'] } },
     spend_today: { optional: false, shape: { types: ['string'] } },
     status: { optional: false, shape: { types: ['string'] } },
-    status_code: { optional: false, shape: { types: ['number'] } },
-    tasks: { optional: false, shape: { types: ['array'], element: { types: ['string'] } } },
-    timezone: { optional: false, shape: { types: ['string'] } },
-    tos_accepted: { optional: false, shape: { types: ['array'], element: { types: ['string'] } } },
-    user_tos_accepted: { optional: false, shape: { types: ['array'], element: { types: ['string'] } } },
-    utc_offset_minutes: { optional: false, shape: { types: ['number'] } },
     via: { optional: false, shape: { types: ['object'], fields: {
       id: { optional: false, shape: { types: ['string'] } },
       name: { optional: false, shape: { types: ['string'] } },
     } } },
-    via_note: { optional: false, shape: { types: ['null'] } },
   } } } },
   accounts_key: { optional: false, shape: { types: ['string'] } },
   attention: { optional: false, shape: { types: ['object'], fields: {
@@ -166,7 +130,7 @@ export const STATE = { types: ['object'], fields: {
   } } },
 } };
 
-/** An account as `app_state`, `refresh_account` and the `accounts-changed` event send it. */
+/** An account's whole view, as `account_view`, `refresh_account`, and with taller rows `app_state` and the `accounts-changed` event send it. */
 export const ACCOUNT = { types: ['object'], fields: {
   amount_spent: { optional: false, shape: { types: ['string'] } },
   attention: { optional: false, shape: { types: ['array'], element: { types: ['object'], fields: {

@@ -92,12 +92,26 @@ export function fillRow(el, a, options, now = Date.now()) {
   const button = el.querySelector('.row-refresh');
   button.setAttribute('aria-label', `Refresh ${a.name}`);
   button.title = `Refresh ${a.name}`;
-  if (options.comfortable) fillComfortable(el, a, options);
+  if (!options.comfortable) return;
+  // A list row (dense rows' shape) until the whole views arrive, a moment
+  // after switching to taller rows: its cells wait empty, never stale.
+  fillFlags(el.querySelector('.row-flags'), el.querySelector('.row-aside'), a, options.showAside);
+  if (a.partial) clearComfortable(el); else fillComfortable(el, a, options);
+}
+
+const COMFORTABLE_CELLS = ['.spend-today', '.spend-detail', '.spend-forecast', '.col-datasets', '.col-tos', '.role-text', '.row-logins', '.row-via'];
+
+function clearComfortable(el) {
+  for (const selector of COMFORTABLE_CELLS) {
+    const cell = el.querySelector(selector);
+    setText(cell, '');
+    cell.title = '';
+  }
+  el.querySelector('.spend-chart').replaceChildren();
 }
 
 /** The tall row's cells. */
-function fillComfortable(el, a, { namesLogins, showAside }) {
-  fillFlags(el.querySelector('.row-flags'), el.querySelector('.row-aside'), a, showAside);
+function fillComfortable(el, a, { namesLogins }) {
   setText(el.querySelector('.spend-today'), a.currency ? `${amountOf(a, 'spend_today')} today` : '—');
   setText(el.querySelector('.spend-detail'), spendDetail(a).join(' · '));
   const line = forecastLine(a);

@@ -83,19 +83,16 @@ pub struct Notable {
 impl Backend {
     /// Accounts by their most severe reason left.
     pub fn attention_counts(&self) -> Counts {
-        let accounts: Vec<_> = self.session.book().accounts.values().cloned().collect();
-        let views = self.views(accounts);
-        crate::views::AccountView::counts(&views)
+        Counts::of(self.every_flag().iter().map(Vec::as_slice))
     }
 
     /// Accounts whose cap or prepaid funds stop (or stopped) their ads,
     /// counted as the list counts them (not set aside).
     pub fn money_at_risk(&self) -> usize {
-        let accounts: Vec<_> = self.session.book().accounts.values().cloned().collect();
-        self.views(accounts)
+        self.every_flag()
             .iter()
-            .filter(|v| {
-                v.attention.iter().any(|f| {
+            .filter(|flags| {
+                flags.iter().any(|f| {
                     f.counts()
                         && matches!(
                             f.attention,

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use chrono::Utc;
 use futures::future::BoxFuture;
 
-use adkeep_core::attention::SetAside;
+use adkeep_core::attention::{self, Flag, SetAside};
 use adkeep_core::auth::LoginRequest;
 use adkeep_core::book::AccountBook;
 use adkeep_core::governor::Governor;
@@ -25,7 +25,9 @@ use adkeep_core::{Error, Result};
 
 use crate::stores::{Read, Stores};
 use crate::vault::Vault;
-use crate::views::{AccountView, ActiveMode, Custody, Judge, Notice, NoticeLevel, RefreshStatus};
+use crate::views::{
+    AccountView, ActiveMode, Custody, Judge, Notice, NoticeLevel, RefreshStatus, WindowAccounts,
+};
 
 mod connection;
 mod custody;
@@ -53,7 +55,8 @@ use refresh::Refreshing;
 
 /// How the app tells the UI what changed.
 pub trait Events: Send + Sync {
-    fn accounts_changed(&self, accounts: Vec<AccountView>);
+    /// Accounts that changed, in the shape the window holds.
+    fn accounts_changed(&self, accounts: WindowAccounts);
     fn progress(&self, status: &RefreshStatus);
     /// Anything else (mode, logins, notices): the UI re-reads the state.
     fn state_changed(&self);
@@ -70,7 +73,7 @@ pub trait Events: Send + Sync {
 pub struct NoEvents;
 
 impl Events for NoEvents {
-    fn accounts_changed(&self, _accounts: Vec<AccountView>) {}
+    fn accounts_changed(&self, _accounts: WindowAccounts) {}
     fn progress(&self, _status: &RefreshStatus) {}
     fn state_changed(&self) {}
 }
@@ -292,6 +295,36 @@ impl Backend {
         AccountView::of(accounts, judge)
     }
 
+    /// Views in the shape the window holds for its row density.
+    pub fn window_accounts(&self, views: Vec<AccountView>) -> WindowAccounts {
+        WindowAccounts::for_density(views, read(&self.settings).row_density)
+    }
+
+    /// Every account's reasons, judged in place (no account is copied and
+    /// no view built: cheap enough for every state read at thousands).
+    pub fn every_flag(&self) -> Vec<Vec<Flag>> {
+        let settings = self.settings();
+        let book = self.session.book();
+        let aside = SetAside {
+            dismissals: &book.dismissed,
+            muted: &settings.muted_attention,
+            alerts: settings.money_alerts,
+        };
+        let now = Utc::now();
+        book.accounts
+            .values()
+            .map(|a| attention::flags(a, aside, now))
+            .collect()
+    }
+
+    /// One account's whole view (the details pane, when the window holds
+    /// only its row).
+    pub fn account_view(&self, raw_id: &str) -> Result<AccountView> {
+        let id = parse_id(raw_id)?;
+        self.view_of(&id)
+            .ok_or_else(|| Error::Settings(format!("{id} is not in the account list")))
+    }
+
     fn view_of(&self, id: &AccountId) -> Option<AccountView> {
         let account = self.session.book().get(id).cloned()?;
         self.views([account]).pop()
@@ -332,7 +365,8 @@ impl Backend {
         let view = self
             .view_of(id)
             .ok_or_else(|| Error::Internal(format!("{id} vanished")))?;
-        self.events.accounts_changed(vec![view.clone()]);
+        self.events
+            .accounts_changed(self.window_accounts(vec![view.clone()]));
         self.events.state_changed();
         Ok(view)
     }

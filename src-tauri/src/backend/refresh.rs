@@ -347,9 +347,10 @@ impl<'a> UiObserver<'a> {
 
 impl Observer for UiObserver<'_> {
     fn accounts_changed(&self, accounts: &[Account]) {
+        let views = self.backend.views(accounts.iter().cloned());
         self.backend
             .events
-            .accounts_changed(self.backend.views(accounts.iter().cloned()));
+            .accounts_changed(self.backend.window_accounts(views));
         self.backend.persist_soon();
     }
 

@@ -12,7 +12,17 @@ use adkeep_core::session;
 use adkeep_core::{Error, config};
 
 use super::{Backend, TokenWarning, lock, token_health};
-use crate::views::{AccountView, ActiveMode, Custody, LoginView, StateView};
+use crate::views::{AccountView, ActiveMode, Custody, LoginView, StateView, WindowAccounts};
+
+/// Which accounts a state read carries.
+#[derive(Clone, Copy)]
+enum Wanted {
+    /// None: the window holds them already.
+    Nothing,
+    /// In the shape the window's row density draws.
+    ForWindow,
+    Whole,
+}
 
 /// A list older than this is refreshed when Adkeep starts.
 const STALE_AFTER: Duration = Duration::from_secs(15 * 60);
@@ -22,14 +32,16 @@ const STALE_AFTER: Duration = Duration::from_secs(15 * 60);
 const WINDOW_FIRST: Duration = Duration::from_secs(3);
 
 impl Backend {
-    /// The window's own read of the state (`with_accounts`: false leaves
-    /// the accounts out, for a window that holds the views of the same
-    /// `accounts_key`); lets start-up work begin.
+    /// The window's own read of the state: its accounts in the shape its
+    /// row density draws (`with_accounts`: false leaves them out, for a
+    /// window that holds the views of the same `accounts_key`); lets
+    /// start-up work begin.
     pub fn window_state(&self, with_accounts: bool) -> StateView {
-        let mut state = self.state();
-        if !with_accounts {
-            state.accounts = Vec::new();
-        }
+        let state = self.state_with(if with_accounts {
+            Wanted::ForWindow
+        } else {
+            Wanted::Nothing
+        });
         self.first_read
             .store(true, std::sync::atomic::Ordering::SeqCst);
         self.window_read.notify_waiters();
@@ -53,7 +65,9 @@ impl Backend {
         let _ = tokio::time::timeout(WINDOW_FIRST, read).await;
     }
 
-    /// What the views depend on besides the accounts' own revisions.
+    /// What the views depend on besides the accounts' own revisions, and the
+    /// hour: time alone changes a view too (a snooze runs out, a dataset goes
+    /// quiet), so a window re-reading now and then gets those within the hour.
     fn accounts_key(
         &self,
         book: &AccountBook,
@@ -73,21 +87,48 @@ impl Backend {
                 .hash(&mut hasher);
         }
         self.facebook_now().map(|u| u.to_string()).hash(&mut hasher);
+        (Utc::now().timestamp() / 3600).hash(&mut hasher);
         format!("{}-{:x}", book.revision, hasher.finish())
     }
 
-    /// Everything the window needs to draw itself.
+    /// Everything the window needs to draw itself, with every account's
+    /// whole view (the CLI's and the tests' read).
     pub fn state(&self) -> StateView {
-        let book = self.session.snapshot();
+        self.state_with(Wanted::Whole)
+    }
+
+    fn state_with(&self, wanted: Wanted) -> StateView {
         let settings = self.settings();
-        let accounts = self.views(book.accounts.values().cloned());
+        // The key is taken before the accounts: a change in between leaves
+        // it older than what is sent, so the next read fetches again.
+        let (logins, problem, last_full_refresh, account_count, accounts_key) = {
+            let book = self.session.book();
+            (
+                self.login_views(&book),
+                book.every_login_broken().cloned(),
+                book.last_full_refresh,
+                book.len(),
+                self.accounts_key(&book, &settings),
+            )
+        };
+        let (accounts, attention) = match wanted {
+            // Thousands of accounts: neither copied nor viewed.
+            Wanted::Nothing => (WindowAccounts::default(), self.attention_counts()),
+            Wanted::ForWindow | Wanted::Whole => {
+                let copies: Vec<_> = self.session.book().accounts.values().cloned().collect();
+                let views = self.views(copies);
+                let counts = AccountView::counts(&views);
+                let accounts = match wanted {
+                    Wanted::Whole => WindowAccounts::Whole(views),
+                    _ => WindowAccounts::for_density(views, settings.row_density),
+                };
+                (accounts, counts)
+            }
+        };
         let mode = self.mode();
-        let logins = self.login_views(&book);
-        let problem = book.every_login_broken().cloned();
         let (last_check, next_check) = self.check_plan();
-        let accounts_key = self.accounts_key(&book, &settings);
         StateView {
-            account_count: accounts.len(),
+            account_count,
             accounts_key,
             last_check,
             next_check,
@@ -98,8 +139,8 @@ impl Backend {
             logins,
             opens_problem_page: problem.as_ref().is_some_and(session::opens_problem_page),
             problem,
-            last_full_refresh: book.last_full_refresh,
-            attention: AccountView::counts(&accounts),
+            last_full_refresh,
+            attention,
             accounts,
             refresh: lock(&self.refreshing.status).clone(),
             notices: lock(&self.notices).clone(),
