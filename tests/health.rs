@@ -4,7 +4,7 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use adkeep_app::backend::{Backend, Events, TokenWarning};
 use adkeep_app::stores::FileStores;
@@ -20,11 +20,29 @@ use graph_double::world::TokenState;
 use graph_double::{DEFAULT_USER, DoubleConfig, GraphDouble, OTHER_USER, Scenario};
 
 #[derive(Default)]
-struct Recorder(Mutex<Vec<(String, String)>>);
+struct Recorder(Mutex<Vec<(String, String)>>, Stops);
+
+/// Each time a refresh-all reports itself stopped: whether one was still
+/// running (a window would then join it instead of starting afresh).
+#[derive(Default)]
+struct Stops {
+    backend: OnceLock<Weak<Backend>>,
+    still_running: Mutex<Vec<bool>>,
+}
 
 impl Events for Recorder {
     fn accounts_changed(&self, _: WindowAccounts) {}
-    fn progress(&self, _: &RefreshStatus) {}
+    fn progress(&self, status: &RefreshStatus) {
+        if let Some(backend) = self.1.backend.get().and_then(Weak::upgrade)
+            && !status.running
+        {
+            self.1
+                .still_running
+                .lock()
+                .unwrap()
+                .push(backend.refreshing_all());
+        }
+    }
     fn state_changed(&self) {}
     fn notify(&self, title: &str, body: &str) {
         self.0
@@ -62,6 +80,7 @@ async fn setup() -> (GraphDouble, Arc<Backend>, Arc<Recorder>, tempfile::TempDir
         Some(endpoints),
     )
     .unwrap();
+    let _ = events.1.backend.set(Arc::downgrade(&backend));
     let mut settings = backend.settings();
     settings.mode = Mode::Meta;
     backend.save_settings(settings).unwrap();
@@ -483,4 +502,26 @@ async fn refreshing_rows_never_reports_a_refresh_all() {
     );
     backend.refresh_accounts(&ids[1..3], None).await.unwrap();
     assert!(!backend.state().refresh.running, "nor is a selection's");
+}
+
+/// The window's Refresh all is enabled again when the last run says it
+/// stopped; a click then must start a new run, not join the one ending (which
+/// would answer with its old result: a rate limit met by the new run would
+/// never show).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refresh_all_says_it_stopped_only_once_it_has() {
+    let (double, backend, events, _data) = setup().await;
+    backend.refresh_all().await.unwrap();
+    double.set_scenario(Scenario::RateLimited);
+    let summary = backend.refresh_all().await.unwrap();
+    assert!(
+        summary.problem.is_some(),
+        "the second run met the rate limit"
+    );
+    let stops = events.1.still_running.lock().unwrap().clone();
+    assert!(stops.len() >= 2, "{stops:?}");
+    assert!(
+        stops.iter().all(|running| !running),
+        "said stopped while still running: {stops:?}"
+    );
 }

@@ -156,9 +156,10 @@ impl Backend {
                 this.do_refresh_all(scope.as_ref(), &cancel).await
             })
             .await;
-        if result.is_err() {
-            self.refresh_stopped();
-        }
+        // Idle only now that the run is over, its turn released and its
+        // flight gone: said any earlier, a refresh-all asked for at once
+        // would join the run that is ending and get its old result.
+        self.refresh_stopped();
         result
     }
 
@@ -215,7 +216,6 @@ impl Backend {
             self.tell_news(&before);
         }
         *lock(&self.schedule.last_changes) = changes;
-        self.refresh_stopped();
         self.schedule_retry(report.total.problem.as_ref());
         Ok(RefreshSummary::from(&report))
     }
