@@ -209,7 +209,8 @@ async fn the_payload_shapes_are_generated_from_rust() {
 }
 
 /// The window draws a row from a list row or a whole view alike: every
-/// field a row sends reads the same in the account's whole view, and the
+/// field a row sends reads the same in the account's whole view, a field it
+/// leaves out is at the default the window reads for a missing one, and the
 /// heavy ones (datasets, the daily spend, terms) stay out.
 fn rows_are_whole_views_cut_down(payloads: &Payloads) {
     let rows = payloads.state["accounts"].as_array().unwrap();
@@ -222,36 +223,77 @@ fn rows_are_whole_views_cut_down(payloads: &Payloads) {
         for (field, value) in row.as_object().unwrap() {
             match field.as_str() {
                 "partial" => assert_eq!(value, true),
-                "forecast" => {
-                    for key in ["cap_days_left", "funds_days_left"] {
-                        assert_eq!(value[key], view["forecast"][key], "{id} {key}");
+                "forecast" => same_forecast(value, &view["forecast"]),
+                "logins" => assert_eq!(named(value), named(&view["logins"]), "{id}"),
+                "attention" => {
+                    let flags = value.as_array().unwrap();
+                    let whole_flags = view["attention"].as_array().unwrap();
+                    assert_eq!(flags.len(), whole_flags.len(), "{id}");
+                    for (flag, whole_flag) in flags.iter().zip(whole_flags) {
+                        for (key, x) in whole_flag.as_object().unwrap() {
+                            let default = x.is_null() || x == &Value::Bool(false);
+                            let sent = flag.get(key).unwrap_or(&Value::Null);
+                            assert!(
+                                sent == x || (default && flag.get(key).is_none()),
+                                "{id} {key}"
+                            );
+                        }
                     }
-                    assert_eq!(
-                        value["payment_risk"],
-                        !view["forecast"]["payment_risk"].is_null(),
-                        "{id}"
-                    );
-                }
-                "logins" => {
-                    let named = |v: &Value| -> Vec<(Value, Value)> {
-                        v.as_array()
-                            .unwrap()
-                            .iter()
-                            .map(|l| (l["id"].clone(), l["name"].clone()))
-                            .collect()
-                    };
-                    assert_eq!(named(value), named(&view["logins"]), "{id}");
                 }
                 _ => assert_eq!(value, &view[field], "{id} {field}"),
             }
         }
+        let left_out = |field: &str| row.get(field).is_none();
+        for (field, default) in [
+            ("error", Value::Null),
+            ("severity", Value::Null),
+            ("business", Value::Null),
+            ("is_new", Value::Bool(false)),
+            ("needs_attention", Value::Bool(false)),
+            ("reach", Value::from("reachable")),
+            ("attention", Value::Array(Vec::new())),
+        ] {
+            if left_out(field) {
+                assert_eq!(view[field], default, "{id} {field} left out");
+            }
+        }
+        if left_out("via") {
+            let logins = named(&view["logins"]);
+            assert!(
+                view["via"].is_null() || (logins.len() == 1 && view["via"]["id"] == logins[0].0)
+            );
+        }
+        if left_out("forecast") {
+            same_forecast(
+                &serde_json::json!({"payment_risk": false}),
+                &view["forecast"],
+            );
+        }
         for heavy in ["datasets", "spend_daily", "tos_accepted", "tasks"] {
-            assert!(row.get(heavy).is_none(), "{id} {heavy}");
+            assert!(left_out(heavy), "{id} {heavy}");
         }
     }
     let size = |v: &Value| serde_json::to_string(v).unwrap().len();
     assert!(
-        size(&payloads.state["accounts"]) * 2 < size(&payloads.whole),
-        "list rows are well under half the whole views"
+        size(&payloads.state["accounts"]) * 3 < size(&payloads.whole),
+        "list rows are well under a third of the whole views"
     );
+}
+
+fn named(logins: &Value) -> Vec<(Value, Value)> {
+    logins
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["id"].clone(), l["name"].clone()))
+        .collect()
+}
+
+/// A row's forecast (days until the cap or the funds run out, whether there
+/// is a payment risk) against the whole one.
+fn same_forecast(row: &Value, whole: &Value) {
+    for key in ["cap_days_left", "funds_days_left"] {
+        assert_eq!(row.get(key).unwrap_or(&Value::Null), &whole[key], "{key}");
+    }
+    assert_eq!(row["payment_risk"], !whole["payment_risk"].is_null());
 }

@@ -9,7 +9,8 @@ use adkeep_core::Error;
 use adkeep_core::settings::Settings;
 
 use crate::backend::{Backend, LoginOutcome, RefreshSummary};
-use crate::views::{AccountView, Custody, StateView};
+use crate::views::{AccountView, Custody, ascii_json};
+use tauri::ipc::Response;
 
 type Api<'a> = State<'a, Arc<Backend>>;
 
@@ -21,8 +22,11 @@ pub const NAMES: &[&str] = include!("command_names.rs");
 /// that it runs off the main thread: at thousands of accounts, building the
 /// rows would stall the window's drawing.
 #[tauri::command]
-pub async fn app_state(api: Api<'_>, accounts: Option<bool>) -> Result<StateView, Error> {
-    Ok(api.window_state(accounts.unwrap_or(true)))
+pub async fn app_state(api: Api<'_>, accounts: Option<bool>) -> Result<Response, Error> {
+    let state = api.window_state(accounts.unwrap_or(true));
+    ascii_json(&state)
+        .map(Response::new)
+        .map_err(|e| Error::Internal(format!("the state could not be written: {e}")))
 }
 
 /// One account's whole view (the details pane; dense rows hold less).

@@ -13,8 +13,10 @@ use adkeep_core::model::{Account, DatasetHealth, Permissions, Profile};
 use adkeep_core::problem::Problem;
 use adkeep_core::settings::Settings;
 
+mod ascii;
 mod row;
-pub use row::{RowForecast, RowView, WindowAccounts};
+pub use ascii::ascii_json;
+pub use row::{RowFlag, RowForecast, RowView, WindowAccounts};
 
 /// A login that reaches an account, as the row shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]

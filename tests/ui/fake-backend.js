@@ -10,15 +10,24 @@
   };
   // As the backend (views/row.rs): with dense rows the state carries each
   // account's list fields only; `account_view` gives the whole view.
+  // Fields at their default (null, false, empty, reachable) are left out.
   const ROW_FIELDS = ['id', 'name', 'revision', 'status', 'disable_reason', 'currency', 'business',
     'amount_spent', 'spend_today', 'spend_last_30d', 'refreshed_at', 'error', 'reach', 'is_new',
-    'attention', 'severity', 'needs_attention', 'via'];
+    'field_errors', 'attention', 'severity', 'needs_attention'];
+  const ALWAYS = new Set(['id', 'name', 'revision', 'status', 'disable_reason', 'currency', 'amount_spent', 'spend_today', 'spend_last_30d', 'refreshed_at']);
+  const isDefault = (v) => v === null || v === undefined || v === false || v === 'reachable' || (Array.isArray(v) && v.length === 0);
+  const leanFlag = (f) => Object.fromEntries(Object.entries(f).filter(([k, v]) => !['acknowledged', 'snoozed_until', 'muted'].includes(k) || !isDefault(v)));
   const rowOf = (a) => {
-    const row = Object.fromEntries(ROW_FIELDS.map((k) => [k, a[k] === undefined ? null : a[k]]));
-    if ((a.field_errors || []).length) row.field_errors = a.field_errors;
+    const row = {};
+    for (const k of ROW_FIELDS) {
+      const v = a[k] === undefined ? null : a[k];
+      if (ALWAYS.has(k) || !isDefault(v)) row[k] = k === 'attention' ? v.map(leanFlag) : v;
+    }
     row.logins = (a.logins || []).map(({ id, name }) => ({ id, name }));
+    if (a.via && !(row.logins.length === 1 && row.logins[0].id === a.via.id)) row.via = a.via;
     const f = a.forecast || {};
-    row.forecast = { cap_days_left: f.cap_days_left ?? null, funds_days_left: f.funds_days_left ?? null, payment_risk: Boolean(f.payment_risk) };
+    const forecast = { cap_days_left: f.cap_days_left ?? null, funds_days_left: f.funds_days_left ?? null, payment_risk: Boolean(f.payment_risk) };
+    if (forecast.cap_days_left !== null || forecast.funds_days_left !== null || forecast.payment_risk) row.forecast = forecast;
     row.partial = true;
     return row;
   };

@@ -72,7 +72,10 @@ export function menuOpen() {
 export function loginToFix(account) {
   const reaching = (account.logins || []).map((l) => l.id);
   const broken = app.state.logins.find((l) => l.problem && reaching.includes(l.id));
-  return broken ? broken.id : (account.via ? account.via.id : undefined);
+  if (broken) return broken.id;
+  // A list row leaves `via` out when it is the one login that reaches it.
+  if (account.via) return account.via.id;
+  return reaching.length === 1 ? reaching[0] : undefined;
 }
 
 /** The login a control in a banner, the menu or Settings is about. */

@@ -7,50 +7,46 @@ export const STATE = { types: ['object'], fields: {
   account_count: { optional: false, shape: { types: ['number'] } },
   accounts: { optional: false, shape: { types: ['array'], element: { types: ['object'], fields: {
     amount_spent: { optional: false, shape: { types: ['string'] } },
-    attention: { optional: false, shape: { types: ['array'], element: { types: ['object'], fields: {
-      acknowledged: { optional: false, shape: { types: ['boolean'] } },
+    attention: { optional: true, shape: { types: ['array'], element: { types: ['object'], fields: {
+      acknowledged: { optional: true, shape: { types: ['boolean'] } },
       dataset_id: { optional: true, shape: { types: ['string'] } },
       days: { optional: true, shape: { types: ['number'] } },
       disable_reason: { optional: true, shape: { types: ['string'] } },
       key: { optional: false, shape: { types: ['string'] } },
       kind: { optional: false, shape: { types: ['string'] } },
       level: { optional: true, shape: { types: ['string'] } },
-      muted: { optional: false, shape: { types: ['boolean'] } },
       severity: { optional: false, shape: { types: ['string'] } },
-      snoozed_until: { optional: false, shape: { types: ['null', 'string'] } },
+      snoozed_until: { optional: true, shape: { types: ['string'] } },
       status: { optional: true, shape: { types: ['string'] } },
       text: { optional: false, shape: { types: ['string'] } },
       tos: { optional: true, shape: { types: ['string'] } },
     } } } },
-    business: { optional: false, shape: { types: ['null', 'object'], fields: {
+    business: { optional: true, shape: { types: ['object'], fields: {
       id: { optional: false, shape: { types: ['string'] } },
       name: { optional: false, shape: { types: ['string'] } },
     } } },
     currency: { optional: false, shape: { types: ['string'] } },
     disable_reason: { optional: false, shape: { types: ['string'] } },
-    error: { optional: false, shape: { types: ['null'] } },
-    forecast: { optional: false, shape: { types: ['object'], fields: {
+    forecast: { optional: true, shape: { types: ['object'], fields: {
       cap_days_left: { optional: false, shape: { types: ['null', 'number'] } },
       funds_days_left: { optional: false, shape: { types: ['null', 'number'] } },
       payment_risk: { optional: false, shape: { types: ['boolean'] } },
     } } },
     id: { optional: false, shape: { types: ['string'] } },
-    is_new: { optional: false, shape: { types: ['boolean'] } },
     logins: { optional: false, shape: { types: ['array'], element: { types: ['object'], fields: {
       id: { optional: false, shape: { types: ['string'] } },
       name: { optional: false, shape: { types: ['string'] } },
     } } } },
     name: { optional: false, shape: { types: ['string'] } },
-    needs_attention: { optional: false, shape: { types: ['boolean'] } },
+    needs_attention: { optional: true, shape: { types: ['boolean'] } },
     partial: { optional: false, shape: { types: ['boolean'] } },
-    reach: { optional: false, shape: { types: ['string'] } },
     refreshed_at: { optional: false, shape: { types: ['string'] } },
     revision: { optional: false, shape: { types: ['number'] } },
-    severity: { optional: false, shape: { types: ['null', 'string'] } },
+    severity: { optional: true, shape: { types: ['string'] } },
     spend_last_30d: { optional: false, shape: { types: ['string'] } },
     spend_today: { optional: false, shape: { types: ['string'] } },
     status: { optional: false, shape: { types: ['string'] } },
-    via: { optional: false, shape: { types: ['object'], fields: {
+    via: { optional: true, shape: { types: ['object'], fields: {
       id: { optional: false, shape: { types: ['string'] } },
       name: { optional: false, shape: { types: ['string'] } },
     } } },

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use adkeep_core::attention::{Flag, Severity};
+use adkeep_core::attention::{Attention, Flag, Severity};
 use adkeep_core::graph::AccountId;
 use adkeep_core::model::{AccountStatus, Business, DisableReason, FieldError, Reach};
 use adkeep_core::problem::Problem;
@@ -16,7 +16,9 @@ use adkeep_core::settings::RowDensity;
 use super::{AccountView, ViaView};
 
 /// One account as a list row reads it. Its fields carry the same names and
-/// values as the whole view's, so the window draws a row from either.
+/// values as the whole view's, so the window draws a row from either; a
+/// field at its default (null, false, empty, reachable) is left out, as the
+/// window reads a missing field as that default.
 #[derive(Debug, Clone, Serialize)]
 pub struct RowView {
     pub id: AccountId,
@@ -25,26 +27,67 @@ pub struct RowView {
     pub status: AccountStatus,
     pub disable_reason: DisableReason,
     pub currency: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub business: Option<Business>,
     pub amount_spent: Option<Decimal>,
     pub spend_today: Option<Decimal>,
     pub spend_last_30d: Option<Decimal>,
     pub refreshed_at: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<Problem>,
+    #[serde(skip_serializing_if = "is_reachable")]
     pub reach: Reach,
+    #[serde(skip_serializing_if = "is_false")]
     pub is_new: bool,
     /// Amounts Meta sent unreadably (shown as "unreadable", never zero).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub field_errors: Vec<FieldError>,
-    pub attention: Vec<Flag>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attention: Vec<RowFlag>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub severity: Option<Severity>,
+    #[serde(skip_serializing_if = "is_false")]
     pub needs_attention: bool,
     /// The logins that reach it, by name (search finds an account by them).
     pub logins: Vec<ViaView>,
+    /// Left out when it is the one login in `logins`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub via: Option<ViaView>,
+    #[serde(skip_serializing_if = "RowForecast::is_empty")]
     pub forecast: RowForecast,
     /// Always true: the whole view comes from `account_view`.
     pub partial: bool,
+}
+
+/// A reason, as its flag in the whole view, with what was not set aside
+/// left out.
+#[derive(Debug, Clone, Serialize)]
+pub struct RowFlag {
+    #[serde(flatten)]
+    pub attention: Attention,
+    pub text: String,
+    pub severity: Severity,
+    pub key: String,
+    #[serde(skip_serializing_if = "is_false")]
+    pub acknowledged: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snoozed_until: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "is_false")]
+    pub muted: bool,
+}
+
+impl From<Flag> for RowFlag {
+    fn from(flag: Flag) -> Self {
+        Self {
+            attention: flag.attention,
+            text: flag.text,
+            severity: flag.severity,
+            key: flag.key,
+            acknowledged: flag.acknowledged,
+            snoozed_until: flag.snoozed_until,
+            muted: flag.muted,
+        }
+    }
 }
 
 /// What the list sorts and filters by in the forecast.
@@ -54,6 +97,20 @@ pub struct RowForecast {
     pub funds_days_left: Option<i64>,
     /// A payment problem (the whole view says which).
     pub payment_risk: bool,
+}
+
+impl RowForecast {
+    fn is_empty(&self) -> bool {
+        self.cap_days_left.is_none() && self.funds_days_left.is_none() && !self.payment_risk
+    }
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
+}
+
+fn is_reachable(reach: &Reach) -> bool {
+    *reach == Reach::Reachable
 }
 
 impl From<AccountView> for RowView {
@@ -68,6 +125,14 @@ impl From<AccountView> for RowView {
             forecast,
             ..
         } = view;
+        let logins: Vec<ViaView> = logins
+            .into_iter()
+            .map(|l| ViaView {
+                id: l.id,
+                name: l.name,
+            })
+            .collect();
+        let via = via.filter(|via| logins.len() != 1 || logins[0] != *via);
         Self {
             id: account.id,
             name: account.name,
@@ -84,16 +149,10 @@ impl From<AccountView> for RowView {
             reach: account.reach,
             is_new: account.is_new,
             field_errors: account.field_errors,
-            attention,
+            attention: attention.into_iter().map(RowFlag::from).collect(),
             severity,
             needs_attention,
-            logins: logins
-                .into_iter()
-                .map(|l| ViaView {
-                    id: l.id,
-                    name: l.name,
-                })
-                .collect(),
+            logins,
             via,
             forecast: RowForecast {
                 cap_days_left: forecast.forecast.cap_days_left,
