@@ -439,6 +439,18 @@ pub struct SetAside<'a> {
     pub alerts: MoneyAlerts,
 }
 
+impl<'a> SetAside<'a> {
+    /// The person's dismissals, with the kinds muted and the money alerts
+    /// their settings hold.
+    pub fn new(dismissals: &'a Dismissals, settings: &'a crate::settings::Settings) -> Self {
+        Self {
+            dismissals,
+            muted: &settings.muted_attention,
+            alerts: settings.money_alerts,
+        }
+    }
+}
+
 /// An account's reasons, judged at `now` against what was set aside.
 pub fn flags(account: &Account, aside: SetAside<'_>, now: DateTime<Utc>) -> Vec<Flag> {
     let dismissed = aside.dismissals.get(&account.id);

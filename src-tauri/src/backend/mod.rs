@@ -284,11 +284,7 @@ impl Backend {
         };
         let facebook = self.facebook_now();
         let judge = Judge {
-            aside: SetAside {
-                dismissals: &dismissed,
-                muted: &settings.muted_attention,
-                alerts: settings.money_alerts,
-            },
+            aside: SetAside::new(&dismissed, &settings),
             logins: &logins,
             facebook: facebook.as_ref(),
         };
@@ -305,11 +301,7 @@ impl Backend {
     pub fn every_flag(&self) -> Vec<Vec<Flag>> {
         let settings = self.settings();
         let book = self.session.book();
-        let aside = SetAside {
-            dismissals: &book.dismissed,
-            muted: &settings.muted_attention,
-            alerts: settings.money_alerts,
-        };
+        let aside = SetAside::new(&book.dismissed, &settings);
         let now = Utc::now();
         book.accounts
             .values()

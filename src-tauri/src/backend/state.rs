@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 
+use adkeep_core::attention::Counts;
 use adkeep_core::book::AccountBook;
 use adkeep_core::logins::Login;
 use adkeep_core::session;
@@ -114,16 +115,10 @@ impl Backend {
         let (accounts, attention) = match wanted {
             // Thousands of accounts: neither copied nor viewed.
             Wanted::Nothing => (WindowAccounts::default(), self.attention_counts()),
-            Wanted::ForWindow | Wanted::Whole => {
-                let copies: Vec<_> = self.session.book().accounts.values().cloned().collect();
-                let views = self.views(copies);
-                let counts = AccountView::counts(&views);
-                let accounts = match wanted {
-                    Wanted::Whole => WindowAccounts::Whole(views),
-                    _ => WindowAccounts::for_density(views, settings.row_density),
-                };
-                (accounts, counts)
+            Wanted::ForWindow => {
+                self.every_view(|views| WindowAccounts::for_density(views, settings.row_density))
             }
+            Wanted::Whole => self.every_view(WindowAccounts::Whole),
         };
         let mode = self.mode();
         let (last_check, next_check) = self.check_plan();
@@ -146,6 +141,17 @@ impl Backend {
             notices: lock(&self.notices).clone(),
             settings,
         }
+    }
+
+    /// Every account's view, in the shape `shape` gives them, and their counts.
+    fn every_view(
+        &self,
+        shape: impl FnOnce(Vec<AccountView>) -> WindowAccounts,
+    ) -> (WindowAccounts, Counts) {
+        let copies: Vec<_> = self.session.book().accounts.values().cloned().collect();
+        let views = self.views(copies);
+        let counts = AccountView::counts(&views);
+        (shape(views), counts)
     }
 
     /// Every login, the ones that need the person first.
