@@ -1,6 +1,6 @@
 // Registers the app's commands with Tauri's ACL so a window can call only
 // what its capability allows (the login popup matches no capability at all).
-const COMMANDS: &[&str] = include!("src/command_names.rs");
+const COMMANDS: &[&str] = include!("src/commands/names.rs");
 
 fn main() {
     commit_id();

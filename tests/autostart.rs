@@ -40,7 +40,7 @@ fn registers_and_unregisters_under_home() {
     let home = std::path::PathBuf::from(std::env::var_os(CHILD).expect("run by the parent test"));
     let data = tempfile::tempdir().unwrap();
     let app = started(
-        mock_builder().plugin(adkeep_app::autostart::plugin()),
+        mock_builder().plugin(adkeep_app::desktop::autostart::plugin()),
         data.path(),
     );
     let main = main_window(&app);
@@ -68,7 +68,7 @@ fn registers_and_unregisters_under_home() {
         "starts this program: {exec}"
     );
     assert!(exec.ends_with(" --hidden"), "starts hidden: {exec}");
-    assert!(adkeep_app::autostart::started_hidden(&[
+    assert!(adkeep_app::desktop::autostart::started_hidden(&[
         "adkeep".into(),
         "--hidden".into()
     ]));

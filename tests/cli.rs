@@ -249,10 +249,10 @@ async fn window_and_cli_make_one_call_in_flight() {
     let endpoints = Endpoints::one_host(&double.url()).unwrap();
     // The window's backend, on the same data folder as the CLI.
     let app = Backend::open_with(
-        Arc::new(adkeep_app::stores::FileStores::new(
+        Arc::new(adkeep_app::store::FileStores::new(
             data.path().to_path_buf(),
         )),
-        adkeep_app::vault::Vault::without_keychain(data.path().to_path_buf()),
+        adkeep_app::secrets::Vault::without_keychain(data.path().to_path_buf()),
         Arc::new(NoEvents),
         Some(endpoints),
     )

@@ -22,7 +22,7 @@ fn generated() -> String {
         writeln!(js, "  {name}: '{name}',").unwrap();
     }
     js.push_str("});\n\n/** The events the backend sends the main window. */\nexport const EVENTS = Object.freeze({\n");
-    for (key, name) in adkeep_app::events::ALL {
+    for (key, name) in adkeep_app::desktop::contract::ALL {
         writeln!(js, "  {key}: '{name}',").unwrap();
     }
     js.push_str("});\n\n/** The button for each problem's action. */\nexport const ACTION_LABELS = Object.freeze({\n");

@@ -3,6 +3,7 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
+use adkeep_app::views::Present;
 use graph_double::{DoubleConfig, GraphDouble, Scenario};
 use serde_json::Value;
 
@@ -211,10 +212,10 @@ async fn with_an_app_secret_doctor_asks_meta_when_the_token_expires() {
     let data = tempfile::tempdir().unwrap();
     let endpoints = Endpoints::one_host(&double.url()).unwrap();
     let backend = Backend::open_with(
-        Arc::new(adkeep_app::stores::FileStores::new(
+        Arc::new(adkeep_app::store::FileStores::new(
             data.path().to_path_buf(),
         )),
-        adkeep_app::vault::Vault::without_keychain(data.path().to_path_buf()),
+        adkeep_app::secrets::Vault::without_keychain(data.path().to_path_buf()),
         Arc::new(NoEvents),
         Some(endpoints),
     )
@@ -232,7 +233,7 @@ async fn with_an_app_secret_doctor_asks_meta_when_the_token_expires() {
     );
 
     // Without the secret Adkeep cannot know the expiry…
-    let report = adkeep_app::doctor::run(&backend, None).await;
+    let report = adkeep_app::cli::doctor::run(&backend, None).await;
     assert_eq!(report.token.valid, Some(true));
     assert_eq!(report.token.expires_at, None);
 
@@ -241,7 +242,7 @@ async fn with_an_app_secret_doctor_asks_meta_when_the_token_expires() {
         .set_app_secret(graph_double::APP_SECRET.to_owned())
         .await
         .unwrap();
-    let report = adkeep_app::doctor::run(&backend, None).await;
+    let report = adkeep_app::cli::doctor::run(&backend, None).await;
     let learned = report
         .token
         .expires_at

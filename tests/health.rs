@@ -4,12 +4,13 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
+use adkeep_app::views::Present;
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 
+use adkeep_app::backend::RefreshStatus;
 use adkeep_app::backend::{Backend, Events, TokenWarning};
-use adkeep_app::stores::FileStores;
-use adkeep_app::vault::Vault;
-use adkeep_app::views::{RefreshStatus, WindowAccounts};
+use adkeep_app::secrets::Vault;
+use adkeep_app::store::FileStores;
 use adkeep_core::book::TokenInfo;
 use adkeep_core::graph::client::Endpoints;
 use adkeep_core::logins::LoginId;
@@ -31,7 +32,7 @@ struct Stops {
 }
 
 impl Events for Recorder {
-    fn accounts_changed(&self, _: WindowAccounts) {}
+    fn accounts_changed(&self, _: &[adkeep_core::model::Account]) {}
     fn progress(&self, status: &RefreshStatus) {
         if let Some(backend) = self.1.backend.get().and_then(Weak::upgrade)
             && !status.running
@@ -351,7 +352,7 @@ async fn the_tray_line_counts_by_severity() {
     });
     backend.refresh_all().await.unwrap();
     let overview = backend.overview();
-    assert_eq!(overview.level, adkeep_app::backend::Level::Attention);
+    assert_eq!(overview.level, adkeep_app::views::Level::Attention);
     assert!(
         overview.status.starts_with("1 blocked · refreshed "),
         "{}",
@@ -408,7 +409,7 @@ async fn with_two_logins_one_breaking_is_told_by_name_and_the_other_keeps_refres
         "Jane reaches every account Sam does"
     );
     let overview = backend.overview();
-    assert_eq!(overview.level, adkeep_app::backend::Level::Attention);
+    assert_eq!(overview.level, adkeep_app::views::Level::Attention);
     assert!(
         overview
             .status
@@ -421,10 +422,7 @@ async fn with_two_logins_one_breaking_is_told_by_name_and_the_other_keeps_refres
     double.set_token_state(DEFAULT_USER, TokenState::PasswordChanged);
     backend.refresh_all().await.unwrap();
     assert!(backend.state().opens_problem_page);
-    assert_eq!(
-        backend.overview().level,
-        adkeep_app::backend::Level::Problem
-    );
+    assert_eq!(backend.overview().level, adkeep_app::views::Level::Problem);
 }
 
 #[tokio::test(flavor = "multi_thread")]

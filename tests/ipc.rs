@@ -5,6 +5,7 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
+use adkeep_app::views::Present;
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{INVOKE_KEY, get_ipc_response, mock_builder};
 use tauri::webview::InvokeRequest;
@@ -160,7 +161,7 @@ fn the_login_popup_cannot_invoke_any_command() {
 
 #[test]
 fn tray_actions_do_what_the_window_does() {
-    use adkeep_app::tray::{TrayAction, perform};
+    use adkeep_app::desktop::tray::{TrayAction, perform};
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("settings.json"),
@@ -188,7 +189,7 @@ fn tray_actions_do_what_the_window_does() {
     let overview = backend.overview();
     assert_eq!(
         overview.level,
-        adkeep_app::backend::Level::Attention,
+        adkeep_app::views::Level::Attention,
         "{overview:?}"
     );
     // The tray line counts by severity, as the window's header does.

@@ -3,8 +3,8 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
-use adkeep_app::vault::Vault;
-use adkeep_app::views::Custody;
+use adkeep_app::secrets::Custody;
+use adkeep_app::secrets::Vault;
 use adkeep_core::logins::LoginId;
 use adkeep_core::token::AccessToken;
 

@@ -8,9 +8,9 @@
 use std::sync::Arc;
 
 use adkeep_app::backend::{Authorizer, Backend, LoginOutcome, NoEvents};
-use adkeep_app::stores::FileStores;
-use adkeep_app::vault::Vault;
-use adkeep_app::views::Custody;
+use adkeep_app::secrets::Custody;
+use adkeep_app::secrets::Vault;
+use adkeep_app::store::FileStores;
 use adkeep_core::Error;
 use adkeep_core::auth::{self, DialogOptions, LoginRequest, ResponseKind};
 use adkeep_core::graph::client::{Endpoints, http_client};
@@ -467,35 +467,37 @@ async fn the_loopback_method_works_with_the_system_browser() {
         .port();
     let runtime = tokio::runtime::Handle::current();
     let browser = Arc::new(Browser::new());
-    let system_browser: adkeep_app::login::OpenBrowser = Box::new(move |url: &Url| {
-        // The "system browser": a person logs in, then the browser follows
-        // Facebook's redirect to the loopback address.
-        let (url, browser) = (url.clone(), browser.clone());
-        runtime.spawn(async move {
-            let landed = browser.run(&url, &jane()).await.expect("the dialog");
-            assert_eq!(
-                landed.host_str(),
-                Some("127.0.0.1"),
-                "RFC 8252 §7.3: the loopback literal"
-            );
-            let local = format!(
-                "http://127.0.0.1:{}{}?{}",
-                landed.port().unwrap(),
-                landed.path(),
-                landed.query().unwrap_or("")
-            );
-            reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap()
-                .get(local)
-                .send()
-                .await
-                .expect("the loopback listener answers");
+    let system_browser: adkeep_app::desktop::login_window::OpenBrowser =
+        Box::new(move |url: &Url| {
+            // The "system browser": a person logs in, then the browser follows
+            // Facebook's redirect to the loopback address.
+            let (url, browser) = (url.clone(), browser.clone());
+            runtime.spawn(async move {
+                let landed = browser.run(&url, &jane()).await.expect("the dialog");
+                assert_eq!(
+                    landed.host_str(),
+                    Some("127.0.0.1"),
+                    "RFC 8252 §7.3: the loopback literal"
+                );
+                let local = format!(
+                    "http://127.0.0.1:{}{}?{}",
+                    landed.port().unwrap(),
+                    landed.path(),
+                    landed.query().unwrap_or("")
+                );
+                reqwest::Client::builder()
+                    .redirect(reqwest::redirect::Policy::none())
+                    .build()
+                    .unwrap()
+                    .get(local)
+                    .send()
+                    .await
+                    .expect("the loopback listener answers");
+            });
+            Ok(())
         });
-        Ok(())
-    });
-    let loopback = adkeep_app::login::LoopbackAuthorizer::new(vec![port], system_browser);
+    let loopback =
+        adkeep_app::desktop::login_window::LoopbackAuthorizer::new(vec![port], system_browser);
     let (user, ..) = connected(f.backend.reauthenticate(&loopback, None).await.unwrap());
     assert_eq!(user, "Jane Doe");
     assert_eq!(f.backend.session().book().len(), 3);

@@ -9,13 +9,14 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
+use adkeep_app::views::Present;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+use adkeep_app::backend::RefreshStatus;
 use adkeep_app::backend::{Backend, Events};
-use adkeep_app::stores::FileStores;
-use adkeep_app::vault::Vault;
-use adkeep_app::views::{RefreshStatus, WindowAccounts};
+use adkeep_app::secrets::Vault;
+use adkeep_app::store::FileStores;
 use adkeep_core::book::TokenInfo;
 use adkeep_core::graph::client::Endpoints;
 use adkeep_core::logins::LoginId;
@@ -30,7 +31,7 @@ const FILE: &str = "ui/js/payloads.js";
 struct Quiet;
 
 impl Events for Quiet {
-    fn accounts_changed(&self, _: WindowAccounts) {}
+    fn accounts_changed(&self, _: &[adkeep_core::model::Account]) {}
     fn progress(&self, _: &RefreshStatus) {}
     fn state_changed(&self) {}
     fn notify(&self, _: &str, _: &str) {}
@@ -163,7 +164,8 @@ async fn sandbox_payloads() -> Payloads {
     let state = serde_json::to_value(backend.window_state(true)).unwrap();
     let whole = serde_json::to_value(backend.state().accounts).unwrap();
     let id = state["accounts"][0]["id"].as_str().unwrap().to_owned();
-    let account = serde_json::to_value(backend.refresh_account(&id).await.unwrap()).unwrap();
+    let account =
+        serde_json::to_value(backend.view(backend.refresh_account(&id).await.unwrap())).unwrap();
     Payloads {
         state,
         account,

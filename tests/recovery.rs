@@ -5,13 +5,14 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
+use adkeep_app::views::Present;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use adkeep_app::backend::RefreshStatus;
 use adkeep_app::backend::{Backend, Events};
-use adkeep_app::stores::FileStores;
-use adkeep_app::vault::Vault;
-use adkeep_app::views::{RefreshStatus, WindowAccounts};
+use adkeep_app::secrets::Vault;
+use adkeep_app::store::FileStores;
 use adkeep_core::Error;
 use adkeep_core::graph::client::Endpoints;
 use adkeep_core::logins::LoginId;
@@ -24,7 +25,7 @@ use graph_double::{DoubleConfig, GraphDouble};
 struct PanicOnce(AtomicBool);
 
 impl Events for PanicOnce {
-    fn accounts_changed(&self, _: WindowAccounts) {
+    fn accounts_changed(&self, _: &[adkeep_core::model::Account]) {
         if !self.0.swap(true, Ordering::SeqCst) {
             panic!("injected: a bug while the rows changed");
         }

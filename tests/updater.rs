@@ -104,8 +104,11 @@ async fn setup() -> Setup {
     }));
     let endpoint = start_server(served.clone()).await;
     let data = tempfile::tempdir().unwrap();
-    let app = mock::started(adkeep_app::updates::register(mock_builder()), data.path());
-    app.manage(adkeep_app::updates::UpdateSource {
+    let app = mock::started(
+        adkeep_app::desktop::updates::register(mock_builder()),
+        data.path(),
+    );
+    app.manage(adkeep_app::desktop::updates::UpdateSource {
         endpoint: Some(endpoint.parse().unwrap()),
         pubkey: Some(pubkey),
     });
@@ -143,11 +146,11 @@ async fn a_signed_update_is_offered_and_verifies() {
     assert_eq!(offered["current"], "0.1.0");
     assert_eq!(offered["available"], "9.9.9");
     assert_eq!(offered["notes"], "Faster refresh.");
-    let update = adkeep_app::updates::find(setup.app.handle())
+    let update = adkeep_app::desktop::updates::find(setup.app.handle())
         .await
         .unwrap()
         .expect("an update");
-    let bytes = adkeep_app::updates::download_verified(&update)
+    let bytes = adkeep_app::desktop::updates::download_verified(&update)
         .await
         .expect("the signature holds");
     assert_eq!(bytes, BUNDLE);

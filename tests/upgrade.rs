@@ -4,13 +4,14 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
+use adkeep_app::views::Present;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use adkeep_app::backend::{Backend, NoEvents};
-use adkeep_app::stores::FileStores;
-use adkeep_app::vault::Vault;
-use adkeep_app::views::Custody;
+use adkeep_app::secrets::Custody;
+use adkeep_app::secrets::Vault;
+use adkeep_app::store::FileStores;
 use adkeep_core::graph::client::Endpoints;
 use adkeep_core::logins::LoginId;
 use adkeep_core::model::Reach;

@@ -15,6 +15,7 @@ use crate::forecast::{self, Funds, MoneyAlerts, MoneyLevel, SpendChange};
 use crate::graph::ids::AccountId;
 use crate::model::{Account, AccountStatus, DatasetHealth, DisableReason, Reach};
 use crate::problem::Reason;
+pub use crate::settings::MutableKind;
 
 /// The Terms of Service keys an advertiser needs for audiences and the pixel.
 pub const EXPECTED_TOS: [&str; 2] = ["custom_audience_tos", "web_custom_audience_tos"];
@@ -86,28 +87,6 @@ pub enum Attention {
     SpendDropped {
         percent: u32,
     },
-}
-
-/// The kinds a person can mute for every account (Settings): the ones that
-/// are often intended. Blocking reasons cannot be muted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MutableKind {
-    NoAdvertiseTask,
-    TosMissing,
-    NoDatasets,
-    DatasetStopped,
-    DatasetUnavailable,
-}
-
-impl MutableKind {
-    pub const ALL: [Self; 5] = [
-        Self::NoAdvertiseTask,
-        Self::TosMissing,
-        Self::NoDatasets,
-        Self::DatasetStopped,
-        Self::DatasetUnavailable,
-    ];
 }
 
 impl Attention {

@@ -188,41 +188,44 @@ impl LoginRequest {
                 LoginError::Refused(get("error_description").unwrap_or(error).to_owned())
             });
         }
-        let list = |key: &str| -> Vec<String> {
-            get(key)
-                .map(|v| {
-                    v.split(',')
-                        .filter(|s| !s.is_empty())
-                        .map(str::to_owned)
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
         match self.response {
             ResponseKind::Code => get("code")
                 .filter(|c| !c.is_empty())
                 .map(|c| Callback::Code(c.to_owned()))
                 .ok_or_else(|| LoginError::Malformed("no code".to_owned())),
-            ResponseKind::Token => {
-                let token = get("access_token")
-                    .and_then(AccessToken::new)
-                    .ok_or_else(|| LoginError::Malformed("no access token".to_owned()))?;
-                let now = Utc::now();
-                Ok(Callback::Token(TokenGrant {
-                    token,
-                    expires_at: get("expires_in")
-                        .and_then(|s| s.parse::<i64>().ok())
-                        .filter(|s| *s > 0)
-                        .and_then(|s| after_seconds(now, s)),
-                    data_access_expires_at: get("data_access_expiration_time")
-                        .and_then(|s| s.parse::<i64>().ok())
-                        .and_then(|t| DateTime::from_timestamp(t, 0)),
-                    granted: list("granted_scopes"),
-                    declined: list("denied_scopes"),
-                }))
-            }
+            ResponseKind::Token => token_grant(&get).map(Callback::Token),
         }
     }
+}
+
+/// The token flow's answer: the token, its lifetimes and the scopes.
+fn token_grant<'a>(get: &dyn Fn(&str) -> Option<&'a str>) -> Result<TokenGrant, LoginError> {
+    let list = |key: &str| -> Vec<String> {
+        get(key)
+            .map(|v| {
+                v.split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let token = get("access_token")
+        .and_then(AccessToken::new)
+        .ok_or_else(|| LoginError::Malformed("no access token".to_owned()))?;
+    let now = Utc::now();
+    Ok(TokenGrant {
+        token,
+        expires_at: get("expires_in")
+            .and_then(|s| s.parse::<i64>().ok())
+            .filter(|s| *s > 0)
+            .and_then(|s| after_seconds(now, s)),
+        data_access_expires_at: get("data_access_expiration_time")
+            .and_then(|s| s.parse::<i64>().ok())
+            .and_then(|t| DateTime::from_timestamp(t, 0)),
+        granted: list("granted_scopes"),
+        declined: list("denied_scopes"),
+    })
 }
 
 /// What the redirect carried.
@@ -383,6 +386,11 @@ pub async fn debug_token(
     let data = value
         .get("data")
         .ok_or_else(|| GraphError::malformed(status, "debug_token sent no data"))?;
+    Ok(token_facts(data))
+}
+
+/// `debug_token`'s `data`, read field by field (a missing field is unknown).
+fn token_facts(data: &Value) -> TokenFacts {
     let time = |key: &str| {
         data.get(key)
             .and_then(Value::as_i64)
@@ -395,7 +403,7 @@ pub async fn debug_token(
             e.get("subcode").and_then(Value::as_i64).filter(|s| *s != 0),
         )
     });
-    Ok(TokenFacts {
+    TokenFacts {
         is_valid: data
             .get("is_valid")
             .and_then(Value::as_bool)
@@ -417,7 +425,7 @@ pub async fn debug_token(
             .and_then(Value::as_str)
             .map(str::to_owned),
         error,
-    })
+    }
 }
 
 /// The token endpoints' answers are small: a few hundred bytes.

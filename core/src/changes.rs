@@ -185,6 +185,25 @@ fn account_changes(
         ));
     }
     dataset_changes(was, now, at, out);
+    tos_changes(was, now, at, out);
+    let (role_was, role_is) = (role(&was.tasks), role(&now.tasks));
+    if role_was != role_is {
+        out.push(change(ChangeKind::Role).went(role_was.1, role_is.1, role_is.0 < role_was.0));
+    }
+    let (money_was, money_is) = (money_level(was, at, alerts), money_level(now, at, alerts));
+    if money_was != money_is {
+        let name = |l: Option<MoneyLevel>| l.map_or("none", money_name);
+        out.push(change(ChangeKind::Money).went(
+            name(money_was),
+            name(money_is),
+            money_is > money_was,
+        ));
+    }
+}
+
+/// Terms newly missing (worse) or newly accepted.
+fn tos_changes(was: &Account, now: &Account, at: DateTime<Utc>, out: &mut Vec<Change>) {
+    let change = |kind| Change::account(now, kind, at);
     for key in EXPECTED_TOS {
         let had = was.tos_accepted.iter().any(|k| k == key);
         let has = now.tos_accepted.iter().any(|k| k == key);
@@ -200,19 +219,6 @@ fn account_changes(
                 ..change(ChangeKind::TosAccepted)
             });
         }
-    }
-    let (role_was, role_is) = (role(&was.tasks), role(&now.tasks));
-    if role_was != role_is {
-        out.push(change(ChangeKind::Role).went(role_was.1, role_is.1, role_is.0 < role_was.0));
-    }
-    let (money_was, money_is) = (money_level(was, at, alerts), money_level(now, at, alerts));
-    if money_was != money_is {
-        let name = |l: Option<MoneyLevel>| l.map_or("none", money_name);
-        out.push(change(ChangeKind::Money).went(
-            name(money_was),
-            name(money_is),
-            money_is > money_was,
-        ));
     }
 }
 

@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Account, AccountStatus, DisableReason};
+pub use crate::model::{DaySpend, Funds};
 
 /// How many complete days the pace is measured over.
 pub const PACE_DAYS: usize = 7;
@@ -62,29 +63,6 @@ pub enum MoneyLevel {
     Urgent,
     /// Reached: ads are stopped.
     Out,
-}
-
-/// One day's spend in the account's time zone (major units).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DaySpend {
-    pub date: NaiveDate,
-    pub spend: Decimal,
-}
-
-/// What is known about an account's prepaid funds.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
-pub enum Funds {
-    /// Not a prepaid account, or not known to be one.
-    #[default]
-    NotPrepaid,
-    /// Prepaid, with this much left (major units).
-    Left { amount: Decimal },
-    /// Prepaid, but Meta would not say how much is left: reading it needs
-    /// the Admin role (the MANAGE task) on the account.
-    NeedsAdmin,
-    /// Prepaid, and Meta's answer could not be read as an amount.
-    Unreadable,
 }
 
 /// A payment problem and what it leads to.

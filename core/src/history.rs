@@ -226,67 +226,27 @@ impl History {
 
     /// Events, newest first.
     pub fn read(&self, query: &Query) -> Result<Vec<Change>, HistoryError> {
-        let mut sql = String::from(
-            "SELECT at, account_id, account_name, login, kind, from_value, to_value, worse FROM events WHERE 1 = 1",
-        );
-        let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
-        if let Some(since) = query.since {
-            sql.push_str(" AND at_ms >= ?");
-            args.push(Box::new(since.timestamp_millis()));
-        }
-        if let Some(account) = &query.account {
-            sql.push_str(" AND account_id = ?");
-            args.push(Box::new(account.as_str().to_owned()));
-        }
-        if let Some(login) = &query.login {
-            sql.push_str(" AND login = ?");
-            args.push(Box::new(login.as_str().to_owned()));
-        }
-        if let Some(kind) = query.kind {
-            sql.push_str(" AND kind = ?");
-            args.push(Box::new(kind.name()));
-        }
-        sql.push_str(" ORDER BY id DESC LIMIT ?");
-        let limit = query
-            .limit
-            .map_or(i64::MAX, |l| i64::try_from(l).unwrap_or(i64::MAX));
-        args.push(Box::new(limit));
+        let (sql, args) = query.sql();
         let mut statement = self.connection.prepare(&sql)?;
         let rows = statement.query_map(
             rusqlite::params_from_iter(args.iter().map(|a| a.as_ref())),
             |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, Option<String>>(1)?,
-                    row.get::<_, Option<String>>(2)?,
-                    row.get::<_, Option<String>>(3)?,
-                    row.get::<_, String>(4)?,
-                    row.get::<_, Option<String>>(5)?,
-                    row.get::<_, Option<String>>(6)?,
-                    row.get::<_, bool>(7)?,
-                ))
+                Ok(Row {
+                    at: row.get(0)?,
+                    account: row.get(1)?,
+                    name: row.get(2)?,
+                    login: row.get(3)?,
+                    kind: row.get(4)?,
+                    from: row.get(5)?,
+                    to: row.get(6)?,
+                    worse: row.get(7)?,
+                })
             },
         )?;
         let mut changes = Vec::new();
         for row in rows {
-            let (at, account, name, login, kind, from, to, worse) = row?;
             // A row this build cannot read (a kind from a newer Adkeep) is skipped.
-            let (Ok(at), Some(kind)) = (
-                DateTime::parse_from_rfc3339(&at),
-                ChangeKind::from_name(&kind),
-            ) else {
-                continue;
-            };
-            changes.push(Change {
-                at: at.with_timezone(&Utc),
-                account_id: account.as_deref().and_then(AccountId::parse),
-                account_name: name,
-                login: login.as_deref().and_then(LoginId::new),
-                kind,
-                from,
-                to,
-                worse,
-            });
+            changes.extend(row?.into_change());
         }
         Ok(changes)
     }
@@ -295,6 +255,66 @@ impl History {
         Ok(self
             .connection
             .query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))?)
+    }
+}
+
+/// One stored event, as SQLite holds it.
+struct Row {
+    at: String,
+    account: Option<String>,
+    name: Option<String>,
+    login: Option<String>,
+    kind: String,
+    from: Option<String>,
+    to: Option<String>,
+    worse: bool,
+}
+
+impl Row {
+    fn into_change(self) -> Option<Change> {
+        let at = DateTime::parse_from_rfc3339(&self.at).ok()?;
+        Some(Change {
+            at: at.with_timezone(&Utc),
+            account_id: self.account.as_deref().and_then(AccountId::parse),
+            account_name: self.name,
+            login: self.login.as_deref().and_then(LoginId::new),
+            kind: ChangeKind::from_name(&self.kind)?,
+            from: self.from,
+            to: self.to,
+            worse: self.worse,
+        })
+    }
+}
+
+impl Query {
+    /// The SELECT for this query and its arguments, in order.
+    fn sql(&self) -> (String, Vec<Box<dyn rusqlite::ToSql>>) {
+        let mut sql = String::from(
+            "SELECT at, account_id, account_name, login, kind, from_value, to_value, worse FROM events WHERE 1 = 1",
+        );
+        let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
+        if let Some(since) = self.since {
+            sql.push_str(" AND at_ms >= ?");
+            args.push(Box::new(since.timestamp_millis()));
+        }
+        if let Some(account) = &self.account {
+            sql.push_str(" AND account_id = ?");
+            args.push(Box::new(account.as_str().to_owned()));
+        }
+        if let Some(login) = &self.login {
+            sql.push_str(" AND login = ?");
+            args.push(Box::new(login.as_str().to_owned()));
+        }
+        if let Some(kind) = self.kind {
+            sql.push_str(" AND kind = ?");
+            args.push(Box::new(kind.name()));
+        }
+        sql.push_str(" ORDER BY id DESC LIMIT ?");
+        let limit = self
+            .limit
+            .map_or(i64::MAX, |l| i64::try_from(l).unwrap_or(i64::MAX));
+        args.push(Box::new(limit));
+        (sql, args)
     }
 }
 

@@ -10,7 +10,6 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::graph::ids::AccountId;
-use crate::model::{Permissions, Profile};
 use crate::problem::{Problem, Reason};
 
 /// A login's id: the Facebook user id behind it (adding the same person again
@@ -231,6 +230,42 @@ pub fn task_rank(tasks: &[String]) -> u8 {
 pub struct Fallback {
     pub from: LoginId,
     pub reason: Reason,
+}
+
+/// The Facebook user the token belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    pub id: String,
+    pub name: String,
+}
+
+/// The token's permissions as `/me/permissions` reports them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Permissions {
+    pub granted: Vec<String>,
+    pub declined: Vec<String>,
+    pub expired: Vec<String>,
+}
+
+/// The scopes Adkeep asks for at login and needs to work fully.
+pub const REQUIRED_SCOPES: [&str; 3] = ["ads_read", "ads_management", "business_management"];
+
+impl Permissions {
+    /// Required scopes that are not granted (declined, expired or never asked).
+    pub fn missing(&self) -> Vec<String> {
+        REQUIRED_SCOPES
+            .iter()
+            .filter(|scope| !self.granted.iter().any(|g| g == *scope))
+            .map(|s| (*s).to_owned())
+            .collect()
+    }
+
+    /// Reading accounts needs `ads_read` or `ads_management`.
+    pub fn can_read_ads(&self) -> bool {
+        self.granted
+            .iter()
+            .any(|g| g == "ads_read" || g == "ads_management")
+    }
 }
 
 #[cfg(test)]

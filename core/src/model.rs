@@ -1,13 +1,13 @@
 //! The domain types the app, the CLI and the UI share. These are what the cache
 //! stores and what `adkeep … --json` prints; wire shapes live in `graph::wire`.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::forecast::{DaySpend, Funds};
 use crate::graph::ids::AccountId;
 use crate::logins::{Fallback, LoginId, LoginReach};
+pub use crate::logins::{Permissions, Profile, REQUIRED_SCOPES};
 use crate::problem::Problem;
 
 /// `account_status` as Meta documents it (Ad Account reference).
@@ -263,40 +263,27 @@ impl Account {
     }
 }
 
-/// The Facebook user the token belongs to.
+/// One day's spend in the account's time zone (major units).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Profile {
-    pub id: String,
-    pub name: String,
+pub struct DaySpend {
+    pub date: NaiveDate,
+    pub spend: Decimal,
 }
 
-/// The token's permissions as `/me/permissions` reports them.
+/// What is known about an account's prepaid funds.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Permissions {
-    pub granted: Vec<String>,
-    pub declined: Vec<String>,
-    pub expired: Vec<String>,
-}
-
-/// The scopes Adkeep asks for at login and needs to work fully.
-pub const REQUIRED_SCOPES: [&str; 3] = ["ads_read", "ads_management", "business_management"];
-
-impl Permissions {
-    /// Required scopes that are not granted (declined, expired or never asked).
-    pub fn missing(&self) -> Vec<String> {
-        REQUIRED_SCOPES
-            .iter()
-            .filter(|scope| !self.granted.iter().any(|g| g == *scope))
-            .map(|s| (*s).to_owned())
-            .collect()
-    }
-
-    /// Reading accounts needs `ads_read` or `ads_management`.
-    pub fn can_read_ads(&self) -> bool {
-        self.granted
-            .iter()
-            .any(|g| g == "ads_read" || g == "ads_management")
-    }
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Funds {
+    /// Not a prepaid account, or not known to be one.
+    #[default]
+    NotPrepaid,
+    /// Prepaid, with this much left (major units).
+    Left { amount: Decimal },
+    /// Prepaid, but Meta would not say how much is left: reading it needs
+    /// the Admin role (the MANAGE task) on the account.
+    NeedsAdmin,
+    /// Prepaid, and Meta's answer could not be read as an amount.
+    Unreadable,
 }
 
 #[cfg(test)]

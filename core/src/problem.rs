@@ -237,204 +237,191 @@ fn to_chrono(d: Duration) -> ChronoDuration {
         .unwrap_or(ChronoDuration::minutes(5))
 }
 
+/// Every failure Adkeep tells apart. `case_of` picks one from the codes;
+/// `CASES` says what each means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Case {
+    Offline,
+    NoAnswer,
+    UnsafeAnswer,
+    ServerError,
+    Policy,
+    RateLimit,
+    TosNotAccepted,
+    Expired,
+    PasswordChanged,
+    LoggedOut,
+    AppRemoved,
+    Invalidated,
+    Checkpoint,
+    ConfirmAccount,
+    RoleRemoved,
+    LacksPermissionTokenOk,
+    NoLongerAccepted,
+    SessionInvalid,
+    VersionRetired,
+    AppSettingsChanged,
+    DevelopmentAccess,
+    PermissionMissing,
+    AccountUnshared,
+    PermissionsRefused,
+    Temporary,
+    Unrecognised,
+}
+
+/// Whose problem a case is: always the login's, or as the request was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScopeRule {
+    Token,
+    AsAsked,
+}
+
+/// What one case means: the reason, its action, its scope and the words.
+#[derive(Debug, Clone, Copy)]
+pub struct Meaning {
+    pub case: Case,
+    pub reason: Reason,
+    pub action: Action,
+    pub scope: ScopeRule,
+    pub explanation: &'static str,
+}
+
+const fn meaning(
+    case: Case,
+    reason: Reason,
+    action: Action,
+    scope: ScopeRule,
+    explanation: &'static str,
+) -> Meaning {
+    Meaning {
+        case,
+        reason,
+        action,
+        scope,
+        explanation,
+    }
+}
+
+const TEMPORARY: &str = "Meta reported a temporary error. This is not a problem with your login; Adkeep tries again by itself.";
+
+/// The one table: every case, once (a test walks it).
+#[rustfmt::skip]
+pub const CASES: [Meaning; 26] = {
+    use Action::*;
+    use Case::*;
+    use Reason::*;
+    use ScopeRule::{AsAsked, Token};
+    [
+        meaning(Case::Offline, Reason::Offline, Refresh, AsAsked, "Adkeep can't reach Facebook right now. It keeps showing the last data it has and tries again by itself."),
+        meaning(NoAnswer, Transient, Refresh, AsAsked, "Facebook didn't answer in time or sent an incomplete reply. This is not a problem with your login; Adkeep tries again by itself."),
+        meaning(UnsafeAnswer, Transient, Refresh, AsAsked, "Facebook's answer could not be used safely (the details say why), so Adkeep stopped reading there. Your login is fine and the last data stays; Adkeep tries again later."),
+        meaning(ServerError, Transient, Refresh, AsAsked, "Facebook answered with a server error. This is not a problem with your login; Adkeep tries again by itself."),
+        meaning(Policy, PolicyViolation, OpenAccountQuality, AsAsked, "Meta restricted this login or account for a policy reason. Review it and, if you disagree, request a review in Account Quality."),
+        meaning(RateLimit, RateLimited, Wait, AsAsked, "Meta limits how many requests an app may make. Your login is fine: Adkeep waits until Meta allows access again and then continues by itself."),
+        meaning(TosNotAccepted, PermissionsChanged, AcceptTos, AsAsked, "Meta's terms for this ad account have not been accepted. Open the terms, accept them, then refresh."),
+        meaning(Expired, TokenExpired, Reauthenticate, Token, "Facebook logins last a limited time and this one ran out. Reauthenticate to get a new one; your accounts and their data stay."),
+        meaning(PasswordChanged, TokenRevoked, Reauthenticate, Token, "The Facebook password was changed, or Facebook reset the session for security reasons. Reauthenticate to continue."),
+        meaning(LoggedOut, TokenRevoked, Reauthenticate, Token, "You were logged out of Facebook, which ended this login. Reauthenticate to continue."),
+        meaning(AppRemoved, TokenRevoked, Reauthenticate, Token, "The Meta app was removed from your Facebook account's apps. Reauthenticate and allow it again."),
+        meaning(Invalidated, TokenRevoked, Reauthenticate, Token, "Facebook invalidated this login. Reauthenticate to continue."),
+        meaning(Checkpoint, SecurityCheckpoint, OpenFacebook, Token, "Facebook noticed unusual activity and wants you to confirm it's you. Log in at facebook.com, follow the steps there, then Reauthenticate."),
+        meaning(ConfirmAccount, SecurityCheckpoint, OpenFacebook, Token, "Facebook needs you to confirm your account (email or phone). Do that at facebook.com, then Reauthenticate."),
+        meaning(RoleRemoved, PermissionsChanged, Reauthenticate, AsAsked, "Your role on a Page or asset was removed. Ask its admin to restore it, then Reauthenticate."),
+        meaning(LacksPermissionTokenOk, PermissionsChanged, Reauthenticate, AsAsked, "Your login works, but it lacks a permission this request needs. Reauthenticate and grant every permission Adkeep asks for."),
+        meaning(NoLongerAccepted, TokenExpired, Reauthenticate, Token, "Facebook no longer accepts this login. Reauthenticate to get a new one; your accounts and their data stay."),
+        meaning(SessionInvalid, TokenExpired, Reauthenticate, Token, "The Facebook session behind this login is no longer valid. Reauthenticate to get a new one."),
+        meaning(VersionRetired, AppChanged, Refresh, Token, "Meta retired the API version Adkeep is set to use. Choose the newest version in Settings, then try again."),
+        meaning(AppSettingsChanged, AppChanged, Reauthenticate, Token, "The Meta app's settings or access changed (it may have been deleted or lost a capability). Check the app in Meta's App Dashboard, then Reauthenticate."),
+        meaning(DevelopmentAccess, AppChanged, Reauthenticate, Token, "The Meta app only has development access, which allows ad accounts of the app's own admins. Request Full access for the app, or log in as an app admin."),
+        meaning(PermissionMissing, PermissionsChanged, Reauthenticate, AsAsked, "A permission or role this needs is missing or was declined. Reauthenticate and grant it, or ask the ad account's admin for a role."),
+        meaning(AccountUnshared, PermissionsChanged, Reauthenticate, AsAsked, "This ad account can no longer be read with your login: it may have been unshared or your role removed. Ask its admin, or Reauthenticate to include it."),
+        meaning(PermissionsRefused, PermissionsChanged, Reauthenticate, AsAsked, "Meta refused the request for missing permissions. Reauthenticate and grant every permission Adkeep asks for."),
+        meaning(Temporary, Transient, Refresh, AsAsked, TEMPORARY),
+        meaning(Unrecognised, Transient, Refresh, AsAsked, "Meta returned an error Adkeep doesn't recognise. Try again; if it keeps happening, copy the details below for Meta support."),
+    ]
+};
+
+impl Case {
+    /// What this case means (every case has its row: see the tests).
+    pub fn meaning(self) -> &'static Meaning {
+        CASES
+            .iter()
+            .find(|m| m.case == self)
+            .unwrap_or(&CASES[CASES.len() - 1])
+    }
+}
+
 type Decision = (Reason, Action, Scope, &'static str);
 
 fn decide(error: &GraphError, ctx: &Context) -> Decision {
-    use Action::*;
-    use Reason::*;
-    let hint = ctx.scope;
+    let case = case_of(error, ctx);
+    let meaning = case.meaning();
+    let code = error.code.unwrap_or(0);
+    let scope = match meaning.scope {
+        ScopeRule::Token => Scope::Token,
+        // The policy code 368 and the app-wide limit (4 without a subcode)
+        // are the login's whatever was asked.
+        ScopeRule::AsAsked if case == Case::Policy && code == 368 => Scope::Token,
+        ScopeRule::AsAsked
+            if case == Case::RateLimit && code == 4 && error.subcode.unwrap_or(0) == 0 =>
+        {
+            Scope::Token
+        }
+        ScopeRule::AsAsked => ctx.scope,
+    };
+    (meaning.reason, meaning.action, scope, meaning.explanation)
+}
+
+/// Which case a failure is, by its kind, code and subcode (never its text).
+pub fn case_of(error: &GraphError, ctx: &Context) -> Case {
     match error.kind {
-        FailureKind::Offline => {
-            return (
-                Offline,
-                Refresh,
-                hint,
-                "Adkeep can't reach Facebook right now. It keeps showing the last data it has and tries again by itself.",
-            );
-        }
-        FailureKind::Timeout | FailureKind::Malformed => {
-            return (
-                Transient,
-                Refresh,
-                hint,
-                "Facebook didn't answer in time or sent an incomplete reply. This is not a problem with your login; Adkeep tries again by itself.",
-            );
-        }
-        FailureKind::Refused | FailureKind::TooLarge => {
-            return (
-                Transient,
-                Refresh,
-                hint,
-                "Facebook's answer could not be used safely (the details say why), so Adkeep stopped reading there. Your login is fine and the last data stays; Adkeep tries again later.",
-            );
-        }
-        FailureKind::Http if error.code.is_none() => {
-            return (
-                Transient,
-                Refresh,
-                hint,
-                "Facebook answered with a server error. This is not a problem with your login; Adkeep tries again by itself.",
-            );
-        }
+        FailureKind::Offline => return Case::Offline,
+        FailureKind::Timeout | FailureKind::Malformed => return Case::NoAnswer,
+        FailureKind::Refused | FailureKind::TooLarge => return Case::UnsafeAnswer,
+        FailureKind::Http if error.code.is_none() => return Case::ServerError,
         _ => {}
     }
-
     let code = error.code.unwrap_or(0);
     let subcode = error.subcode.unwrap_or(0);
-
     if POLICY_SUBCODES.contains(&subcode) || code == 368 {
-        return (
-            PolicyViolation,
-            OpenAccountQuality,
-            if code == 368 { Scope::Token } else { hint },
-            "Meta restricted this login or account for a policy reason. Review it and, if you disagree, request a review in Account Quality.",
-        );
+        return Case::Policy;
     }
     if is_rate_limit_code(code) {
-        // Code 4 is the app-wide limit; the others are per user or per account.
-        let scope = if code == 4 && subcode == 0 {
-            Scope::Token
-        } else {
-            hint
-        };
-        return (
-            RateLimited,
-            Wait,
-            scope,
-            "Meta limits how many requests an app may make. Your login is fine: Adkeep waits until Meta allows access again and then continues by itself.",
-        );
+        return Case::RateLimit;
     }
     if code == 200 && TOS_SUBCODES.contains(&subcode) {
-        return (
-            PermissionsChanged,
-            AcceptTos,
-            hint,
-            "Meta's terms for this ad account have not been accepted. Open the terms, accept them, then refresh.",
-        );
+        return Case::TosNotAccepted;
     }
     match code {
-        190 => match subcode {
-            463 => (
-                TokenExpired,
-                Reauthenticate,
-                Scope::Token,
-                "Facebook logins last a limited time and this one ran out. Reauthenticate to get a new one; your accounts and their data stay.",
-            ),
-            460 => (
-                TokenRevoked,
-                Reauthenticate,
-                Scope::Token,
-                "The Facebook password was changed, or Facebook reset the session for security reasons. Reauthenticate to continue.",
-            ),
-            467 => (
-                TokenRevoked,
-                Reauthenticate,
-                Scope::Token,
-                "You were logged out of Facebook, which ended this login. Reauthenticate to continue.",
-            ),
-            458 => (
-                TokenRevoked,
-                Reauthenticate,
-                Scope::Token,
-                "The Meta app was removed from your Facebook account's apps. Reauthenticate and allow it again.",
-            ),
-            459 => (
-                SecurityCheckpoint,
-                OpenFacebook,
-                Scope::Token,
-                "Facebook noticed unusual activity and wants you to confirm it's you. Log in at facebook.com, follow the steps there, then Reauthenticate.",
-            ),
-            464 => (
-                SecurityCheckpoint,
-                OpenFacebook,
-                Scope::Token,
-                "Facebook needs you to confirm your account (email or phone). Do that at facebook.com, then Reauthenticate.",
-            ),
-            492 => (
-                PermissionsChanged,
-                Reauthenticate,
-                hint,
-                "Your role on a Page or asset was removed. Ask its admin to restore it, then Reauthenticate.",
-            ),
-            0 if ctx.token_ok == Some(true) => (
-                PermissionsChanged,
-                Reauthenticate,
-                hint,
-                "Your login works, but it lacks a permission this request needs. Reauthenticate and grant every permission Adkeep asks for.",
-            ),
-            0 => (
-                TokenExpired,
-                Reauthenticate,
-                Scope::Token,
-                "Facebook no longer accepts this login. Reauthenticate to get a new one; your accounts and their data stay.",
-            ),
-            _ => (
-                TokenRevoked,
-                Reauthenticate,
-                Scope::Token,
-                "Facebook invalidated this login. Reauthenticate to continue.",
-            ),
-        },
-        102 => (
-            TokenExpired,
-            Reauthenticate,
-            Scope::Token,
-            "The Facebook session behind this login is no longer valid. Reauthenticate to get a new one.",
-        ),
-        2635 => (
-            AppChanged,
-            Refresh,
-            Scope::Token,
-            "Meta retired the API version Adkeep is set to use. Choose the newest version in Settings, then try again.",
-        ),
-        101 | 3 => (
-            AppChanged,
-            Reauthenticate,
-            Scope::Token,
-            "The Meta app's settings or access changed (it may have been deleted or lost a capability). Check the app in Meta's App Dashboard, then Reauthenticate.",
-        ),
-        270 => (
-            AppChanged,
-            Reauthenticate,
-            Scope::Token,
-            "The Meta app only has development access, which allows ad accounts of the app's own admins. Request Full access for the app, or log in as an app admin.",
-        ),
-        10 | 200..=299 => (
-            PermissionsChanged,
-            Reauthenticate,
-            hint,
-            "A permission or role this needs is missing or was declined. Reauthenticate and grant it, or ask the ad account's admin for a role.",
-        ),
-        100 if subcode == 33 => (
-            PermissionsChanged,
-            Reauthenticate,
-            hint,
-            "This ad account can no longer be read with your login: it may have been unshared or your role removed. Ask its admin, or Reauthenticate to include it.",
-        ),
-        100 => (
-            PermissionsChanged,
-            Reauthenticate,
-            hint,
-            "Meta refused the request for missing permissions. Reauthenticate and grant every permission Adkeep asks for.",
-        ),
-        1 | 2 | 960 | 104 => (
-            Transient,
-            Refresh,
-            hint,
-            "Meta reported a temporary error. This is not a problem with your login; Adkeep tries again by itself.",
-        ),
-        _ if error.is_transient == Some(true) || error.http_status.is_some_and(|s| s >= 500) => (
-            Transient,
-            Refresh,
-            hint,
-            "Meta reported a temporary error. This is not a problem with your login; Adkeep tries again by itself.",
-        ),
-        _ => (
-            Transient,
-            Refresh,
-            hint,
-            "Meta returned an error Adkeep doesn't recognise. Try again; if it keeps happening, copy the details below for Meta support.",
-        ),
+        190 => token_case(subcode, ctx.token_ok),
+        102 => Case::SessionInvalid,
+        2635 => Case::VersionRetired,
+        101 | 3 => Case::AppSettingsChanged,
+        270 => Case::DevelopmentAccess,
+        10 | 200..=299 => Case::PermissionMissing,
+        100 if subcode == 33 => Case::AccountUnshared,
+        100 => Case::PermissionsRefused,
+        1 | 2 | 960 | 104 => Case::Temporary,
+        _ if error.is_transient == Some(true) || error.http_status.is_some_and(|s| s >= 500) => {
+            Case::Temporary
+        }
+        _ => Case::Unrecognised,
+    }
+}
+
+/// Code 190 by its subcode (`token_ok`: what a `/me` probe said).
+fn token_case(subcode: i64, token_ok: Option<bool>) -> Case {
+    match subcode {
+        463 => Case::Expired,
+        460 => Case::PasswordChanged,
+        467 => Case::LoggedOut,
+        458 => Case::AppRemoved,
+        459 => Case::Checkpoint,
+        464 => Case::ConfirmAccount,
+        492 => Case::RoleRemoved,
+        0 if token_ok == Some(true) => Case::LacksPermissionTokenOk,
+        0 => Case::NoLongerAccepted,
+        _ => Case::Invalidated,
     }
 }
 

@@ -355,3 +355,74 @@ fn action_keys_are_their_wire_names() {
         );
     }
 }
+
+#[test]
+fn the_table_has_every_case_once_with_words_and_a_fitting_action() {
+    use std::collections::BTreeSet;
+    let cases: BTreeSet<String> = CASES.iter().map(|m| format!("{:?}", m.case)).collect();
+    assert_eq!(cases.len(), CASES.len(), "a case appears twice");
+    for m in &CASES {
+        assert_eq!(m.case.meaning().case, m.case);
+        assert!(m.explanation.ends_with('.'), "{:?}", m.case);
+        assert!(m.explanation.len() > 40, "{:?}", m.case);
+        // A reason that passes by itself is never asked of the person.
+        if m.reason.retries_by_itself() {
+            assert!(
+                matches!(m.action, Action::Refresh | Action::Wait),
+                "{:?}",
+                m.case
+            );
+        } else {
+            assert!(!matches!(m.action, Action::Wait), "{:?}", m.case);
+        }
+        // A dead or revoked token is the whole login's, never one account's.
+        if matches!(m.reason, Reason::TokenExpired | Reason::TokenRevoked) {
+            assert_eq!(m.scope, ScopeRule::Token, "{:?}", m.case);
+        }
+    }
+}
+
+#[test]
+fn every_case_is_reached_by_some_failure() {
+    use std::collections::BTreeSet;
+    let mut reached = BTreeSet::new();
+    let ctx = account_ctx();
+    let probed = Context {
+        token_ok: Some(true),
+        ..account_ctx()
+    };
+    for code in [
+        1, 2, 3, 4, 10, 17, 100, 101, 102, 104, 190, 200, 270, 368, 2635, 960, 999,
+    ] {
+        for sub in [
+            None,
+            Some(33),
+            Some(458),
+            Some(459),
+            Some(460),
+            Some(463),
+            Some(464),
+            Some(466),
+            Some(467),
+            Some(492),
+            Some(1_870_034),
+            Some(1_404_078),
+        ] {
+            reached.insert(format!("{:?}", case_of(&coded(code, sub), &ctx)));
+            reached.insert(format!("{:?}", case_of(&coded(code, sub), &probed)));
+        }
+    }
+    reached.insert(format!("{:?}", case_of(&api(503, "oops"), &ctx)));
+    for kind in [
+        FailureKind::Offline,
+        FailureKind::Timeout,
+        FailureKind::Refused,
+    ] {
+        let mut error = coded(1, None);
+        error.kind = kind;
+        reached.insert(format!("{:?}", case_of(&error, &ctx)));
+    }
+    let all: BTreeSet<String> = CASES.iter().map(|m| format!("{:?}", m.case)).collect();
+    let missed: Vec<_> = all.difference(&reached).collect();
+    assert!(missed.is_empty(), "never reached: {missed:?}");
+}

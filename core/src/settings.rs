@@ -3,9 +3,30 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::attention::MutableKind;
 use crate::forecast::MoneyAlerts;
 use crate::graph::client::{DEFAULT_API_VERSION, is_valid_version};
+
+/// The kinds a person can mute for every account (Settings): the ones that
+/// are often intended. Blocking reasons cannot be muted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MutableKind {
+    NoAdvertiseTask,
+    TosMissing,
+    NoDatasets,
+    DatasetStopped,
+    DatasetUnavailable,
+}
+
+impl MutableKind {
+    pub const ALL: [Self; 5] = [
+        Self::NoAdvertiseTask,
+        Self::TosMissing,
+        Self::NoDatasets,
+        Self::DatasetStopped,
+        Self::DatasetUnavailable,
+    ];
+}
 
 /// What the app talks to.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,13 +5,13 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
+use adkeep_core::api::wire::{self, AccountWire};
 use adkeep_core::governor::Governor;
 use adkeep_core::graph::GraphError;
 use adkeep_core::graph::client::parse_base;
 use adkeep_core::graph::links::checked_next;
 use adkeep_core::graph::page::Page;
 use adkeep_core::graph::usage::{MAX_WAIT, Usage};
-use adkeep_core::graph::wire::{self, AccountWire};
 use adkeep_core::money;
 use proptest::prelude::*;
 use rust_decimal::Decimal;

@@ -5,7 +5,7 @@ fn main() {
     let args: Vec<String> = std::env::args_os()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
-    if !adkeep_app::cli::is_gui(&args) {
+    if !adkeep_app::wants_window(&args) {
         std::process::exit(adkeep_app::cli::run(args));
     }
     adkeep_app::run();

@@ -1,14 +1,13 @@
 // The accounts screen's behaviour: the list, its details pane, the keyboard,
 // refreshing rows, setting reasons aside, sorting and density.
 
-import { $, announce, app } from './app-state.js';
+import { $, announce, app, screens } from './app-state.js';
 import { AccountList } from './accounts.js';
 import { DetailsPane } from './details.js';
 import { RowKeys } from './keyboard.js';
 import { LOCALE, clock, plural } from './format.js';
 import { api, errorText } from './ipc.js';
 import { showError } from './messages.js';
-import { reloadSoon } from './sync.js';
 
 export const list = new AccountList({
   viewport: $('#accounts-viewport'),
@@ -120,7 +119,7 @@ export async function refreshAll() {
     announce(errorText(error));
     showError(error);
   } finally {
-    reloadSoon();
+    screens.reloadSoon();
   }
 }
 
@@ -177,7 +176,7 @@ export async function setAside(flag, days, restore = false) {
     updateAccounts([view]);
     if (restore) announce(`Shown again: ${flag.text}`);
     else announce(days ? `Snoozed for ${plural(days, 'day', 'days')}: ${flag.text}` : `Acknowledged: ${flag.text}`);
-    reloadSoon();
+    screens.reloadSoon();
   } catch (error) {
     showError(error);
   }
@@ -231,7 +230,7 @@ export async function toggleDensity() {
   }
   // Taller rows draw from whole views, dense ones from list rows: the
   // backend sends the shape the saved density needs.
-  reloadSoon();
+  screens.reloadSoon();
 }
 
 /** A click on a row (not on one of its controls): select it and show its details. */

@@ -1,7 +1,7 @@
 // What each `data-action` control does: one map from action to handler,
 // called by one click listener (main.js). A handler gets the control.
 
-import { $, announce, app } from './app-state.js';
+import { $, announce, app, screens } from './app-state.js';
 import { api, errorText } from './ipc.js';
 import { fillSettings } from './settings.js';
 import { checkForUpdates, installUpdate } from './updates.js';
@@ -14,7 +14,6 @@ import {
   askRemove, askRename, loginOf, loginToFix, reauthenticate, removeLogin, runLogin, switchUser,
 } from './logins-flow.js';
 import { renderLoginSettings } from './header.js';
-import { load, reloadSoon, route, show } from './sync.js';
 
 /** The account a control sits on: its row, or the details pane. */
 function accountOf(target) {
@@ -71,14 +70,14 @@ function saveSecret() {
     input.value = '';
     status.textContent = custody === 'keychain' ? 'Saved in the keychain.' : 'Kept for this session only (no keychain).';
     status.dataset.saved = 'true';
-    reloadSoon();
+    screens.reloadSoon();
   }).catch((e) => { status.textContent = errorText(e); });
 }
 
 function enterSandbox(target) {
   target.disabled = true;
   api.enterSandbox().then(async () => {
-    await load();
+    await screens.load();
     refreshAll();
   }).catch(showError).finally(() => { target.disabled = false; });
 }
@@ -87,7 +86,7 @@ function showAccount(id) {
   $('#search').value = id;
   list.setQuery(id);
   app.screen = 'accounts';
-  route();
+  screens.route();
   openDetails(id);
 }
 
@@ -118,7 +117,7 @@ export const ACTIONS = {
   'reauth-login': (target) => reauthenticate(target.dataset.login),
   'login-problem': (target) => {
     app.problemOf = target.dataset.login;
-    route();
+    screens.route();
   },
   'add-login': () => {
     $('#add-login-fresh').checked = false;
@@ -146,12 +145,12 @@ export const ACTIONS = {
   'show-accounts': () => {
     app.screen = 'accounts';
     app.problemOf = null;
-    route();
+    screens.route();
   },
   'show-accounts-anyway': () => {
     app.showDataAnyway = true;
     app.problemOf = null;
-    show('accounts');
+    screens.show('accounts');
   },
   'show-activity': () => showActivity(),
   'show-account': (target) => showAccount(target.dataset.id),
@@ -162,16 +161,16 @@ export const ACTIONS = {
   'show-settings': () => {
     fillSettings($('#settings-form'), app.state.settings);
     renderLoginSettings();
-    show('settings');
+    screens.show('settings');
   },
   'switch-add': () => switchUser(true),
   'switch-keep': () => switchUser(false),
   'save-secret': () => saveSecret(),
-  'forget-secret': () => api.clearAppSecret().then(reloadSoon).catch(showError),
+  'forget-secret': () => api.clearAppSecret().then(screens.reloadSoon).catch(showError),
   disconnect: () => {
     api.disconnect($('#forget-facebook-session').checked).then(() => {
       announce('Disconnected. Your accounts and their last data stay.');
-      reloadSoon();
+      screens.reloadSoon();
     }).catch(showError);
   },
 };

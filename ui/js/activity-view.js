@@ -1,13 +1,12 @@
 // The Activity screen's behaviour: loading the changes, its filters, the
 // count of new changes on its tab.
 
-import { $, app } from './app-state.js';
+import { $, app, screens } from './app-state.js';
 import { api } from './ipc.js';
 import { LOCALE, plural } from './format.js';
 import { countNew, renderActivity } from './activity.js';
 import { showError } from './messages.js';
 import { list } from './accounts-view.js';
-import { show } from './sync.js';
 
 /** Shows the Activity view; `kind` narrows it (a notification's click: 'worse'). */
 export async function showActivity({ kind } = {}) {
@@ -18,7 +17,7 @@ export async function showActivity({ kind } = {}) {
     $('#activity-login').value = '';
     $('#activity-kind').value = kind;
   }
-  show('activity');
+  screens.show('activity');
   try {
     activity.changes = await api.changes({ limit: 2000 });
   } catch (error) {

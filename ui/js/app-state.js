@@ -28,6 +28,20 @@ export const app = {
   activity: { changes: [], seenAt: null },
 };
 
+/** What the modules below ask of `sync.js` at the top (it fills these in
+ * when it loads): they call these rather than import it, so no module
+ * imports one that imports it back. */
+export const screens = {
+  /** Re-read the state shortly (several requests make one read). */
+  reloadSoon: () => {},
+  /** Read the whole state now. */
+  load: async () => {},
+  /** Choose the screen from the state. */
+  route: () => {},
+  /** Show one screen by name. */
+  show: (_name) => {},
+};
+
 /** Says something to screen readers (repeats too). */
 export function announce(text) {
   const live = $('#live');

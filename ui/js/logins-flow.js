@@ -2,12 +2,11 @@
 // login, or a menu of them), adding, renaming, removing, and what a
 // finished login says.
 
-import { $, announce, app } from './app-state.js';
+import { $, announce, app, screens } from './app-state.js';
 import { api } from './ipc.js';
 import { plural } from './format.js';
 import { reauthPlan, renderReauthMenu } from './logins.js';
 import { addNotice, showError } from './messages.js';
-import { reloadSoon } from './sync.js';
 
 /** What a finished login says (from the button, or from the tray). */
 export function showLoginOutcome(outcome) {
@@ -24,7 +23,7 @@ export function showLoginOutcome(outcome) {
     announce(outcome.message);
     addNotice(outcome.declined && outcome.declined.length ? 'warning' : 'info', outcome.message);
   }
-  reloadSoon();
+  screens.reloadSoon();
 }
 
 /** Runs a login (the popup) with the Reauthenticate button held down meanwhile. */
@@ -104,7 +103,7 @@ export async function removeLogin() {
     showError(error);
   } finally {
     app.removing = null;
-    reloadSoon();
+    screens.reloadSoon();
   }
 }
 
@@ -125,7 +124,7 @@ export async function switchUser(add) {
   } catch (error) {
     showError(error);
   } finally {
-    reloadSoon();
+    screens.reloadSoon();
   }
 }
 
@@ -137,6 +136,6 @@ $('#rename-login-form').addEventListener('submit', async () => {
     showError(error);
   } finally {
     app.renaming = null;
-    reloadSoon();
+    screens.reloadSoon();
   }
 });

@@ -1,7 +1,7 @@
 // Reading the backend's state and showing it: the first load, the debounced
 // re-read after events, and choosing the screen.
 
-import { $, app } from './app-state.js';
+import { $, app, screens } from './app-state.js';
 import { api } from './ipc.js';
 import { plural } from './format.js';
 import { fillSettings } from './settings.js';
@@ -106,3 +106,7 @@ export function reloadSoon() {
     updateDetails();
   }, 60);
 }
+
+Object.assign(screens, {
+  reloadSoon, load, route, show,
+});

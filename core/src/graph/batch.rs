@@ -5,9 +5,8 @@
 
 use serde_json::Value;
 
-use super::client::Reply;
 use super::error::GraphError;
-use super::transport::Received;
+use super::transport::{Received, Reply, unreadable};
 use super::usage::Usage;
 
 /// The most items Meta accepts in one batch.
@@ -35,7 +34,7 @@ pub fn request_body(relative_urls: &[String]) -> String {
 /// entries are ignored.
 pub fn parse(received: &Received, expected: usize) -> Result<Vec<BatchOutcome>, GraphError> {
     let items: Vec<Value> = serde_json::from_slice(&received.body).map_err(|e| {
-        let mut error = GraphError::malformed(received.status, super::client::unreadable(&e));
+        let mut error = GraphError::malformed(received.status, unreadable(&e));
         error.usage = received.usage.clone();
         error
     })?;
@@ -78,7 +77,7 @@ fn parse_item(item: &Value) -> BatchOutcome {
             }
         }
         Err(e) if (200..300).contains(&status) => {
-            let mut error = GraphError::malformed(status, super::client::unreadable(&e));
+            let mut error = GraphError::malformed(status, unreadable(&e));
             error.usage = usage;
             BatchOutcome::Failed(error)
         }

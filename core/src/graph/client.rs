@@ -11,26 +11,17 @@ use serde_json::Value;
 use url::Url;
 
 use super::batch::{self, BatchOutcome};
-use super::calls::Call;
+use super::call::Call;
 use super::error::GraphError;
 use super::links;
 use super::transport::{self, MAX_BODY_BYTES, Received};
-use super::usage::Usage;
 use crate::token::AccessToken;
 
 pub use super::endpoints::{
     DEFAULT_API_VERSION, DEFAULT_FACEBOOK_URL, DEFAULT_GRAPH_URL, Endpoints, is_valid_version,
     parse_base,
 };
-pub use super::transport::http_client;
-
-/// A successful answer, decoded.
-#[derive(Debug, Clone)]
-pub struct Reply<T> {
-    pub status: u16,
-    pub body: T,
-    pub usage: Usage,
-}
+pub use super::transport::{Reply, http_client, unreadable};
 
 #[derive(Clone)]
 pub struct GraphClient {
@@ -179,23 +170,6 @@ fn decode<T: DeserializeOwned>(received: Received) -> Result<Reply<T>, GraphErro
     }
 }
 
-/// Why a body could not be read, without quoting it (serde's own messages
-/// repeat the offending value, which may be anything).
-pub fn unreadable(error: &serde_json::Error) -> String {
-    use serde_json::error::Category;
-    let what = match error.classify() {
-        Category::Io => "it could not be read",
-        Category::Syntax => "it is not valid JSON",
-        Category::Data => "it does not have the expected shape",
-        Category::Eof => "it ends too early",
-    };
-    format!(
-        "the response could not be used: {what} (line {}, column {})",
-        error.line(),
-        error.column()
-    )
-}
-
 fn redirect_text(received: &Received) -> String {
     let target = received
         .location
@@ -229,7 +203,12 @@ mod tests {
     #[test]
     fn calls_carry_the_version_and_their_query() {
         let c = client();
-        let url = c.url_of(&super::super::calls::me()).unwrap();
+        let url = c
+            .url_of(&Call::<serde_json::Value>::new(
+                "me",
+                vec![("fields", "id,name".to_owned())],
+            ))
+            .unwrap();
         assert_eq!(
             url.as_str(),
             "http://127.0.0.1:9/graph/v27.0/me?fields=id%2Cname"

@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use super::error::GraphError;
+use super::usage::Usage;
 use crate::token::AccessToken;
 
 /// The most Adkeep reads of any one response, after decompression. A page
@@ -24,6 +25,31 @@ pub fn http_client() -> Result<reqwest::Client, reqwest::Error> {
         .redirect(reqwest::redirect::Policy::none())
         .pool_max_idle_per_host(16)
         .build()
+}
+
+/// A successful answer, decoded.
+#[derive(Debug, Clone)]
+pub struct Reply<T> {
+    pub status: u16,
+    pub body: T,
+    pub usage: Usage,
+}
+
+/// Why a body could not be read, without quoting it (serde's own messages
+/// repeat the offending value, which may be anything).
+pub fn unreadable(error: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let what = match error.classify() {
+        Category::Io => "it could not be read",
+        Category::Syntax => "it is not valid JSON",
+        Category::Data => "it does not have the expected shape",
+        Category::Eof => "it ends too early",
+    };
+    format!(
+        "the response could not be used: {what} (line {}, column {})",
+        error.line(),
+        error.column()
+    )
 }
 
 /// A response's status, usage headers and body (at most `limit` bytes).

@@ -14,8 +14,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::Engine;
 use super::stop::{Stop, jitter, sleep_or_cancel};
+use crate::api::calls;
 use crate::graph::batch::BatchOutcome;
-use crate::graph::calls;
 use crate::graph::client::Reply;
 use crate::graph::error::GraphError;
 use crate::graph::ids::AccountId;

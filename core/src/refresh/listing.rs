@@ -14,11 +14,11 @@ use super::Engine;
 use super::pages::{Pager, Start};
 use super::request::Get;
 use super::stop::Stop;
-use crate::graph::calls::{self, BusinessEdge};
+use crate::api::calls::{self, BusinessEdge};
+use crate::api::wire::{self, BusinessWire, FetchedAccount, IdWire, MeWire};
 use crate::graph::error::GraphError;
 use crate::graph::ids::AccountId;
 use crate::graph::page::Page;
-use crate::graph::wire::{self, BusinessWire, FetchedAccount, IdWire, MeWire};
 use crate::model::{Permissions, Profile};
 use crate::problem::{self, Problem, Reason, Scope};
 

@@ -15,7 +15,7 @@ use url::Url;
 use super::Engine;
 use super::request::Get;
 use super::stop::Stop;
-use crate::graph::calls::Call;
+use crate::graph::Call;
 use crate::graph::error::GraphError;
 use crate::graph::ids::AccountId;
 use crate::graph::links::page_key;

@@ -14,9 +14,9 @@ use std::sync::Mutex;
 
 use serde_json::Value;
 
+use crate::api::wire::FetchedAccount;
 use crate::graph::client::Reply;
 use crate::graph::ids::AccountId;
-use crate::graph::wire::FetchedAccount;
 use crate::problem::Problem;
 
 /// The account's fields, or why they could not be read.
@@ -137,8 +137,8 @@ impl Rendezvous {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::wire::decode_account;
     use crate::graph::usage::Usage;
-    use crate::graph::wire::decode_account;
 
     fn act(id: &str) -> AccountId {
         AccountId::parse(id).expect("an account id")

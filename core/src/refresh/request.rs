@@ -11,7 +11,7 @@ use url::Url;
 
 use super::Engine;
 use super::stop::{Stop, jitter, sleep_or_cancel};
-use crate::graph::calls::Call;
+use crate::graph::Call;
 use crate::graph::client::Reply;
 use crate::graph::error::{FailureKind, GraphError};
 use crate::graph::ids::AccountId;
@@ -70,7 +70,7 @@ impl Engine {
     pub(super) async fn classify(&self, error: &GraphError, scope: Scope, attempt: u32) -> Problem {
         let mut ctx = self.ctx(scope, attempt);
         if problem::needs_token_probe(error) {
-            let probe = self.client.get(&crate::graph::calls::me()).await;
+            let probe = self.client.get(&crate::api::calls::me()).await;
             ctx.token_ok = Some(probe.is_ok());
         }
         problem::classify(error, &ctx)

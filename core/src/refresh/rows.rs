@@ -12,11 +12,11 @@ use super::pages::{Pager, Start};
 use super::rendezvous::{Need, Outcome, Part, Rendezvous};
 use super::stop::Stop;
 use super::{Engine, RowUpdate};
+use crate::api::calls;
+use crate::api::wire::{self, DatasetWire, FetchedAccount, More};
+use crate::api::wire_money;
 use crate::forecast::{self, Funds};
-use crate::graph::calls;
 use crate::graph::ids::AccountId;
-use crate::graph::wire::{self, DatasetWire, FetchedAccount, More};
-use crate::graph::wire_money;
 use crate::model::{Account, FieldError};
 use crate::problem::Scope;
 

@@ -17,9 +17,9 @@ use super::rendezvous::{Need, Part, Rendezvous};
 use super::request::Get;
 use super::stop::{FirstStop, Stop};
 use super::{Engine, Known, Progress, RowUpdate, RunReport, Share, Sink};
-use crate::graph::calls;
+use crate::api::calls;
+use crate::api::wire::{FetchedAccount, MeWire};
 use crate::graph::ids::AccountId;
-use crate::graph::wire::{FetchedAccount, MeWire};
 use crate::model::{Permissions, Profile};
 use crate::problem::{Problem, Scope};
 

@@ -16,8 +16,18 @@ use adkeep_core::token::AccessToken;
 use adkeep_core::{Error, Result, config};
 use graph_double::{DoubleConfig, GraphDouble};
 
+use super::RefreshStatus;
 use super::{Backend, lock, read, write};
-use crate::views::{ActiveMode, Custody, RefreshStatus};
+use crate::secrets::Custody;
+
+/// Which data the app is showing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActiveMode {
+    Unconfigured,
+    Meta,
+    Sandbox,
+}
 
 /// One login's way to Graph.
 pub struct Link {
@@ -325,7 +335,7 @@ impl Backend {
 
     /// The Facebook website links go to, without waiting (for views):
     /// `None` while the sandbox is starting.
-    pub(super) fn facebook_now(&self) -> Option<url::Url> {
+    pub fn facebook_now(&self) -> Option<url::Url> {
         if self.mode() == ActiveMode::Sandbox {
             let double = self.sandbox.double.try_lock().ok()?.clone()?;
             return parse_base(&double.url()).ok();

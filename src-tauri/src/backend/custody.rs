@@ -5,8 +5,7 @@ use adkeep_core::logins::LoginId;
 use adkeep_core::{Error, Result};
 
 use super::Backend;
-use crate::vault::Vault;
-use crate::views::Custody;
+use crate::secrets::{Custody, Vault};
 
 impl Backend {
     /// Keeps the Meta app secret in the keychain (enables long-lived logins).

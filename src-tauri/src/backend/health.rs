@@ -8,13 +8,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::Utc;
 use serde::Serialize;
 
-use adkeep_core::attention::{Counts, Severity};
+use adkeep_core::attention::{self, Counts, SetAside, Severity};
 use adkeep_core::graph::AccountId;
 use adkeep_core::logins::{Login, Told};
-use adkeep_core::session;
 
-use super::{ActiveMode, Backend, lock};
-use crate::views::{LoginView, TokenHealth};
+use super::Backend;
 
 /// How close the login is to expiring.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -25,6 +23,16 @@ pub enum TokenWarning {
     Week,
     /// Within a day.
     Day,
+}
+
+/// Token lifetime as learned at login (or from `debug_token`).
+#[derive(Debug, Clone, Serialize)]
+pub struct TokenHealth {
+    pub expires_at: Option<chrono::DateTime<Utc>>,
+    pub data_access_expires_at: Option<chrono::DateTime<Utc>>,
+    /// Whole days left before the token expires.
+    pub days_left: Option<i64>,
+    pub warning: TokenWarning,
 }
 
 /// Days left and the warning level (7 days, 1 day).
@@ -49,23 +57,6 @@ pub fn token_health(
         days_left,
         warning,
     }
-}
-
-/// The app's health at a glance (the tray icon, its tooltip and status line).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Level {
-    Ok,
-    Attention,
-    Problem,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Overview {
-    pub level: Level,
-    /// The menu's status line.
-    pub status: String,
-    pub tooltip: String,
 }
 
 /// What counts before a refresh: the accounts known, and the reasons that
@@ -106,17 +97,23 @@ impl Backend {
 
     /// What counts now (see `Notable`).
     pub fn notable(&self) -> Notable {
-        let accounts: Vec<_> = self.session.book().accounts.values().cloned().collect();
+        let settings = self.settings();
+        let book = self.session.book();
+        let aside = SetAside::new(&book.dismissed, &settings);
+        let now = Utc::now();
         let mut notable = Notable::default();
-        for view in self.views(accounts) {
-            for flag in view.attention.iter().filter(|f| f.counts()) {
-                let text = format!("{}: {}", view.account.name, flag.text);
+        for account in book.accounts.values() {
+            for flag in attention::flags(account, aside, now)
+                .iter()
+                .filter(|f| f.counts())
+            {
+                let text = format!("{}: {}", account.name, flag.text);
                 notable.reasons.insert(
-                    (view.account.id.clone(), flag.key.clone()),
+                    (account.id.clone(), flag.key.clone()),
                     (flag.severity, flag.attention.fingerprint(), text),
                 );
             }
-            notable.known.insert(view.account.id);
+            notable.known.insert(account.id.clone());
         }
         notable
     }
@@ -156,84 +153,6 @@ impl Backend {
         }
         let (title, body) = digest(&news);
         self.events.notify(&title, &body);
-    }
-
-    /// Health at a glance, for the tray: every login ("2 logins ok, Jane
-    /// Doe's expires in 3 days"), the accounts that need attention, and when
-    /// the list was last refreshed.
-    pub fn overview(&self) -> Overview {
-        let (problem, logins, empty, last) = {
-            let book = self.session.snapshot();
-            let last = book.last_full_refresh.map_or_else(
-                || "not refreshed yet".to_owned(),
-                |t| {
-                    format!(
-                        "refreshed {}",
-                        t.with_timezone(&chrono::Local).format("%H:%M")
-                    )
-                },
-            );
-            let problem = book
-                .every_login_broken()
-                .cloned()
-                .filter(session::opens_problem_page);
-            (problem, self.login_views(&book), book.is_empty(), last)
-        };
-        if let Some(problem) = problem {
-            let status = match logins.as_slice() {
-                [_] => format!("Problem: {}", problem.title),
-                _ => format!("Problem: every login is broken ({})", problem.title),
-            };
-            return Overview {
-                level: Level::Problem,
-                tooltip: format!("Adkeep — {}", status.trim_start_matches("Problem: ")),
-                status,
-            };
-        }
-        let (mut parts, logins_need_you) = logins_summary(&logins);
-        let counts = self.attention_counts();
-        let money = self.money_at_risk();
-        if money > 0 {
-            parts.push(format!(
-                "{money} {} out of money soon",
-                if money == 1 {
-                    "account runs"
-                } else {
-                    "accounts run"
-                }
-            ));
-        }
-        let level = if logins_need_you || counts.blocking + counts.warning > 0 {
-            Level::Attention
-        } else {
-            Level::Ok
-        };
-        parts.extend(counts.summary());
-        if parts.is_empty() {
-            parts.push(if empty && self.mode() == ActiveMode::Unconfigured {
-                "Not connected yet".to_owned()
-            } else if empty {
-                "No ad accounts yet".to_owned()
-            } else {
-                "Nothing needs you".to_owned()
-            });
-        }
-        parts.push(last);
-        if let (_, Some(next)) = self.check_plan() {
-            parts.push(format!(
-                "next check {}",
-                next.with_timezone(&chrono::Local).format("%H:%M")
-            ));
-        }
-        if lock(&self.refreshing.status).running {
-            parts.insert(0, "Refreshing…".to_owned());
-        }
-        let status = parts.join(" · ");
-        Overview {
-            level,
-            tooltip: format!("Adkeep — {status}"),
-            status,
-        }
     }
 
     /// Tells the person (OS notification) when a login's health changes:
@@ -319,39 +238,6 @@ fn health_message(login: &Login, now: Told, several: bool) -> (String, String) {
             "Your ad accounts refresh normally.".to_owned(),
         ),
     }
-}
-
-/// The logins in a few words ("2 logins ok, Jane Doe's expires in 3 days",
-/// "Sam Lee's login expired"), and whether any needs the person.
-fn logins_summary(logins: &[LoginView]) -> (Vec<String>, bool) {
-    let mut parts = Vec::new();
-    let mut ok = 0;
-    for login in logins {
-        let days = login
-            .token
-            .as_ref()
-            .filter(|t| t.warning != TokenWarning::None)
-            .map(|t| t.days_left.unwrap_or(0).max(0));
-        match (&login.problem, days) {
-            (Some(problem), _) if login.broken => {
-                parts.push(format!("{}'s {}", login.name, problem.reason.of_login()));
-            }
-            (_, Some(days)) if logins.len() == 1 => {
-                parts.push(format!("Login expires in {days} days"));
-            }
-            (_, Some(days)) => parts.push(format!("{}'s expires in {days} days", login.name)),
-            _ => ok += 1,
-        }
-    }
-    let need_you = !parts.is_empty();
-    if logins.len() > 1 && ok > 0 {
-        parts.insert(
-            0,
-            format!("{ok} login{} ok", if ok == 1 { "" } else { "s" }),
-        );
-    }
-    let summary = (!parts.is_empty()).then(|| parts.join(", "));
-    (summary.into_iter().collect(), need_you)
 }
 
 /// A reason that newly counts.

@@ -13,8 +13,7 @@ use adkeep_core::changes::{self, Change};
 use adkeep_core::history::{History, HistoryError, Opened, Query};
 use adkeep_core::{Error, Result};
 
-use super::{Backend, lock};
-use crate::views::{ActiveMode, NoticeLevel};
+use super::{ActiveMode, Backend, NoticeLevel, lock};
 
 /// The sandbox's history, apart from the user's.
 const SANDBOX_FILE: &str = "history-sandbox.sqlite3";

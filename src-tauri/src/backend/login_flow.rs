@@ -20,9 +20,9 @@ use adkeep_core::refresh::{Engine, EngineOptions};
 use adkeep_core::settings::{LoginMethod, Mode};
 use adkeep_core::{Error, Result};
 
+use super::ActiveMode;
 use super::{Authorizer, Backend, lock, write};
-use crate::vault::Vault;
-use crate::views::{ActiveMode, Custody};
+use crate::secrets::{Custody, Vault};
 
 /// How a login ended.
 #[derive(Debug, Clone, Serialize)]

@@ -1,9 +1,11 @@
-//! The app's orchestration, free of Tauri types so the window, the tray and
-//! the CLI share it. Split along its seams: which data is shown and how
-//! Graph is reached (`connection`), refreshes (`refresh`), saving
-//! (`saving`), Facebook logins (`login_flow`), where secrets live
-//! (`custody`) and what the person is told (`health`, `state`). The UI hears
-//! about changes through `Events`.
+//! The app's orchestration, shared by every front end (the window, the tray,
+//! the CLI): free of Tauri and of view types, it returns core types and its
+//! own state, and `views` is built from them. Split along its seams: which
+//! data is shown and how Graph is reached (`connection`), refreshes
+//! (`refresh`), saving (`saving`), Facebook logins (`login_flow`), where
+//! secrets live (`custody`), scheduled checks (`schedule`), the history
+//! (`history`), what the person is told (`health`, `notices`) and start-up
+//! (`start`). Front ends hear about changes through `Events`.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, RwLock};
@@ -23,40 +25,37 @@ use adkeep_core::session::Session;
 use adkeep_core::settings::Settings;
 use adkeep_core::{Error, Result};
 
-use crate::stores::{Read, Stores};
-use crate::vault::Vault;
-use crate::views::{
-    AccountView, ActiveMode, Custody, Judge, Notice, NoticeLevel, RefreshStatus, WindowAccounts,
-};
+use crate::secrets::{Custody, Vault};
+use crate::store::{Disk, Read, Stores};
 
 mod connection;
 mod custody;
-mod disk;
 pub mod health;
 mod history;
 mod login_flow;
+mod notices;
 mod refresh;
 mod saving;
 pub mod schedule;
 mod showcase;
 pub mod single_flight;
-mod state;
+mod start;
 pub mod turn;
 
-pub use connection::{Connection, Link};
-pub use health::{Level, Overview, TokenWarning, token_health};
+pub use connection::{ActiveMode, Connection, Link};
+pub use health::{TokenHealth, TokenWarning, token_health};
 pub use login_flow::LoginOutcome;
-pub use refresh::RefreshSummary;
+pub use notices::{Notice, NoticeLevel};
+pub use refresh::{RefreshStatus, RefreshSummary};
 
 use connection::Sandbox;
-use disk::Disk;
 use login_flow::LoginFlow;
 use refresh::Refreshing;
 
 /// How the app tells the UI what changed.
 pub trait Events: Send + Sync {
-    /// Accounts that changed, in the shape the window holds.
-    fn accounts_changed(&self, accounts: WindowAccounts);
+    /// Accounts that changed (the window turns them into its rows).
+    fn accounts_changed(&self, accounts: &[Account]);
     fn progress(&self, status: &RefreshStatus);
     /// Anything else (mode, logins, notices): the UI re-reads the state.
     fn state_changed(&self);
@@ -73,7 +72,7 @@ pub trait Events: Send + Sync {
 pub struct NoEvents;
 
 impl Events for NoEvents {
-    fn accounts_changed(&self, _accounts: WindowAccounts) {}
+    fn accounts_changed(&self, _accounts: &[Account]) {}
     fn progress(&self, _status: &RefreshStatus) {}
     fn state_changed(&self) {}
 }
@@ -112,10 +111,8 @@ pub struct Backend {
     logins: LoginFlow,
     history: history::HistoryStore,
     schedule: schedule::ScheduleState,
-    /// The window read the state: start-up work may begin (see
-    /// `after_first_read`).
-    window_read: tokio::sync::Notify,
-    first_read: std::sync::atomic::AtomicBool,
+    /// The window read the state: start-up work may begin (`start`).
+    first_read: start::FirstRead,
     /// Endpoints for the user's own accounts instead of the environment's (tests).
     endpoints_override: Option<Endpoints>,
 }
@@ -170,8 +167,7 @@ impl Backend {
             logins: LoginFlow::default(),
             history: Default::default(),
             schedule: Default::default(),
-            window_read: tokio::sync::Notify::new(),
-            first_read: std::sync::atomic::AtomicBool::new(false),
+            first_read: Default::default(),
             endpoints_override: endpoints,
         };
         let settings = match backend.stores.load_settings()? {
@@ -194,25 +190,6 @@ impl Backend {
         *write(&backend.mode) = mode;
         backend.load_book(mode)?;
         Ok(Arc::new(backend))
-    }
-
-    pub fn notice(&self, level: NoticeLevel, text: String) {
-        let mut notices = lock(&self.notices);
-        let id = format!(
-            "n{}",
-            notices.len() + 1 + usize::try_from(Utc::now().timestamp_subsec_nanos()).unwrap_or(0)
-        );
-        notices.push(Notice { id, level, text });
-    }
-
-    /// What the person should be told (files set aside, saves that failed).
-    pub fn notices(&self) -> Vec<Notice> {
-        lock(&self.notices).clone()
-    }
-
-    pub fn dismiss_notice(&self, id: &str) {
-        lock(&self.notices).retain(|n| n.id != id);
-        self.events.state_changed();
     }
 
     pub fn mode(&self) -> ActiveMode {
@@ -273,29 +250,6 @@ impl Backend {
         &self.governor
     }
 
-    /// Accounts as the window and the CLI show them: with their reasons for
-    /// attention judged against what the person set aside, and the names of
-    /// the logins that reach them.
-    pub fn views(&self, accounts: impl IntoIterator<Item = Account>) -> Vec<AccountView> {
-        let settings = self.settings();
-        let (dismissed, logins) = {
-            let book = self.session.book();
-            (book.dismissed.clone(), book.logins.clone())
-        };
-        let facebook = self.facebook_now();
-        let judge = Judge {
-            aside: SetAside::new(&dismissed, &settings),
-            logins: &logins,
-            facebook: facebook.as_ref(),
-        };
-        AccountView::of(accounts, judge)
-    }
-
-    /// Views in the shape the window holds for its row density.
-    pub fn window_accounts(&self, views: Vec<AccountView>) -> WindowAccounts {
-        WindowAccounts::for_density(views, read(&self.settings).row_density)
-    }
-
     /// Every account's reasons, judged in place (no account is copied and
     /// no view built: cheap enough for every state read at thousands).
     pub fn every_flag(&self) -> Vec<Vec<Flag>> {
@@ -309,22 +263,19 @@ impl Backend {
             .collect()
     }
 
-    /// One account's whole view (the details pane, when the window holds
-    /// only its row).
-    pub fn account_view(&self, raw_id: &str) -> Result<AccountView> {
+    /// One account as the book holds it.
+    pub fn account(&self, raw_id: &str) -> Result<Account> {
         let id = parse_id(raw_id)?;
-        self.view_of(&id)
+        self.session
+            .book()
+            .get(&id)
+            .cloned()
             .ok_or_else(|| Error::Settings(format!("{id} is not in the account list")))
-    }
-
-    fn view_of(&self, id: &AccountId) -> Option<AccountView> {
-        let account = self.session.book().get(id).cloned()?;
-        self.views([account]).pop()
     }
 
     /// Acknowledges a reason on an account (hidden until it changes), or
     /// snoozes it for `days`.
-    pub fn set_aside(&self, raw_id: &str, key: &str, days: Option<u32>) -> Result<AccountView> {
+    pub fn set_aside(&self, raw_id: &str, key: &str, days: Option<u32>) -> Result<Account> {
         let id = parse_id(raw_id)?;
         let now = Utc::now();
         let until = match days {
@@ -346,21 +297,23 @@ impl Backend {
     }
 
     /// Shows an acknowledged or snoozed reason again.
-    pub fn restore_attention(&self, raw_id: &str, key: &str) -> Result<AccountView> {
+    pub fn restore_attention(&self, raw_id: &str, key: &str) -> Result<Account> {
         let id = parse_id(raw_id)?;
         self.session.book().restore(&id, key);
         self.after_set_aside(&id)
     }
 
-    fn after_set_aside(&self, id: &AccountId) -> Result<AccountView> {
+    fn after_set_aside(&self, id: &AccountId) -> Result<Account> {
         self.persist_now();
-        let view = self
-            .view_of(id)
+        let account = self
+            .session
+            .book()
+            .get(id)
+            .cloned()
             .ok_or_else(|| Error::Internal(format!("{id} vanished")))?;
-        self.events
-            .accounts_changed(self.window_accounts(vec![view.clone()]));
+        self.events.accounts_changed(std::slice::from_ref(&account));
         self.events.state_changed();
-        Ok(view)
+        Ok(account)
     }
 }
 

@@ -21,8 +21,17 @@ use adkeep_core::{Error, Result};
 
 use super::single_flight::SingleFlight;
 use super::turn::{self, Turn, TurnError};
-use super::{Backend, lock, parse_id};
-use crate::views::{AccountView, ActiveMode, RefreshStatus};
+use super::{ActiveMode, Backend, lock, parse_id};
+
+/// How a refresh-all is going, as the window's progress and the tray show it.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RefreshStatus {
+    pub running: bool,
+    pub done: usize,
+    pub total: usize,
+    pub listing_complete: bool,
+    pub waiting_until: Option<chrono::DateTime<Utc>>,
+}
 
 /// What a finished refresh says.
 #[derive(Debug, Clone, Serialize)]
@@ -61,7 +70,7 @@ pub(super) struct Refreshing {
     /// Refresh-all (of every login, or of one), one at a time (joined, not repeated).
     all: SingleFlight<Option<LoginId>, RefreshSummary>,
     /// One account's refresh, one at a time per account.
-    rows: SingleFlight<AccountId, AccountView>,
+    rows: SingleFlight<AccountId, Account>,
     pub(super) status: Mutex<RefreshStatus>,
     pub(super) last_save: Mutex<Option<Instant>>,
     /// The automatic retry after a passing failure, and how many in a row.
@@ -72,7 +81,7 @@ impl Backend {
     /// Refreshes one account through its best login. A second call for the
     /// same account while the first is in flight waits for the same result
     /// (one request to Meta).
-    pub async fn refresh_account(self: &Arc<Self>, raw_id: &str) -> Result<AccountView> {
+    pub async fn refresh_account(self: &Arc<Self>, raw_id: &str) -> Result<Account> {
         let id = parse_id(raw_id)?;
         let this = self.clone();
         let key = id.clone();
@@ -84,16 +93,18 @@ impl Backend {
             .await
     }
 
-    async fn do_refresh_account(self: Arc<Self>, id: &AccountId) -> Result<AccountView> {
+    async fn do_refresh_account(self: Arc<Self>, id: &AccountId) -> Result<Account> {
         let what = format!("refreshing {id}");
         let _turn = match self.turn(&format!("refresh-{id}"), &what).await? {
             Turn::Mine(file) => file,
             Turn::Joined => {
                 self.reload_from_disk()?;
-                if let Some(view) = self.view_of(id) {
-                    return Ok(view);
-                }
-                return Err(Error::Internal(format!("{id} is not in the saved list")));
+                return self
+                    .session
+                    .book()
+                    .get(id)
+                    .cloned()
+                    .ok_or_else(|| Error::Internal(format!("{id} is not in the saved list")));
             }
         };
         self.reload_if_changed()?;
@@ -111,7 +122,10 @@ impl Backend {
             .await;
         self.after_run(&report);
         self.record_changes(&before);
-        self.view_of(id)
+        self.session
+            .book()
+            .get(id)
+            .cloned()
             .ok_or_else(|| Error::Internal(format!("{id} vanished")))
     }
 
@@ -161,6 +175,11 @@ impl Backend {
         // would join the run that is ending and get its old result.
         self.refresh_stopped();
         result
+    }
+
+    /// How the refresh-all is going.
+    pub fn refresh_status(&self) -> RefreshStatus {
+        lock(&self.refreshing.status).clone()
     }
 
     /// Whether a refresh-all is running now.
@@ -347,10 +366,7 @@ impl<'a> UiObserver<'a> {
 
 impl Observer for UiObserver<'_> {
     fn accounts_changed(&self, accounts: &[Account]) {
-        let views = self.backend.views(accounts.iter().cloned());
-        self.backend
-            .events
-            .accounts_changed(self.backend.window_accounts(views));
+        self.backend.events.accounts_changed(accounts);
         self.backend.persist_soon();
     }
 

@@ -7,9 +7,8 @@ use std::time::{Duration, Instant};
 use adkeep_core::book::AccountBook;
 use adkeep_core::{Error, Result};
 
-use super::{Backend, lock};
-use crate::stores::{BookKind, Read};
-use crate::views::{ActiveMode, NoticeLevel};
+use super::{ActiveMode, Backend, NoticeLevel, lock};
+use crate::store::{BookKind, Read};
 
 /// Saves during a long refresh at most this often.
 const SAVE_EVERY: Duration = Duration::from_millis(1500);

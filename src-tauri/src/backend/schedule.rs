@@ -98,7 +98,7 @@ impl Backend {
     /// before Adkeep is connected: a check would have nothing to do).
     pub fn check_plan(&self) -> Plan {
         let (last, next) = *lock(&self.schedule.plan);
-        if self.mode() == crate::views::ActiveMode::Unconfigured {
+        if self.mode() == super::ActiveMode::Unconfigured {
             return (last, None);
         }
         (last, next)
@@ -130,7 +130,7 @@ impl Backend {
     /// One scheduled refresh-all; `false` when it found the network down
     /// (the scheduler waits for it and tries again).
     async fn scheduled_check(self: &Arc<Self>) -> bool {
-        if self.mode() == crate::views::ActiveMode::Unconfigured {
+        if self.mode() == super::ActiveMode::Unconfigured {
             return true;
         }
         self.schedule.scheduled.store(true, Ordering::SeqCst);

@@ -17,7 +17,24 @@ use std::collections::HashMap;
 use adkeep_core::logins::LoginId;
 use adkeep_core::token::AccessToken;
 
-use crate::views::Custody;
+/// Where the token lives right now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Custody {
+    /// Not looked up yet (the keychain is read after the window shows).
+    Unchecked,
+    /// No token.
+    None,
+    /// `ADKEEP_ACCESS_TOKEN`.
+    Environment,
+    Keychain,
+    /// No keychain answered: kept for this session only.
+    Memory,
+    /// No keychain; the user opted in to a 0600 file.
+    PlaintextFile,
+    /// The sandbox's own token.
+    Sandbox,
+}
 
 /// The first release's single entry (and file), adopted by its login.
 const LEGACY_TOKEN_ENTRY: &str = "facebook-access-token";

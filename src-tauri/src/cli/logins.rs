@@ -7,8 +7,11 @@ use serde::Serialize;
 use adkeep_core::logins::LoginId;
 use adkeep_core::problem::Reason;
 
+use adkeep_core::Error;
+
+use super::terminal::print_either;
 use crate::backend::{Backend, TokenWarning};
-use crate::views::LoginView;
+use crate::views::{LoginView, Present};
 
 /// A login's token, in one word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -74,6 +77,13 @@ impl From<LoginView> for LoginListing {
             last_full_refresh: v.last_full_refresh,
         }
     }
+}
+
+/// `logins` as a command: each login as last checked, as text or JSON.
+pub fn command(json: bool) -> Result<i32, Error> {
+    let backend = super::open()?;
+    print_either(json, &listing(&backend), |l| table(l))?;
+    Ok(0)
 }
 
 pub fn listing(backend: &Backend) -> Vec<LoginListing> {

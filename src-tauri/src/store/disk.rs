@@ -14,7 +14,7 @@ use adkeep_core::book::AccountBook;
 use adkeep_core::persist;
 use adkeep_core::session::Session;
 
-use crate::stores::{BookKind, Read, Stores};
+use super::{BookKind, Read, Stores};
 
 /// What the book file looked like: enough to notice another writer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,7 +140,7 @@ fn book_lock(dir: &Path, kind: BookKind) -> io::Result<File> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stores::FileStores;
+    use crate::store::FileStores;
     use adkeep_core::graph::AccountId;
     use adkeep_core::model::{Account, AccountStatus};
 

@@ -1,5 +1,6 @@
-//! What the UI (and `--json`) receives: accounts with their derived health,
-//! and the app's state. Derived here, once, so the UI only renders.
+//! One account as the window, `--json` and the CSV see it: the account with
+//! its reasons judged against what the person set aside, the logins that
+//! reach it by name, and its forecast with the billing link.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -9,14 +10,9 @@ use std::collections::BTreeMap;
 use adkeep_core::attention::{self, Counts, Flag, SetAside, Severity};
 use adkeep_core::forecast::{self, Forecast};
 use adkeep_core::logins::{Login, LoginId};
-use adkeep_core::model::{Account, DatasetHealth, Permissions, Profile};
-use adkeep_core::problem::Problem;
-use adkeep_core::settings::Settings;
+use adkeep_core::model::{Account, DatasetHealth};
 
-mod ascii;
-mod row;
-pub use ascii::ascii_json;
-pub use row::{RowFlag, RowForecast, RowView, WindowAccounts};
+use crate::backend::Backend;
 
 /// A login that reaches an account, as the row shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -92,7 +88,7 @@ impl AccountView {
             .as_ref()
             .and(judge.facebook)
             .and_then(|base| {
-                crate::links::account_page(base, &account.id, crate::links::AccountPage::Billing)
+                super::links::account_page(base, &account.id, super::links::AccountPage::Billing)
             })
             .map(String::from);
         // Moved out so the flattened account does not repeat them by id.
@@ -148,117 +144,35 @@ impl AccountView {
     }
 }
 
-/// Which data the app is showing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ActiveMode {
-    Unconfigured,
-    Meta,
-    Sandbox,
+/// Runs `f` with the backend's judge: what the person set aside, the
+/// logins by name and the Facebook site.
+fn with_judge<T>(backend: &Backend, f: impl FnOnce(Judge<'_>) -> T) -> T {
+    let settings = backend.settings();
+    let (dismissed, logins) = {
+        let book = backend.session().book();
+        (book.dismissed.clone(), book.logins.clone())
+    };
+    let facebook = backend.facebook_now();
+    f(Judge {
+        aside: SetAside::new(&dismissed, &settings),
+        logins: &logins,
+        facebook: facebook.as_ref(),
+    })
 }
 
-/// Where the token lives right now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Custody {
-    /// Not looked up yet (the keychain is read after the window shows).
-    Unchecked,
-    /// No token.
-    None,
-    /// `ADKEEP_ACCESS_TOKEN`.
-    Environment,
-    Keychain,
-    /// No keychain answered: kept for this session only.
-    Memory,
-    /// No keychain; the user opted in to a 0600 file.
-    PlaintextFile,
-    /// The sandbox's own token.
-    Sandbox,
+/// Accounts as the window and the CLI show them: with their reasons for
+/// attention judged against what the person set aside, and the names of
+/// the logins that reach them.
+pub fn views_of(
+    backend: &Backend,
+    accounts: impl IntoIterator<Item = Account>,
+) -> Vec<AccountView> {
+    with_judge(backend, |judge| AccountView::of(accounts, judge))
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum NoticeLevel {
-    Info,
-    Warning,
-    Error,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Notice {
-    pub id: String,
-    pub level: NoticeLevel,
-    pub text: String,
-}
-
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct RefreshStatus {
-    pub running: bool,
-    pub done: usize,
-    pub total: usize,
-    pub listing_complete: bool,
-    pub waiting_until: Option<DateTime<Utc>>,
-}
-
-/// Token lifetime as learned at login (or from `debug_token`).
-#[derive(Debug, Clone, Serialize)]
-pub struct TokenHealth {
-    pub expires_at: Option<DateTime<Utc>>,
-    pub data_access_expires_at: Option<DateTime<Utc>>,
-    /// Whole days left before the token expires.
-    pub days_left: Option<i64>,
-    pub warning: crate::backend::TokenWarning,
-}
-
-/// One Facebook login, as Settings, the banners and the problem page show it.
-#[derive(Debug, Clone, Serialize)]
-pub struct LoginView {
-    pub id: LoginId,
-    /// The label, else the Facebook name.
-    pub name: String,
-    pub label: Option<String>,
-    pub profile: Option<Profile>,
-    pub custody: Custody,
-    pub token: Option<TokenHealth>,
-    pub permissions: Option<Permissions>,
-    pub missing_scopes: Vec<String>,
-    /// Its token-wide problem, if any (`broken`: it cannot refresh at all).
-    pub problem: Option<Problem>,
-    pub broken: bool,
-    /// Accounts it reaches, and those no other login reaches.
-    pub reaches: usize,
-    pub only: usize,
-    pub last_full_refresh: Option<DateTime<Utc>>,
-    /// Whether it should be reauthenticated (broken, expiring, no token,
-    /// missing a scope), for the Reauthenticate menu's order.
-    pub needs_login: bool,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct StateView {
-    pub mode: ActiveMode,
-    pub connected: bool,
-    /// Every Facebook login, the ones that need a login first.
-    pub logins: Vec<LoginView>,
-    pub settings: Settings,
-    /// Every login is broken: the problem page shows the first one's reason.
-    pub problem: Option<Problem>,
-    pub opens_problem_page: bool,
-    /// Every account: whole views for the CLI and taller rows, list rows
-    /// for dense ones (left empty when the window asked for the rest only).
-    pub accounts: WindowAccounts,
-    /// How many accounts there are.
-    pub account_count: usize,
-    /// Changes whenever an account's view may read differently (an account,
-    /// a reason set aside, the settings, a login): a window holding the
-    /// views of the same key need not read them again.
-    pub accounts_key: String,
-    /// Accounts by severity, and reasons set aside.
-    pub attention: Counts,
-    pub last_full_refresh: Option<DateTime<Utc>>,
-    pub refresh: RefreshStatus,
-    pub notices: Vec<Notice>,
-    /// Scheduled checks: when the last ran and the next is due.
-    pub last_check: Option<DateTime<Utc>>,
-    pub next_check: Option<DateTime<Utc>>,
+/// One account's whole view.
+pub fn view_of(backend: &Backend, account: Account) -> AccountView {
+    with_judge(backend, |judge| {
+        AccountView::new(account, judge, Utc::now())
+    })
 }

@@ -9,8 +9,10 @@ use adkeep_core::problem::{self, Problem};
 
 use adkeep_core::logins::LoginId;
 
+use super::args::Scope;
+use super::terminal::print_either;
 use crate::backend::{Backend, Connection, Link};
-use crate::vault::Vault;
+use crate::secrets::Vault;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct TokenReport {
@@ -223,24 +225,7 @@ pub async fn run(backend: &Backend, only: Option<&LoginId>) -> DoctorReport {
             return report;
         }
     };
-    let logins: Vec<LoginId> = match &connection {
-        Some(c) => {
-            let mut ids: Vec<LoginId> = c.links.iter().map(|l| l.login.clone()).collect();
-            if !adkeep_core::config::has_env_tokens() {
-                // Logins with no token here are reported too.
-                let book = backend.session().book();
-                ids.extend(
-                    book.logins
-                        .keys()
-                        .filter(|id| !ids.contains(id))
-                        .cloned()
-                        .collect::<Vec<_>>(),
-                );
-            }
-            ids
-        }
-        None => backend.session().book().logins.keys().cloned().collect(),
-    };
+    let logins = logins_to_check(backend, connection.as_deref());
     for login in logins.iter().filter(|l| only.is_none_or(|o| o == *l)) {
         let link = connection.as_ref().and_then(|c| c.link(login));
         let checked = match (link, &connection) {
@@ -250,24 +235,61 @@ pub async fn run(backend: &Backend, only: Option<&LoginId>) -> DoctorReport {
         report.logins.push(checked);
     }
     backend.persist_now();
-    let worst = report
-        .logins
-        .iter()
-        .find(|l| l.problem.is_some())
-        .or(report.logins.first())
-        .cloned();
-    match worst {
-        Some(worst) => {
-            report.token = worst.token;
-            report.user = worst.user;
-            report.problem = worst.problem;
-        }
-        None => {
-            report.token.valid = Some(false);
-            report.problem = Some(not_connected());
+    report.lead_with_the_worst();
+    report
+}
+
+/// `doctor` as a command: the report as text or JSON; 1 when something is wrong.
+pub async fn command(scope: Scope, json: bool) -> Result<i32, Error> {
+    let backend = super::open()?;
+    let login = scope.resolve(&backend)?;
+    let report = run(&backend, login.as_ref()).await;
+    print_either(json, &report, DoctorReport::human)?;
+    Ok(if report.has_problem() { 1 } else { 0 })
+}
+
+/// Every login with a token, and (unless tokens come from the environment)
+/// the logins without one here too.
+fn logins_to_check(backend: &Backend, connection: Option<&Connection>) -> Vec<LoginId> {
+    let book = backend.session().book();
+    let Some(connection) = connection else {
+        return book.logins.keys().cloned().collect();
+    };
+    let mut ids: Vec<LoginId> = connection.links.iter().map(|l| l.login.clone()).collect();
+    if !adkeep_core::config::has_env_tokens() {
+        let without: Vec<LoginId> = book
+            .logins
+            .keys()
+            .filter(|id| !ids.contains(id))
+            .cloned()
+            .collect();
+        ids.extend(without);
+    }
+    ids
+}
+
+impl DoctorReport {
+    /// The top-level token, user and problem are the login's that needs the
+    /// person most (the only one, with one login).
+    fn lead_with_the_worst(&mut self) {
+        let worst = self
+            .logins
+            .iter()
+            .find(|l| l.problem.is_some())
+            .or(self.logins.first())
+            .cloned();
+        match worst {
+            Some(worst) => {
+                self.token = worst.token;
+                self.user = worst.user;
+                self.problem = worst.problem;
+            }
+            None => {
+                self.token.valid = Some(false);
+                self.problem = Some(not_connected());
+            }
         }
     }
-    report
 }
 
 fn unknown_token() -> TokenReport {
@@ -337,25 +359,41 @@ async fn check(backend: &Backend, connection: &Connection, link: &Link) -> Login
     }
     // With the app secret, Meta says exactly when the token expires.
     if let Some(facts) = token_facts(backend, connection, link).await {
-        report.token.expires_at = facts.expires_at;
-        report.token.data_access_expires_at = facts
-            .data_access_expires_at
-            .or(report.token.data_access_expires_at);
-        let mut book = backend.session().book();
-        let info = book
-            .login_mut(&link.login)
-            .token
-            .get_or_insert(adkeep_core::book::TokenInfo {
-                obtained_at: Utc::now(),
-                expires_at: None,
-                data_access_expires_at: None,
-            });
-        info.expires_at = facts.expires_at;
-        if facts.data_access_expires_at.is_some() {
-            info.data_access_expires_at = facts.data_access_expires_at;
-        }
+        record_expiry(backend, &link.login, &facts, &mut report);
     }
-    match engine.permissions().await {
+    check_permissions(backend, link, &mut report).await;
+    report
+}
+
+/// What `debug_token` said of the token's lifetimes, in the report and the book.
+fn record_expiry(
+    backend: &Backend,
+    login: &LoginId,
+    facts: &adkeep_core::auth::TokenFacts,
+    report: &mut LoginReport,
+) {
+    report.token.expires_at = facts.expires_at;
+    report.token.data_access_expires_at = facts
+        .data_access_expires_at
+        .or(report.token.data_access_expires_at);
+    let mut book = backend.session().book();
+    let info = book
+        .login_mut(login)
+        .token
+        .get_or_insert(adkeep_core::book::TokenInfo {
+            obtained_at: Utc::now(),
+            expires_at: None,
+            data_access_expires_at: None,
+        });
+    info.expires_at = facts.expires_at;
+    if facts.data_access_expires_at.is_some() {
+        info.data_access_expires_at = facts.data_access_expires_at;
+    }
+}
+
+/// The token's scopes, and a problem when it cannot read ads.
+async fn check_permissions(backend: &Backend, link: &Link, report: &mut LoginReport) {
+    match link.interactive.permissions().await {
         Ok(permissions) => {
             report.token.scopes = permissions.granted.clone();
             report.token.declined = permissions
@@ -375,7 +413,6 @@ async fn check(backend: &Backend, connection: &Connection, link: &Link) -> Login
         }
         Err(problem) => report.problem = Some(ProblemReport::from(&problem)),
     }
-    report
 }
 
 /// `debug_token` facts, when an app secret is stored (else `None`).

@@ -21,7 +21,7 @@ use adkeep_core::config::{BOOK_KEY, SETTINGS_FILE, SETTINGS_KEY};
 use adkeep_core::persist;
 use adkeep_core::settings::Settings;
 
-use crate::stores::{BookKind, Read, Stores, read_value};
+use super::{BookKind, Read, Stores, read_value};
 
 pub struct PluginStores<R: Runtime> {
     app: AppHandle<R>,

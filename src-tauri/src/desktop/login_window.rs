@@ -331,7 +331,7 @@ pub async fn reauthenticate<R: Runtime>(
     target: Option<&adkeep_core::logins::LoginId>,
 ) -> Result<crate::backend::LoginOutcome> {
     let settings = backend.settings();
-    let sandbox = backend.mode() == crate::views::ActiveMode::Sandbox;
+    let sandbox = backend.mode() == crate::backend::ActiveMode::Sandbox;
     if !sandbox && settings.login_method == adkeep_core::settings::LoginMethod::Loopback {
         let loopback =
             LoopbackAuthorizer::with_system_browser(app.clone(), settings.loopback_ports);

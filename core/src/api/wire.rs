@@ -9,16 +9,14 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::ids::AccountId;
-use super::page::Page;
+use super::text::{as_text, bounded, text};
+use crate::graph::{AccountId, Page};
 use crate::model::{
     Account, AccountStatus, Business, Dataset, DisableReason, FieldError, Permissions, Profile,
     Reach,
 };
 use crate::money;
 
-/// Remote texts longer than this are cut (names are a few dozen characters).
-const MAX_TEXT: usize = 500;
 /// Lists inside one account (tasks, ToS keys) longer than this are cut.
 const MAX_LIST: usize = 100;
 
@@ -381,28 +379,6 @@ fn as_u32(value: &Value) -> Option<u32> {
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
     }
-}
-
-pub(crate) fn as_text(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
-/// A text field: strings (and numbers) only, bounded.
-fn text(value: Option<&Value>) -> Option<String> {
-    value.and_then(as_text).map(|s| bounded(&s))
-}
-
-fn bounded(text: &str) -> String {
-    if text.len() <= MAX_TEXT {
-        return text.to_owned();
-    }
-    let mut cut: String = text.chars().take(MAX_TEXT).collect();
-    cut.push('…');
-    cut
 }
 
 impl MeWire {

@@ -10,9 +10,11 @@ use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
-use crate::backend::{Backend, Level};
+use super::contract::{LOGIN_OUTCOME, MAIN, TRAY_ID};
+use super::window::show_main_window;
+use crate::backend::Backend;
+use crate::views::{Level, Present};
 
-pub const TRAY_ID: &str = "adkeep";
 const STATUS_ID: &str = "tray-status";
 
 /// What the tray menu can do.
@@ -60,10 +62,12 @@ struct StatusItem<R: Runtime>(MenuItem<R>);
 
 fn icon(level: Level) -> Option<Image<'static>> {
     let bytes: &'static [u8] = match level {
-        Level::Problem => include_bytes!("../../icons/tray-problem.png"),
-        Level::Attention => include_bytes!("../../icons/tray-attention.png"),
-        Level::Ok if cfg!(target_os = "macos") => include_bytes!("../../icons/tray-template.png"),
-        Level::Ok => include_bytes!("../../icons/tray-ok.png"),
+        Level::Problem => include_bytes!("../../../icons/tray-problem.png"),
+        Level::Attention => include_bytes!("../../../icons/tray-attention.png"),
+        Level::Ok if cfg!(target_os = "macos") => {
+            include_bytes!("../../../icons/tray-template.png")
+        }
+        Level::Ok => include_bytes!("../../../icons/tray-ok.png"),
     };
     Image::from_bytes(bytes).ok()
 }
@@ -149,15 +153,6 @@ pub fn update<R: Runtime>(app: &AppHandle<R>) {
     }
 }
 
-/// Shows, unminimizes and focuses the main window.
-pub fn show_main_window<R: Runtime>(app: &AppHandle<R>) {
-    if let Some(window) = app.get_webview_window(crate::events::MAIN) {
-        let _ = window.show();
-        let _ = window.unminimize();
-        let _ = window.set_focus();
-    }
-}
-
 /// What a tray menu item does (the menu calls this; so do tests).
 pub fn perform<R: Runtime>(app: &AppHandle<R>, action: TrayAction) {
     let Some(backend) = app.try_state::<Arc<Backend>>().map(|b| b.inner().clone()) else {
@@ -179,13 +174,14 @@ pub fn perform<R: Runtime>(app: &AppHandle<R>, action: TrayAction) {
             let app = app.clone();
             tauri::async_runtime::spawn(async move {
                 let target = backend.login_to_renew();
-                let outcome = crate::login::reauthenticate(&app, &backend, target.as_ref()).await;
+                let outcome =
+                    super::login_window::reauthenticate(&app, &backend, target.as_ref()).await;
                 // The window shows the outcome (or asks about a different user).
                 let payload = match &outcome {
                     Ok(outcome) => serde_json::to_value(outcome).unwrap_or_default(),
                     Err(e) => serde_json::to_value(e).unwrap_or_default(),
                 };
-                let _ = app.emit_to(crate::events::MAIN, crate::events::LOGIN_OUTCOME, payload);
+                let _ = app.emit_to(MAIN, LOGIN_OUTCOME, payload);
                 update(&app);
             });
         }

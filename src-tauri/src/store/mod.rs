@@ -1,7 +1,8 @@
 //! Where settings and the account book are kept. Two implementations of one
-//! trait: tauri-plugin-store for the app, plain files for the CLI (same file
-//! format, same folder). Both check files before use (an unreadable file is
-//! set aside and reported) and write atomically.
+//! trait: tauri-plugin-store for the app (`plugin`), plain files for the CLI
+//! and the watcher (same file format, same folder). Both check files before
+//! use (an unreadable file is set aside and reported) and write atomically.
+//! `disk` shares the book with other Adkeep processes.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -16,6 +17,12 @@ use adkeep_core::config::{
 };
 use adkeep_core::persist::{self, LoadedKey};
 use adkeep_core::settings::Settings;
+
+pub mod disk;
+pub mod plugin;
+
+pub use disk::Disk;
+pub use plugin::PluginStores;
 
 /// Which account book: the user's own, or the sandbox's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

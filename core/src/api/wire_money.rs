@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::wire::as_text;
+use super::text::as_text;
 use crate::forecast::{DaySpend, Funds};
 use crate::money::{self, MoneyError};
 
