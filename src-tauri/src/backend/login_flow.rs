@@ -200,22 +200,34 @@ impl Backend {
             }
             Callback::Token(grant) => grant,
         };
-        let Some(secret) = secret else {
-            return Ok(grant);
-        };
-        match auth::exchange_long_lived(&self.http, endpoints, app_id, &secret, &grant.token).await
+        match secret {
+            Some(secret) => Ok(self.long_lived(endpoints, app_id, &secret, grant).await),
+            None => Ok(grant),
+        }
+    }
+
+    /// With the app secret, the short-lived login becomes a 60-day one (or
+    /// stays as it is when Meta refuses).
+    async fn long_lived(
+        &self,
+        endpoints: &Endpoints,
+        app_id: &str,
+        secret: &str,
+        grant: TokenGrant,
+    ) -> TokenGrant {
+        match auth::exchange_long_lived(&self.http, endpoints, app_id, secret, &grant.token).await
         {
-            Ok(long) => Ok(TokenGrant {
+            Ok(long) => TokenGrant {
                 data_access_expires_at: long
                     .data_access_expires_at
                     .or(grant.data_access_expires_at),
                 granted: grant.granted,
                 declined: grant.declined,
                 ..long
-            }),
+            },
             Err(e) => {
                 tracing::warn!("keeping the short-lived login: {}", e.summary());
-                Ok(grant)
+                grant
             }
         }
     }
@@ -232,21 +244,7 @@ impl Backend {
             Error::LoginRejected("Facebook did not say who logged in.".to_owned())
         })?;
         let custody = self.keep_token(&login, &grant).await?;
-        let (added, first) = {
-            let mut book = self.session.book();
-            let added = !book.logins.contains_key(&login);
-            let first = book.logins.is_empty();
-            let entry = book.login_mut(&login);
-            entry.profile = Some(user.clone());
-            entry.permissions = permissions.clone();
-            entry.token = Some(TokenInfo {
-                obtained_at: Utc::now(),
-                expires_at: grant.expires_at,
-                data_access_expires_at: grant.data_access_expires_at,
-            });
-            entry.problem = None;
-            (added, first)
-        };
+        let (added, first) = self.record_login(&login, &user, permissions.clone(), &grant);
         if self.mode() == ActiveMode::Unconfigured {
             self.update_settings(|s| s.mode = Mode::Meta)?;
             *write(&self.mode) = ActiveMode::Meta;
@@ -286,6 +284,30 @@ impl Backend {
             new_accounts,
             message,
         })
+    }
+
+    /// The login in the book: its person, scopes and token's lifetimes;
+    /// whether it was added, and whether it is the first.
+    fn record_login(
+        &self,
+        login: &LoginId,
+        user: &Profile,
+        permissions: Option<Permissions>,
+        grant: &TokenGrant,
+    ) -> (bool, bool) {
+        let mut book = self.session.book();
+        let added = !book.logins.contains_key(login);
+        let first = book.logins.is_empty();
+        let entry = book.login_mut(login);
+        entry.profile = Some(user.clone());
+        entry.permissions = permissions;
+        entry.token = Some(TokenInfo {
+            obtained_at: Utc::now(),
+            expires_at: grant.expires_at,
+            data_access_expires_at: grant.data_access_expires_at,
+        });
+        entry.problem = None;
+        (added, first)
     }
 
     /// Puts a login's new token where tokens live in this mode.
