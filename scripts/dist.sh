@@ -28,12 +28,12 @@ fi
 if $quick; then
   profile=debug
   cargo build --locked --bin adkeep
-  cargo build --locked -p graph-double --bin graph-double
+  cargo build --locked -p graph-double --features test-kit --bin graph-double
   "$tauri" bundle --debug --bundles deb,rpm --config "$config" --ci
 else
   profile=release
   "$tauri" build --bundles deb,rpm --config "$config" --ci
-  cargo build --locked --release -p graph-double --bin graph-double
+  cargo build --locked --release -p graph-double --features test-kit --bin graph-double
 fi
 
 rm -rf dist

@@ -11,10 +11,12 @@
 //! ```
 
 pub mod browser;
+#[cfg(feature = "test-kit")]
 pub mod control;
 pub mod dialog;
 pub mod fields;
 pub mod graph;
+#[cfg(feature = "test-kit")]
 pub mod hostile;
 pub mod limits;
 pub mod sandbox;
@@ -127,6 +129,7 @@ impl GraphDouble {
         self.addr
     }
 
+    #[cfg(feature = "test-kit")]
     /// Offline: the port closes (connections are refused) until `false`.
     pub async fn set_offline(&self, offline: bool) -> std::io::Result<()> {
         if offline {
@@ -168,10 +171,12 @@ impl GraphDouble {
             .issue_token(user, granted, declined, Duration::seconds(lifetime))
     }
 
+    #[cfg(feature = "test-kit")]
     pub fn set_scenario(&self, scenario: Scenario) {
         self.shared.apply_scenario(scenario);
     }
 
+    #[cfg(feature = "test-kit")]
     pub fn knobs<R>(&self, f: impl FnOnce(&mut Knobs) -> R) -> R {
         f(&mut self.shared.knobs())
     }
@@ -180,28 +185,34 @@ impl GraphDouble {
         f(&mut self.shared.world())
     }
 
+    #[cfg(feature = "test-kit")]
     pub fn add_fault(&self, fault: Fault) {
         self.shared.knobs().faults.push(fault);
     }
 
+    #[cfg(feature = "test-kit")]
     pub fn clear_faults(&self) {
         self.shared.knobs().faults.clear();
     }
 
+    #[cfg(feature = "test-kit")]
     pub fn stats(&self) -> StatsSnapshot {
         self.shared.stats.snapshot()
     }
 
     /// When the first request since the last reset arrived and the last
     /// answer went out.
+    #[cfg(feature = "test-kit")]
     pub fn timeline(&self) -> Timeline {
         self.shared.stats.timeline()
     }
 
+    #[cfg(feature = "test-kit")]
     pub fn reset_stats(&self) {
         self.shared.stats.reset();
     }
 
+    #[cfg(feature = "test-kit")]
     /// Gives `user` access to accounts now, or at their next login.
     pub fn grant(&self, user: &str, accounts: &[&str], on_next_login: bool) -> bool {
         let ids: Vec<String> = accounts
@@ -211,6 +222,7 @@ impl GraphDouble {
         grant(&self.shared, user, &ids, on_next_login)
     }
 
+    #[cfg(feature = "test-kit")]
     /// Puts every token of `user` in `state` (one login breaks, the others
     /// keep working).
     pub fn set_token_state(&self, user: &str, state: TokenState) {
@@ -221,6 +233,7 @@ impl GraphDouble {
         }
     }
 
+    #[cfg(feature = "test-kit")]
     /// Removes `user`'s access to accounts.
     pub fn revoke(&self, user: &str, accounts: &[&str]) {
         let mut world = self.shared.world();
@@ -233,6 +246,7 @@ impl GraphDouble {
         }
     }
 
+    #[cfg(feature = "test-kit")]
     /// Adds accounts that nobody can reach yet, so a test can grant them.
     pub fn add_accounts(&self, count: usize) -> Vec<String> {
         use rand::SeedableRng;
@@ -274,6 +288,7 @@ impl Drop for GraphDouble {
     }
 }
 
+#[cfg(feature = "test-kit")]
 pub(crate) fn grant(
     shared: &state::Shared,
     user: &str,
