@@ -36,10 +36,13 @@ pub enum ChangeKind {
     LoginHealth,
     /// A spending cap or prepaid funds crossed a threshold.
     Money,
+    /// Alerts a destination never took were dropped after a week (`from`:
+    /// how many, `to`: the destination).
+    AlertsDropped,
 }
 
 impl ChangeKind {
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 13] = [
         Self::AccountAdded,
         Self::AccountLost,
         Self::AccountBack,
@@ -52,6 +55,7 @@ impl ChangeKind {
         Self::Role,
         Self::LoginHealth,
         Self::Money,
+        Self::AlertsDropped,
     ];
 
     /// Its name in the history database and the CLI.
@@ -69,6 +73,7 @@ impl ChangeKind {
             Self::Role => "role",
             Self::LoginHealth => "login_health",
             Self::Money => "money",
+            Self::AlertsDropped => "alerts_dropped",
         }
     }
 

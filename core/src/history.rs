@@ -26,7 +26,60 @@ pub const KEEP_EVENTS: i64 = 100_000;
 /// How long a write waits for another process's.
 const BUSY_WAIT: Duration = Duration::from_secs(5);
 /// The schema this build writes (`PRAGMA user_version`).
-const SCHEMA: i32 = 1;
+const SCHEMA: i32 = 2;
+
+/// The events.
+const MIGRATE_TO_1: &str = "
+    BEGIN IMMEDIATE;
+    CREATE TABLE IF NOT EXISTS events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        at_ms INTEGER NOT NULL,
+        account_id TEXT,
+        account_name TEXT,
+        login TEXT,
+        kind TEXT NOT NULL,
+        from_value TEXT,
+        to_value TEXT,
+        worse INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX IF NOT EXISTS events_at ON events(at_ms);
+    CREATE INDEX IF NOT EXISTS events_account ON events(account_id, id);
+    PRAGMA user_version = 1;
+    COMMIT;";
+
+/// Alerts: the destinations, what each was told and is still open, and the
+/// outbox (a delivery is written before it is sent).
+const MIGRATE_TO_2: &str = "
+    BEGIN IMMEDIATE;
+    CREATE TABLE IF NOT EXISTS alert_destinations (
+        id TEXT PRIMARY KEY,
+        position INTEGER NOT NULL,
+        config TEXT NOT NULL,
+        failing TEXT,
+        failing_since_ms INTEGER
+    );
+    CREATE TABLE IF NOT EXISTS alert_open (
+        destination TEXT NOT NULL,
+        key TEXT NOT NULL,
+        state TEXT NOT NULL,
+        PRIMARY KEY (destination, key)
+    );
+    CREATE TABLE IF NOT EXISTS alert_deliveries (
+        id TEXT PRIMARY KEY,
+        destination TEXT NOT NULL,
+        created_ms INTEGER NOT NULL,
+        alerts TEXT NOT NULL,
+        test INTEGER NOT NULL DEFAULT 0,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_ms INTEGER NOT NULL,
+        last_error TEXT,
+        done_ms INTEGER
+    );
+    CREATE INDEX IF NOT EXISTS deliveries_due ON alert_deliveries(state, next_ms);
+    PRAGMA user_version = 2;
+    COMMIT;";
 
 /// Why the history could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -81,7 +134,7 @@ pub struct Query {
 
 #[derive(Debug)]
 pub struct History {
-    connection: Connection,
+    pub(crate) connection: Connection,
     path: PathBuf,
 }
 
@@ -148,7 +201,9 @@ impl History {
         Ok(history)
     }
 
-    /// Brings the schema up to `SCHEMA`, one numbered step at a time.
+    /// Brings the schema up to `SCHEMA`, one numbered step at a time. Each
+    /// step takes the write lock first (IMMEDIATE: waiting for another
+    /// process's migration), so two first opens cannot deadlock.
     fn migrate(&self) -> Result<(), HistoryError> {
         let version: i32 = self
             .connection
@@ -156,28 +211,10 @@ impl History {
         if version > SCHEMA {
             return Err(HistoryError::Newer(version));
         }
-        if version < 1 {
-            // IMMEDIATE: take the write lock first (waiting for another
-            // process's migration), so two first opens cannot deadlock.
-            self.connection.execute_batch(
-                "BEGIN IMMEDIATE;
-                 CREATE TABLE IF NOT EXISTS events (
-                     id INTEGER PRIMARY KEY AUTOINCREMENT,
-                     at TEXT NOT NULL,
-                     at_ms INTEGER NOT NULL,
-                     account_id TEXT,
-                     account_name TEXT,
-                     login TEXT,
-                     kind TEXT NOT NULL,
-                     from_value TEXT,
-                     to_value TEXT,
-                     worse INTEGER NOT NULL DEFAULT 0
-                 );
-                 CREATE INDEX IF NOT EXISTS events_at ON events(at_ms);
-                 CREATE INDEX IF NOT EXISTS events_account ON events(account_id, id);
-                 PRAGMA user_version = 1;
-                 COMMIT;",
-            )?;
+        for (step, sql) in [(1, MIGRATE_TO_1), (2, MIGRATE_TO_2)] {
+            if version < step {
+                self.connection.execute_batch(sql)?;
+            }
         }
         Ok(())
     }
