@@ -4,7 +4,7 @@
 //!
 //! From the top down (each may use the ones below it, never above):
 //! - front ends: `desktop` (the window, tray, notifications, updates),
-//!   `commands` (the window's IPC), `cli` (the terminal)
+//!   `commands` (the window's IPC), `cli` (the terminal), `watch` (headless)
 //! - `views`: what the front ends show, built from the backend's state
 //! - `backend`: orchestration, free of Tauri and of view types
 //! - `store` (settings and the account book on disk) and `secrets` (the
@@ -19,6 +19,7 @@ pub mod logging;
 pub mod secrets;
 pub mod store;
 pub mod views;
+pub mod watch;
 
 use std::path::PathBuf;
 

@@ -55,11 +55,23 @@ pub fn init_app(data_dir: &Path) -> Option<Guard> {
     }
 }
 
-/// For the CLI: warnings only, on stderr (stdout is for output).
+/// For the CLI: warnings only, on stderr (stdout is for output); colour
+/// only on a terminal.
 pub fn init_cli() {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
+    init_stderr("warn");
+}
+
+/// For `adkeep watch`: what it does, on stderr (the journal, a log file).
+pub fn init_watch() {
+    init_stderr("info,adkeep_core=warn");
+}
+
+fn init_stderr(default: &str) {
+    use std::io::IsTerminal;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .try_init();
 }

@@ -44,12 +44,19 @@ pub struct Delivered {
 
 /// Decides this check's alerts for every destination and writes them to
 /// the outbox. Returns how many deliveries were written.
-pub fn decide(history: &mut History, wrong: &[Condition], now: DateTime<Utc>) -> Result<usize, HistoryError> {
+pub fn decide(
+    history: &mut History,
+    wrong: &[Condition],
+    now: DateTime<Utc>,
+) -> Result<usize, HistoryError> {
     let mut written = 0;
     for kept in history.destinations()? {
         let open = history.open_alerts(&kept.destination.id)?;
         let next = step(&open, wrong, &kept.destination.rules, now);
-        if history.record_step(&kept.destination.id, &next, now)?.is_some() {
+        if history
+            .record_step(&kept.destination.id, &next, now)?
+            .is_some()
+        {
             written += 1;
         }
     }
@@ -58,20 +65,35 @@ pub fn decide(history: &mut History, wrong: &[Condition], now: DateTime<Utc>) ->
 
 /// Sends every due delivery (a failing destination's too when
 /// `with_failing`: once a check) and records what became of each.
-pub async fn deliver_due(outbox: &impl Outbox, sender: &dyn Sender, with_failing: bool) -> Delivered {
+pub async fn deliver_due(
+    outbox: &impl Outbox,
+    sender: &dyn Sender,
+    with_failing: bool,
+) -> Delivered {
     let now = Utc::now();
     let Some((due, kept, dropped)) = outbox.with_outbox(|h| {
         let dropped = h.drop_expired(now)?;
-        Ok((h.due_deliveries(now, with_failing)?, h.destinations()?, dropped))
+        Ok((
+            h.due_deliveries(now, with_failing)?,
+            h.destinations()?,
+            dropped,
+        ))
     }) else {
         return Delivered::default();
     };
     let mut by_destination: BTreeMap<String, Vec<Pending>> = BTreeMap::new();
     for pending in due {
-        by_destination.entry(pending.destination.clone()).or_default().push(pending);
+        by_destination
+            .entry(pending.destination.clone())
+            .or_default()
+            .push(pending);
     }
     let rounds = by_destination.into_iter().filter_map(|(id, list)| {
-        let destination = kept.iter().find(|k| k.destination.id == id)?.destination.clone();
+        let destination = kept
+            .iter()
+            .find(|k| k.destination.id == id)?
+            .destination
+            .clone();
         Some(deliver_in_order(outbox, sender, destination, list))
     });
     let mut report = Delivered {
@@ -103,12 +125,15 @@ async fn deliver_in_order(
             test: pending.test,
         };
         // Bounded here too: a sender that hangs holds back no one.
-        let outcome = tokio::time::timeout(SEND_LIMIT + Duration::from_secs(1), sender.send(&destination, digest))
-            .await
-            .unwrap_or_else(|_| Outcome::Retry {
-                after: None,
-                error: format!("no answer within {} s", SEND_LIMIT.as_secs()),
-            });
+        let outcome = tokio::time::timeout(
+            SEND_LIMIT + Duration::from_secs(1),
+            sender.send(&destination, digest),
+        )
+        .await
+        .unwrap_or_else(|_| Outcome::Retry {
+            after: None,
+            error: format!("no answer within {} s", SEND_LIMIT.as_secs()),
+        });
         let now = Utc::now();
         let recorded = outbox.with_outbox(|h| match &outcome {
             Outcome::Delivered => h.delivered(&pending.id, &destination.id, now),

@@ -27,7 +27,11 @@ struct Scripted {
 }
 
 impl Sender for Scripted {
-    fn send<'a>(&'a self, destination: &'a Destination, digest: Digest<'a>) -> BoxFuture<'a, Outcome> {
+    fn send<'a>(
+        &'a self,
+        destination: &'a Destination,
+        digest: Digest<'a>,
+    ) -> BoxFuture<'a, Outcome> {
         self.seen
             .lock()
             .unwrap()
@@ -55,8 +59,17 @@ fn store() -> (tempfile::TempDir, Store) {
 }
 
 fn destination(store: &Store) -> Destination {
-    let d = Destination::new(Target::Slack { url: SecretRef::Keychain }, Rules::default(), Utc::now()).unwrap();
-    store.with_outbox(|h| h.save_destination(&d, Utc::now())).unwrap();
+    let d = Destination::new(
+        Target::Slack {
+            url: SecretRef::Keychain,
+        },
+        Rules::default(),
+        Utc::now(),
+    )
+    .unwrap();
+    store
+        .with_outbox(|h| h.save_destination(&d, Utc::now()))
+        .unwrap();
     d
 }
 
@@ -124,23 +137,38 @@ async fn a_refusal_marks_the_destination_and_keeps_its_deliveries_in_order() {
     let older = decide_one(&store, &d, "k1");
     let newer = decide_one(&store, &d, "k2");
     let sender = Scripted::default();
-    sender
-        .answers
-        .lock()
-        .unwrap()
-        .push((d.id.clone(), Outcome::Refused("answered 404: no_service".into())));
+    sender.answers.lock().unwrap().push((
+        d.id.clone(),
+        Outcome::Refused("answered 404: no_service".into()),
+    ));
     let report = deliver_due(&store, &sender, false).await;
-    assert_eq!(report.refused, vec![(d.id.clone(), "answered 404: no_service".to_owned())]);
+    assert_eq!(
+        report.refused,
+        vec![(d.id.clone(), "answered 404: no_service".to_owned())]
+    );
     assert_eq!(report.pending, 2, "both kept");
-    assert_eq!(sender.seen.lock().unwrap().len(), 1, "the newer one waits behind the older");
+    assert_eq!(
+        sender.seen.lock().unwrap().len(),
+        1,
+        "the newer one waits behind the older"
+    );
     // Between checks a failing destination is left alone; at a check it is tried.
     assert_eq!(deliver_due(&store, &sender, false).await.sent, 0);
     let fixed = deliver_due(&store, &sender, true).await;
     assert_eq!((fixed.sent, fixed.pending), (2, 0));
-    let order: Vec<String> = sender.seen.lock().unwrap().iter().map(|(_, id)| id.clone()).collect();
+    let order: Vec<String> = sender
+        .seen
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, id)| id.clone())
+        .collect();
     assert_eq!(order, vec![older.clone(), older, newer]);
     let kept = store.with_outbox(|h| h.destinations()).unwrap();
-    assert!(kept[0].failing.is_none(), "a delivery that went clears failing");
+    assert!(
+        kept[0].failing.is_none(),
+        "a delivery that went clears failing"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -169,7 +197,11 @@ async fn a_test_message_fixes_a_failing_destination() {
     let kept = store.with_outbox(|h| h.destinations()).unwrap().remove(0);
     let sender = Scripted::default();
     assert_eq!(send_test(&store, &sender, &kept).await, Outcome::Delivered);
-    assert!(store.with_outbox(|h| h.destinations()).unwrap()[0].failing.is_none());
+    assert!(
+        store.with_outbox(|h| h.destinations()).unwrap()[0]
+            .failing
+            .is_none()
+    );
     assert_eq!(deliver_due(&store, &sender, false).await.sent, 1);
 }
 

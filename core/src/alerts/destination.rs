@@ -113,10 +113,13 @@ impl Target {
     pub fn secrets(&self) -> Vec<(SecretField, &SecretRef)> {
         match self {
             Self::Slack { url } | Self::Teams { url } => vec![(SecretField::Url, url)],
-            Self::Webhook { secret, .. } => secret.iter().map(|s| (SecretField::Secret, s)).collect(),
-            Self::Email { password, .. } => {
-                password.iter().map(|p| (SecretField::Password, p)).collect()
+            Self::Webhook { secret, .. } => {
+                secret.iter().map(|s| (SecretField::Secret, s)).collect()
             }
+            Self::Email { password, .. } => password
+                .iter()
+                .map(|p| (SecretField::Password, p))
+                .collect(),
         }
     }
 
@@ -127,13 +130,19 @@ impl Target {
             Self::Slack { url } => format!("Slack (webhook URL {})", url.describe()),
             Self::Teams { url } => format!("Teams (workflow URL {})", url.describe()),
             Self::Webhook { url, secret } => {
-                let signed = secret
-                    .as_ref()
-                    .map_or_else(|| "unsigned".to_owned(), |s| format!("signed, secret {}", s.describe()));
+                let signed = secret.as_ref().map_or_else(
+                    || "unsigned".to_owned(),
+                    |s| format!("signed, secret {}", s.describe()),
+                );
                 format!("webhook to {} ({signed})", masked_url(url))
             }
             Self::Email { smtp, to, .. } => {
-                format!("e-mail to {} via {}:{}", to.join(", "), smtp.host, smtp.port)
+                format!(
+                    "e-mail to {} via {}:{}",
+                    to.join(", "),
+                    smtp.host,
+                    smtp.port
+                )
             }
         }
     }
@@ -144,7 +153,11 @@ pub fn masked_url(raw: &str) -> String {
     match Url::parse(raw) {
         Ok(url) => {
             let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
-            format!("{}://{}{port}/…", url.scheme(), url.host_str().unwrap_or("?"))
+            format!(
+                "{}://{}{port}/…",
+                url.scheme(),
+                url.host_str().unwrap_or("?")
+            )
         }
         Err(_) => "(an unreadable address)".to_owned(),
     }
@@ -193,11 +206,15 @@ pub struct Destination {
 pub enum DestinationError {
     #[error("{0:?} is not a web address")]
     NotAUrl(String),
-    #[error("{0} must use https:// (plain http:// only to this computer: 127.0.0.1, ::1 or localhost)")]
+    #[error(
+        "{0} must use https:// (plain http:// only to this computer: 127.0.0.1, ::1 or localhost)"
+    )]
     NotHttps(String),
     #[error("the address must not carry a user name or password")]
     UserInfo,
-    #[error("{0:?} is not an SMTP address: use smtp://HOST:PORT (STARTTLS) or smtps://HOST:PORT (TLS)")]
+    #[error(
+        "{0:?} is not an SMTP address: use smtp://HOST:PORT (STARTTLS) or smtps://HOST:PORT (TLS)"
+    )]
     NotSmtp(String),
     #[error("{0:?} is not an e-mail address")]
     NotAnAddress(String),
@@ -331,7 +348,12 @@ impl Destination {
 
     /// "slack d1a2b3c4 — Slack (webhook URL in the keychain)".
     pub fn describe(&self) -> String {
-        format!("{} {} — {}", self.target.kind(), self.id, self.target.describe())
+        format!(
+            "{} {} — {}",
+            self.target.kind(),
+            self.id,
+            self.target.describe()
+        )
     }
 }
 

@@ -170,8 +170,8 @@ pub struct Step {
 impl Rules {
     /// Whether this destination wants to hear of `condition` at all.
     pub fn wants(&self, condition: &Condition) -> bool {
-        let login_ok = self.logins.is_empty()
-            || condition.logins.iter().any(|l| self.logins.contains(l));
+        let login_ok =
+            self.logins.is_empty() || condition.logins.iter().any(|l| self.logins.contains(l));
         let account_ok = self.accounts.is_empty()
             || condition
                 .subject
@@ -190,7 +190,8 @@ pub fn step(open: &[Open], now_wrong: &[Condition], rules: &Rules, now: DateTime
         let known = open.iter().find(|o| o.key == condition.key);
         match known {
             Some(was) if was.fingerprint == condition.fingerprint => {
-                next.open.push(remind_if_due(was, condition, rules, now, &mut next.alerts));
+                next.open
+                    .push(remind_if_due(was, condition, rules, now, &mut next.alerts));
             }
             // Set aside in a new state: nothing said; what was told stays open.
             Some(was) if condition.set_aside => next.open.push(was.clone()),
@@ -207,7 +208,8 @@ pub fn step(open: &[Open], now_wrong: &[Condition], rules: &Rules, now: DateTime
             next.alerts.push(was.alert(AlertState::Resolved));
         }
     }
-    next.alerts.sort_by_key(|a| (a.state, std::cmp::Reverse(a.severity)));
+    next.alerts
+        .sort_by_key(|a| (a.state, std::cmp::Reverse(a.severity)));
     next
 }
 

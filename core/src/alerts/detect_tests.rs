@@ -62,13 +62,24 @@ fn disabled(n: u32) -> Account {
 }
 
 fn run(open: &[Open], book: &AccountBook, rules: &Rules, now: DateTime<Utc>) -> Step {
-    step(open, &conditions(book, &Settings::default(), now), rules, now)
+    step(
+        open,
+        &conditions(book, &Settings::default(), now),
+        rules,
+        now,
+    )
 }
 
 fn states(step: &Step) -> Vec<(AlertState, String, Option<String>)> {
     step.alerts
         .iter()
-        .map(|a| (a.state, a.reason.clone(), a.subject.account_id.as_ref().map(|i| i.to_string())))
+        .map(|a| {
+            (
+                a.state,
+                a.reason.clone(),
+                a.subject.account_id.as_ref().map(|i| i.to_string()),
+            )
+        })
         .collect()
 }
 
@@ -78,22 +89,48 @@ fn a_problem_alerts_once_and_its_end_once() {
     let first = run(&[], &book(vec![account(1), disabled(2)]), &rules, at());
     assert_eq!(
         states(&first),
-        vec![(AlertState::New, "account_disabled".into(), Some("act_2".into()))]
+        vec![(
+            AlertState::New,
+            "account_disabled".into(),
+            Some("act_2".into())
+        )]
     );
     let alert = &first.alerts[0];
     assert_eq!(alert.subject.account_name.as_deref(), Some("Shop 2"));
     assert_eq!(alert.action, "Request a review in Account Quality");
     assert_eq!(alert.severity, Severity::Blocking);
     // The same state again says nothing.
-    let again = run(&first.open, &book(vec![account(1), disabled(2)]), &rules, at() + Duration::hours(3));
+    let again = run(
+        &first.open,
+        &book(vec![account(1), disabled(2)]),
+        &rules,
+        at() + Duration::hours(3),
+    );
     assert!(again.alerts.is_empty(), "{:?}", again.alerts);
     assert_eq!(again.open.len(), 1);
     // Recovered: resolved, once.
-    let over = run(&again.open, &book(vec![account(1), account(2)]), &rules, at() + Duration::hours(6));
-    assert_eq!(states(&over), vec![(AlertState::Resolved, "account_disabled".into(), Some("act_2".into()))]);
+    let over = run(
+        &again.open,
+        &book(vec![account(1), account(2)]),
+        &rules,
+        at() + Duration::hours(6),
+    );
+    assert_eq!(
+        states(&over),
+        vec![(
+            AlertState::Resolved,
+            "account_disabled".into(),
+            Some("act_2".into())
+        )]
+    );
     assert_eq!(over.alerts[0].since, at(), "since: when it was first told");
     assert!(over.open.is_empty());
-    let quiet = run(&over.open, &book(vec![account(1), account(2)]), &rules, at() + Duration::hours(9));
+    let quiet = run(
+        &over.open,
+        &book(vec![account(1), account(2)]),
+        &rules,
+        at() + Duration::hours(9),
+    );
     assert!(quiet.alerts.is_empty());
 }
 
@@ -104,8 +141,20 @@ fn a_different_state_of_the_same_reason_is_new() {
     unsettled.status = AccountStatus::Unsettled;
     let first = run(&[], &book(vec![unsettled]), &rules, at());
     assert_eq!(states(&first)[0].1, "account_unsettled");
-    let second = run(&first.open, &book(vec![disabled(3)]), &rules, at() + Duration::hours(1));
-    assert_eq!(states(&second), vec![(AlertState::New, "account_disabled".into(), Some("act_3".into()))]);
+    let second = run(
+        &first.open,
+        &book(vec![disabled(3)]),
+        &rules,
+        at() + Duration::hours(1),
+    );
+    assert_eq!(
+        states(&second),
+        vec![(
+            AlertState::New,
+            "account_disabled".into(),
+            Some("act_3".into())
+        )]
+    );
 }
 
 #[test]
@@ -114,24 +163,41 @@ fn severity_logins_accounts_and_resolved_follow_the_rules() {
     stopped.datasets[0].last_fired_time = Some(at() - Duration::days(10));
     let accounts = vec![disabled(2), stopped];
     let blocking = run(&[], &book(accounts.clone()), &Rules::default(), at());
-    assert_eq!(blocking.alerts.len(), 1, "a warning does not reach a blocking-only destination");
+    assert_eq!(
+        blocking.alerts.len(),
+        1,
+        "a warning does not reach a blocking-only destination"
+    );
     let warnings = Rules {
         min_severity: Severity::Warning,
         ..Rules::default()
     };
     let both = run(&[], &book(accounts.clone()), &warnings, at());
     assert_eq!(both.alerts.len(), 2);
-    assert_eq!(both.alerts[0].severity, Severity::Blocking, "blocking first");
+    assert_eq!(
+        both.alerts[0].severity,
+        Severity::Blocking,
+        "blocking first"
+    );
     let only_act_4 = Rules {
         accounts: vec![AccountId::parse("act_4").unwrap()],
         ..warnings.clone()
     };
-    assert_eq!(run(&[], &book(accounts.clone()), &only_act_4, at()).alerts.len(), 1);
+    assert_eq!(
+        run(&[], &book(accounts.clone()), &only_act_4, at())
+            .alerts
+            .len(),
+        1
+    );
     let sams = Rules {
         logins: vec![LoginId::new("99").unwrap()],
         ..warnings.clone()
     };
-    assert!(run(&[], &book(accounts.clone()), &sams, at()).alerts.is_empty());
+    assert!(
+        run(&[], &book(accounts.clone()), &sams, at())
+            .alerts
+            .is_empty()
+    );
     let no_resolved = Rules {
         send_resolved: false,
         ..Rules::default()
@@ -158,7 +224,10 @@ fn a_broken_login_alerts_once_not_per_account() {
     problem.reason = Reason::TokenExpired;
     broken.login_mut(&jane()).problem = Some(problem);
     let step = run(&[], &broken, &Rules::default(), at());
-    assert_eq!(states(&step), vec![(AlertState::New, "login_token_expired".into(), None)]);
+    assert_eq!(
+        states(&step),
+        vec![(AlertState::New, "login_token_expired".into(), None)]
+    );
     assert_eq!(step.alerts[0].action, "Reauthenticate Jane Doe");
     assert_eq!(step.alerts[0].title, "Jane Doe's login expired");
 }
@@ -171,14 +240,18 @@ fn what_the_person_set_aside_never_alerts() {
         disable_reason: DisableReason::RiskPayment,
     }
     .fingerprint();
-    quiet.dismissed.entry(AccountId::parse("act_2").unwrap()).or_default().insert(
-        "status".into(),
-        Dismissal {
-            fingerprint: flag_fingerprint,
-            until: None,
-            at: at(),
-        },
-    );
+    quiet
+        .dismissed
+        .entry(AccountId::parse("act_2").unwrap())
+        .or_default()
+        .insert(
+            "status".into(),
+            Dismissal {
+                fingerprint: flag_fingerprint,
+                until: None,
+                at: at(),
+            },
+        );
     assert!(run(&[], &quiet, &Rules::default(), at()).alerts.is_empty());
     // Told before it was acknowledged: no reminder, and its end is still said.
     let reminding = Rules {
@@ -188,7 +261,12 @@ fn what_the_person_set_aside_never_alerts() {
     let told = run(&[], &book(vec![disabled(2)]), &reminding, at());
     let later = run(&told.open, &quiet, &reminding, at() + Duration::hours(5));
     assert!(later.alerts.is_empty(), "{:?}", later.alerts);
-    let over = run(&later.open, &book(vec![account(2)]), &reminding, at() + Duration::hours(6));
+    let over = run(
+        &later.open,
+        &book(vec![account(2)]),
+        &reminding,
+        at() + Duration::hours(6),
+    );
     assert_eq!(over.alerts[0].state, AlertState::Resolved);
 }
 
@@ -203,10 +281,35 @@ fn reminders_come_after_their_time_and_only_for_blocking() {
     stopped.datasets[0].last_fired_time = Some(at() - Duration::days(10));
     let accounts = vec![disabled(2), stopped];
     let first = run(&[], &book(accounts.clone()), &rules, at());
-    let early = run(&first.open, &book(accounts.clone()), &rules, at() + Duration::hours(23));
+    let early = run(
+        &first.open,
+        &book(accounts.clone()),
+        &rules,
+        at() + Duration::hours(23),
+    );
     assert!(early.alerts.is_empty());
-    let due = run(&early.open, &book(accounts.clone()), &rules, at() + Duration::hours(24));
-    assert_eq!(states(&due), vec![(AlertState::Reminder, "account_disabled".into(), Some("act_2".into()))]);
-    let after = run(&due.open, &book(accounts), &rules, at() + Duration::hours(30));
-    assert!(after.alerts.is_empty(), "the next reminder counts from this one");
+    let due = run(
+        &early.open,
+        &book(accounts.clone()),
+        &rules,
+        at() + Duration::hours(24),
+    );
+    assert_eq!(
+        states(&due),
+        vec![(
+            AlertState::Reminder,
+            "account_disabled".into(),
+            Some("act_2".into())
+        )]
+    );
+    let after = run(
+        &due.open,
+        &book(accounts),
+        &rules,
+        at() + Duration::hours(30),
+    );
+    assert!(
+        after.alerts.is_empty(),
+        "the next reminder counts from this one"
+    );
 }

@@ -43,6 +43,9 @@ pub struct Pending {
     pub attempts: u32,
 }
 
+/// Pending deliveries, the last sent, the last error.
+type Summary = (usize, Option<DateTime<Utc>>, Option<String>);
+
 fn ms(at: DateTime<Utc>) -> i64 {
     at.timestamp_millis()
 }
@@ -95,10 +98,8 @@ impl History {
         Ok(kept)
     }
 
-    fn delivery_summary(
-        &self,
-        id: &str,
-    ) -> Result<(usize, Option<DateTime<Utc>>, Option<String>), HistoryError> {
+    /// How many are pending, when one last went, and the last error.
+    fn delivery_summary(&self, id: &str) -> Result<Summary, HistoryError> {
         let pending: i64 = self.connection.query_row(
             "SELECT COUNT(*) FROM alert_deliveries WHERE destination = ?1 AND state = 'pending'",
             [id],
@@ -118,12 +119,20 @@ impl History {
                 |r| r.get(0),
             )
             .optional()?;
-        Ok((usize::try_from(pending).unwrap_or(0), last_sent.map(at_ms), last_error))
+        Ok((
+            usize::try_from(pending).unwrap_or(0),
+            last_sent.map(at_ms),
+            last_error,
+        ))
     }
 
     /// Adds a destination, or replaces it (an edit): a fixed destination is
     /// no longer failing and its pending deliveries are due now.
-    pub fn save_destination(&mut self, destination: &Destination, now: DateTime<Utc>) -> Result<(), HistoryError> {
+    pub fn save_destination(
+        &mut self,
+        destination: &Destination,
+        now: DateTime<Utc>,
+    ) -> Result<(), HistoryError> {
         let config = to_json(destination)?;
         let tx = self.connection.transaction()?;
         let position: i64 = tx.query_row(
@@ -180,10 +189,14 @@ impl History {
         now: DateTime<Utc>,
     ) -> Result<Option<String>, HistoryError> {
         let tx = self.connection.transaction()?;
-        tx.execute("DELETE FROM alert_open WHERE destination = ?1", [destination])?;
+        tx.execute(
+            "DELETE FROM alert_open WHERE destination = ?1",
+            [destination],
+        )?;
         {
-            let mut insert =
-                tx.prepare_cached("INSERT INTO alert_open (destination, key, state) VALUES (?1, ?2, ?3)")?;
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO alert_open (destination, key, state) VALUES (?1, ?2, ?3)",
+            )?;
             for open in &step.open {
                 insert.execute(params![destination, open.key, to_json(open)?])?;
             }
@@ -205,12 +218,16 @@ impl History {
 
     /// Deliveries due by `now`, oldest first (a failing destination's only
     /// when `with_failing`: it is tried once a check, not on every retry).
-    pub fn due_deliveries(&self, now: DateTime<Utc>, with_failing: bool) -> Result<Vec<Pending>, HistoryError> {
+    pub fn due_deliveries(
+        &self,
+        now: DateTime<Utc>,
+        with_failing: bool,
+    ) -> Result<Vec<Pending>, HistoryError> {
         let mut statement = self.connection.prepare(
             "SELECT d.id, d.destination, d.alerts, d.test, d.created_ms, d.attempts
              FROM alert_deliveries d JOIN alert_destinations t ON t.id = d.destination
              WHERE d.state = 'pending' AND d.next_ms <= ?1 AND (?2 OR t.failing IS NULL)
-             ORDER BY d.created_ms, d.id",
+             ORDER BY d.rowid",
         )?;
         let rows = statement.query_map(params![ms(now), with_failing], |r| {
             Ok((
@@ -259,7 +276,12 @@ impl History {
     }
 
     /// The destination took the delivery: it is done, and the destination works.
-    pub fn delivered(&mut self, id: &str, destination: &str, now: DateTime<Utc>) -> Result<(), HistoryError> {
+    pub fn delivered(
+        &mut self,
+        id: &str,
+        destination: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), HistoryError> {
         let tx = self.connection.transaction()?;
         tx.execute(
             "UPDATE alert_deliveries SET state = 'sent', done_ms = ?2, last_error = NULL,
@@ -275,7 +297,12 @@ impl History {
     }
 
     /// It did not go: try again at `next` (the error is kept for the window).
-    pub fn retry_later(&mut self, id: &str, next: DateTime<Utc>, error: &str) -> Result<(), HistoryError> {
+    pub fn retry_later(
+        &mut self,
+        id: &str,
+        next: DateTime<Utc>,
+        error: &str,
+    ) -> Result<(), HistoryError> {
         self.connection.execute(
             "UPDATE alert_deliveries SET attempts = attempts + 1, next_ms = ?2, last_error = ?3 WHERE id = ?1",
             params![id, ms(next), error],
@@ -308,7 +335,10 @@ impl History {
 
     /// Drops deliveries pending for longer than `KEEP_PENDING` and prunes
     /// old sent ones. Returns how many were dropped, by destination.
-    pub fn drop_expired(&mut self, now: DateTime<Utc>) -> Result<Vec<(String, usize)>, HistoryError> {
+    pub fn drop_expired(
+        &mut self,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(String, usize)>, HistoryError> {
         let tx = self.connection.transaction()?;
         let cutoff = ms(now - KEEP_PENDING);
         let dropped = {
@@ -316,7 +346,9 @@ impl History {
                 "SELECT destination, COUNT(*) FROM alert_deliveries
                  WHERE state = 'pending' AND created_ms < ?1 GROUP BY destination",
             )?;
-            let rows = statement.query_map([cutoff], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+            let rows = statement.query_map([cutoff], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+            })?;
             rows.collect::<Result<Vec<_>, _>>()?
         };
         tx.execute(

@@ -16,7 +16,14 @@ fn open_history(dir: &std::path::Path) -> History {
 }
 
 fn slack(now: DateTime<Utc>) -> Destination {
-    Destination::new(Target::Slack { url: SecretRef::Keychain }, Rules::default(), now).unwrap()
+    Destination::new(
+        Target::Slack {
+            url: SecretRef::Keychain,
+        },
+        Rules::default(),
+        now,
+    )
+    .unwrap()
 }
 
 fn told(key: &str, now: DateTime<Utc>) -> Step {
@@ -58,7 +65,10 @@ fn a_decision_survives_a_restart_until_it_is_delivered() {
     let id = {
         let mut history = open_history(dir.path());
         history.save_destination(&destination, now).unwrap();
-        history.record_step(&destination.id, &told("act_1:billing", now), now).unwrap().unwrap()
+        history
+            .record_step(&destination.id, &told("act_1:billing", now), now)
+            .unwrap()
+            .unwrap()
         // Dropped here, as a killed process would drop it.
     };
     let mut history = open_history(dir.path());
@@ -67,14 +77,30 @@ fn a_decision_survives_a_restart_until_it_is_delivered() {
     assert_eq!(due.len(), 1);
     assert_eq!(due[0].id, id);
     assert_eq!(due[0].alerts[0].reason, "payment_failed");
-    history.retry_later(&id, now + Span::seconds(30), "answered 503").unwrap();
+    history
+        .retry_later(&id, now + Span::seconds(30), "answered 503")
+        .unwrap();
     assert!(history.due_deliveries(now, false).unwrap().is_empty());
-    let later = history.due_deliveries(now + Span::seconds(31), false).unwrap();
-    assert_eq!((later[0].id.as_str(), later[0].attempts), (id.as_str(), 1), "the same id, retried");
+    let later = history
+        .due_deliveries(now + Span::seconds(31), false)
+        .unwrap();
+    assert_eq!(
+        (later[0].id.as_str(), later[0].attempts),
+        (id.as_str(), 1),
+        "the same id, retried"
+    );
     let kept = &history.destinations().unwrap()[0];
-    assert_eq!((kept.pending, kept.last_error.as_deref()), (1, Some("answered 503")));
+    assert_eq!(
+        (kept.pending, kept.last_error.as_deref()),
+        (1, Some("answered 503"))
+    );
     history.delivered(&id, &destination.id, now).unwrap();
-    assert!(history.due_deliveries(now + Span::days(1), true).unwrap().is_empty());
+    assert!(
+        history
+            .due_deliveries(now + Span::days(1), true)
+            .unwrap()
+            .is_empty()
+    );
     let kept = &history.destinations().unwrap()[0];
     assert_eq!((kept.pending, kept.last_sent.is_some()), (0, true));
 }
@@ -86,10 +112,22 @@ fn a_failing_destination_waits_until_it_is_fixed() {
     let mut history = open_history(dir.path());
     let destination = slack(now);
     history.save_destination(&destination, now).unwrap();
-    let id = history.record_step(&destination.id, &told("k", now), now).unwrap().unwrap();
-    history.mark_failing(&id, &destination.id, "answered 404: no_service", now).unwrap();
-    assert!(history.due_deliveries(now, false).unwrap().is_empty(), "not on every retry");
-    assert_eq!(history.due_deliveries(now, true).unwrap().len(), 1, "once a check");
+    let id = history
+        .record_step(&destination.id, &told("k", now), now)
+        .unwrap()
+        .unwrap();
+    history
+        .mark_failing(&id, &destination.id, "answered 404: no_service", now)
+        .unwrap();
+    assert!(
+        history.due_deliveries(now, false).unwrap().is_empty(),
+        "not on every retry"
+    );
+    assert_eq!(
+        history.due_deliveries(now, true).unwrap().len(),
+        1,
+        "once a check"
+    );
     assert_eq!(history.next_delivery_due().unwrap(), None);
     let kept = &history.destinations().unwrap()[0];
     assert_eq!(kept.failing.as_deref(), Some("answered 404: no_service"));
@@ -106,12 +144,19 @@ fn a_week_old_delivery_is_dropped_and_a_removed_destination_forgotten() {
     let mut history = open_history(dir.path());
     let destination = slack(then);
     history.save_destination(&destination, then).unwrap();
-    history.record_step(&destination.id, &told("k", then), then).unwrap();
-    assert_eq!(history.drop_expired(Utc::now()).unwrap(), vec![(destination.id.clone(), 1)]);
+    history
+        .record_step(&destination.id, &told("k", then), then)
+        .unwrap();
+    assert_eq!(
+        history.drop_expired(Utc::now()).unwrap(),
+        vec![(destination.id.clone(), 1)]
+    );
     assert_eq!(history.pending_deliveries().unwrap(), 0);
     let second = slack(then);
     history.save_destination(&second, then).unwrap();
-    history.record_step(&second.id, &told("k", then), Utc::now()).unwrap();
+    history
+        .record_step(&second.id, &told("k", then), Utc::now())
+        .unwrap();
     assert!(history.remove_destination(&second.id).unwrap());
     assert!(history.open_alerts(&second.id).unwrap().is_empty());
     assert_eq!(history.pending_deliveries().unwrap(), 0);
@@ -127,7 +172,10 @@ fn nothing_to_say_writes_no_delivery_but_keeps_what_is_open() {
     history.save_destination(&destination, now).unwrap();
     let mut quiet = told("k", now);
     quiet.alerts.clear();
-    assert_eq!(history.record_step(&destination.id, &quiet, now).unwrap(), None);
+    assert_eq!(
+        history.record_step(&destination.id, &quiet, now).unwrap(),
+        None
+    );
     assert_eq!(history.open_alerts(&destination.id).unwrap().len(), 1);
     assert_eq!(history.pending_deliveries().unwrap(), 0);
     assert_eq!(new_delivery_id().len(), 32);

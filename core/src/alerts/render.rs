@@ -154,7 +154,10 @@ pub fn slack_escape(text: &str) -> String {
 pub fn teams_escape(text: &str) -> String {
     let mut out = String::new();
     for c in one_line(text).chars() {
-        if matches!(c, '\\' | '*' | '_' | '[' | ']' | '(' | ')' | '~' | '`' | '<' | '>' | '#' | '|') {
+        if matches!(
+            c,
+            '\\' | '*' | '_' | '[' | ']' | '(' | ')' | '~' | '`' | '<' | '>' | '#' | '|'
+        ) {
             out.push('\\');
         }
         out.push(c);

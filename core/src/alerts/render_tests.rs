@@ -46,17 +46,28 @@ fn slack_text(alerts: &[Alert]) -> String {
 #[test]
 fn a_hostile_name_is_text_in_slack() {
     let text = slack_text(&[alert(HOSTILE, AlertState::New)]);
-    assert!(!text.contains("<!channel>") && !text.contains("<http"), "{text}");
-    assert!(text.contains("&lt;!channel&gt; &amp; &lt;http://evil.example|click&gt;"), "{text}");
+    assert!(
+        !text.contains("<!channel>") && !text.contains("<http"),
+        "{text}"
+    );
+    assert!(
+        text.contains("&lt;!channel&gt; &amp; &lt;http://evil.example|click&gt;"),
+        "{text}"
+    );
     // Only &, < and > are escaped (a quote is not shown as &#39;).
     assert!(text.contains("' \""), "{text}");
     assert!(!text.contains('\r'), "{text}");
-    assert_eq!(text.lines().count(), 2, "the name stays on its line: {text}");
+    assert_eq!(
+        text.lines().count(),
+        2,
+        "the name stays on its line: {text}"
+    );
 }
 
 #[test]
 fn a_hostile_name_is_text_in_teams() {
-    let card: Value = serde_json::from_slice(&teams(&digest(&[alert(HOSTILE, AlertState::New)]))).unwrap();
+    let card: Value =
+        serde_json::from_slice(&teams(&digest(&[alert(HOSTILE, AlertState::New)]))).unwrap();
     let content = &card["attachments"][0]["content"];
     assert_eq!(content["type"], "AdaptiveCard");
     assert_eq!(content["version"], "1.4");
@@ -64,22 +75,38 @@ fn a_hostile_name_is_text_in_teams() {
     for raw in ["*bold*", "_x_", "[l](http", "`c`", "<script>"] {
         assert!(!line.contains(raw), "{raw} unescaped in {line}");
     }
-    assert!(line.contains(r"\*bold\*") && line.contains(r"\[l\]\(http://e\)"), "{line}");
+    assert!(
+        line.contains(r"\*bold\*") && line.contains(r"\[l\]\(http://e\)"),
+        "{line}"
+    );
 }
 
 #[test]
 fn a_hostile_name_is_text_in_an_email() {
     let mail = email(&digest(&[alert(HOSTILE, AlertState::New)]));
     assert!(!mail.subject.contains(['\r', '\n']));
-    assert!(!mail.subject.contains("evil"), "no remote text in the subject: {}", mail.subject);
-    assert!(!mail.html.contains("<script>") && mail.html.contains("&lt;script&gt;"), "{}", mail.html);
-    assert!(mail.html.contains("&amp;") && mail.html.contains("&#39;") && mail.html.contains("&quot;"));
+    assert!(
+        !mail.subject.contains("evil"),
+        "no remote text in the subject: {}",
+        mail.subject
+    );
+    assert!(
+        !mail.html.contains("<script>") && mail.html.contains("&lt;script&gt;"),
+        "{}",
+        mail.html
+    );
+    assert!(
+        mail.html.contains("&amp;") && mail.html.contains("&#39;") && mail.html.contains("&quot;")
+    );
     assert!(!mail.text.contains("\r\nBcc:"), "{}", mail.text);
 }
 
 #[test]
 fn the_webhook_carries_names_as_they_are() {
-    let alerts = [alert(HOSTILE, AlertState::New), alert("Beta", AlertState::Resolved)];
+    let alerts = [
+        alert(HOSTILE, AlertState::New),
+        alert("Beta", AlertState::Resolved),
+    ];
     let body: Value = serde_json::from_slice(&webhook(&digest(&alerts))).unwrap();
     assert_eq!(body["type"], "adkeep.alerts");
     assert_eq!(body["delivery"], "d0d0");
@@ -94,7 +121,17 @@ fn the_webhook_carries_names_as_they_are() {
     let keys: Vec<&String> = first.as_object().unwrap().keys().collect();
     assert_eq!(
         keys,
-        ["account_id", "account_name", "login", "severity", "state", "reason", "title", "action", "since"]
+        [
+            "account_id",
+            "account_name",
+            "login",
+            "severity",
+            "state",
+            "reason",
+            "title",
+            "action",
+            "since"
+        ]
     );
 }
 
@@ -109,35 +146,61 @@ fn every_reason_renders_in_every_destination() {
         let alerts = [a];
         let d = digest(&alerts);
         assert!(slack_text(&alerts).contains(&alerts[0].action));
-        assert!(String::from_utf8(teams(&d)).unwrap().contains("AdaptiveCard"));
+        assert!(
+            String::from_utf8(teams(&d))
+                .unwrap()
+                .contains("AdaptiveCard")
+        );
         assert!(email(&d).text.contains(&alerts[0].action));
-        assert!(String::from_utf8(webhook(&d)).unwrap().contains(&alerts[0].reason));
+        assert!(
+            String::from_utf8(webhook(&d))
+                .unwrap()
+                .contains(&alerts[0].reason)
+        );
     }
 }
 
 #[test]
 fn a_long_digest_says_how_many_more() {
-    let alerts: Vec<Alert> = (0..30).map(|n| alert(&format!("Shop {n}"), AlertState::New)).collect();
+    let alerts: Vec<Alert> = (0..30)
+        .map(|n| alert(&format!("Shop {n}"), AlertState::New))
+        .collect();
     let text = slack_text(&alerts);
     assert_eq!(text.lines().count(), 1 + MAX_LINES + 1, "{text}");
-    assert!(text.ends_with("…and 5 more: open Adkeep for the whole list."), "{text}");
+    assert!(
+        text.ends_with("…and 5 more: open Adkeep for the whole list."),
+        "{text}"
+    );
     let body: Value = serde_json::from_slice(&webhook(&digest(&alerts))).unwrap();
-    assert_eq!(body["alerts"].as_array().unwrap().len(), 30, "the webhook carries every alert");
+    assert_eq!(
+        body["alerts"].as_array().unwrap().len(),
+        30,
+        "the webhook carries every alert"
+    );
     assert!(text.starts_with("*Adkeep: 30 new problems*"), "{text}");
 }
 
 #[test]
 fn headlines_count_what_is_new_open_and_over() {
-    let mut alerts = vec![alert("a", AlertState::New), alert("b", AlertState::Resolved)];
+    let mut alerts = vec![
+        alert("a", AlertState::New),
+        alert("b", AlertState::Resolved),
+    ];
     alerts[0].severity = Severity::Warning;
     alerts.push(alert("c", AlertState::New));
     alerts.push(alert("d", AlertState::Reminder));
-    assert_eq!(headline(&alerts), "2 new problems (1 blocking) · 1 still open · 1 resolved");
+    assert_eq!(
+        headline(&alerts),
+        "2 new problems (1 blocking) · 1 still open · 1 resolved"
+    );
     let test = Digest {
         test: true,
         ..digest(&[])
     };
-    assert_eq!(serde_json::from_slice::<Value>(&webhook(&test)).unwrap()["type"], "adkeep.test");
+    assert_eq!(
+        serde_json::from_slice::<Value>(&webhook(&test)).unwrap()["type"],
+        "adkeep.test"
+    );
 }
 
 #[test]

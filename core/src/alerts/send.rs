@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 
-use super::destination::{Destination, SecretField, SecretRef, Smtp, SmtpSecurity, Target, check_url};
+use super::destination::{
+    Destination, SecretField, SecretRef, Smtp, SmtpSecurity, Target, check_url,
+};
 use super::render::{self, Digest};
 
 /// The longest one send may take, connection to answer.
@@ -37,13 +39,22 @@ pub enum Outcome {
 
 /// Sends a digest to a destination.
 pub trait Sender: Send + Sync {
-    fn send<'a>(&'a self, destination: &'a Destination, digest: Digest<'a>) -> BoxFuture<'a, Outcome>;
+    fn send<'a>(
+        &'a self,
+        destination: &'a Destination,
+        digest: Digest<'a>,
+    ) -> BoxFuture<'a, Outcome>;
 }
 
 /// Where secrets are read from at send time (the keychain, the environment).
 pub trait SecretSource: Send + Sync {
     /// The secret, or why it cannot be had (never the secret itself).
-    fn secret(&self, destination: &str, field: SecretField, at: &SecretRef) -> Result<String, String>;
+    fn secret(
+        &self,
+        destination: &str,
+        field: SecretField,
+        at: &SecretRef,
+    ) -> Result<String, String>;
 }
 
 /// The network: reqwest for HTTP, lettre for SMTP.
@@ -65,7 +76,12 @@ impl NetSender {
         Ok(Self { http, secrets })
     }
 
-    async fn secret(&self, destination: &Destination, field: SecretField, at: &SecretRef) -> Result<String, String> {
+    async fn secret(
+        &self,
+        destination: &Destination,
+        field: SecretField,
+        at: &SecretRef,
+    ) -> Result<String, String> {
         let secrets = self.secrets.clone();
         let (id, at) = (destination.id.clone(), at.clone());
         tokio::task::spawn_blocking(move || secrets.secret(&id, field, &at))
@@ -91,14 +107,21 @@ impl NetSender {
                     },
                     None => None,
                 };
-                self.post(url, render::webhook(&digest), key.as_deref(), &digest).await
+                self.post(url, render::webhook(&digest), key.as_deref(), &digest)
+                    .await
             }
             Target::Email { .. } => self.mail(destination, &digest).await,
         }
     }
 
     /// POSTs JSON; 2xx delivered, 429 and 5xx later, another 4xx refused.
-    async fn post(&self, raw_url: &str, body: Vec<u8>, key: Option<&str>, digest: &Digest<'_>) -> Outcome {
+    async fn post(
+        &self,
+        raw_url: &str,
+        body: Vec<u8>,
+        key: Option<&str>,
+        digest: &Digest<'_>,
+    ) -> Outcome {
         let url = match check_url(raw_url) {
             Ok(url) => url,
             Err(e) => return Outcome::Refused(e.to_string()),
@@ -109,7 +132,10 @@ impl NetSender {
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .header("X-Adkeep-Delivery", digest.delivery);
         if let Some(key) = key {
-            request = request.header("X-Adkeep-Signature-256", render::signature(key.as_bytes(), &body));
+            request = request.header(
+                "X-Adkeep-Signature-256",
+                render::signature(key.as_bytes(), &body),
+            );
         }
         match request.body(body).send().await {
             Ok(response) => answer(response).await,
@@ -151,7 +177,11 @@ impl NetSender {
 }
 
 impl Sender for NetSender {
-    fn send<'a>(&'a self, destination: &'a Destination, digest: Digest<'a>) -> BoxFuture<'a, Outcome> {
+    fn send<'a>(
+        &'a self,
+        destination: &'a Destination,
+        digest: Digest<'a>,
+    ) -> BoxFuture<'a, Outcome> {
         Box::pin(async move {
             match tokio::time::timeout(SEND_LIMIT, self.deliver(destination, digest)).await {
                 Ok(outcome) => outcome,
@@ -226,10 +256,17 @@ fn transport_error(e: &reqwest::Error) -> String {
     }
 }
 
-fn email_message(digest: &Digest<'_>, from: &str, to: &[String]) -> Result<lettre::Message, String> {
+fn email_message(
+    digest: &Digest<'_>,
+    from: &str,
+    to: &[String],
+) -> Result<lettre::Message, String> {
     use lettre::message::MultiPart;
     let parts = render::email(digest);
-    let parse = |a: &str| a.parse::<lettre::message::Mailbox>().map_err(|_| format!("{a:?} is not an e-mail address"));
+    let parse = |a: &str| {
+        a.parse::<lettre::message::Mailbox>()
+            .map_err(|_| format!("{a:?} is not an e-mail address"))
+    };
     let mut builder = lettre::Message::builder()
         .from(parse(from)?)
         .subject(parts.subject)
@@ -246,13 +283,19 @@ type Mailer = lettre::AsyncSmtpTransport<lettre::Tokio1Executor>;
 
 fn transport(smtp: &Smtp, credentials: Option<(String, String)>) -> Result<Mailer, String> {
     use lettre::transport::smtp::client::{Tls, TlsParameters};
-    let params = TlsParameters::new(smtp.host.clone()).map_err(|e| format!("TLS for {}: {e}", smtp.host))?;
+    let params =
+        TlsParameters::new(smtp.host.clone()).map_err(|e| format!("TLS for {}: {e}", smtp.host))?;
     let tls = match smtp.security {
         SmtpSecurity::ImplicitTls => Tls::Wrapper(params),
         SmtpSecurity::StartTls => Tls::Required(params),
-        SmtpSecurity::Loopback if super::destination::is_loopback(&smtp.host) => Tls::Opportunistic(params),
+        SmtpSecurity::Loopback if super::destination::is_loopback(&smtp.host) => {
+            Tls::Opportunistic(params)
+        }
         SmtpSecurity::Loopback => {
-            return Err(format!("plain SMTP is only for this computer, not {}", smtp.host));
+            return Err(format!(
+                "plain SMTP is only for this computer, not {}",
+                smtp.host
+            ));
         }
     };
     let mut builder = Mailer::builder_dangerous(smtp.host.as_str())
@@ -260,15 +303,22 @@ fn transport(smtp: &Smtp, credentials: Option<(String, String)>) -> Result<Maile
         .tls(tls)
         .timeout(Some(SEND_LIMIT));
     if let Some((user, password)) = credentials {
-        builder = builder.credentials(lettre::transport::smtp::authentication::Credentials::new(user, password));
+        builder = builder.credentials(lettre::transport::smtp::authentication::Credentials::new(
+            user, password,
+        ));
     }
     Ok(builder.build())
 }
 
-fn smtp_outcome(result: Result<lettre::transport::smtp::response::Response, lettre::transport::smtp::Error>) -> Outcome {
+fn smtp_outcome(
+    result: Result<lettre::transport::smtp::response::Response, lettre::transport::smtp::Error>,
+) -> Outcome {
     match result {
         Ok(_) => Outcome::Delivered,
-        Err(e) if e.is_permanent() => Outcome::Refused(format!("the mail server refused: {}", one_line(&e.to_string()))),
+        Err(e) if e.is_permanent() => Outcome::Refused(format!(
+            "the mail server refused: {}",
+            one_line(&e.to_string())
+        )),
         Err(e) => Outcome::Retry {
             after: None,
             error: format!("the mail server: {}", one_line(&e.to_string())),

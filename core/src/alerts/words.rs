@@ -222,7 +222,10 @@ mod tests {
         ];
         for attention in every_attention() {
             let code = account_code(&attention);
-            assert!(code.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{code}");
+            assert!(
+                code.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                "{code}"
+            );
             assert!(!account_action(&attention, Some("Sam Lee")).is_empty());
         }
         for reason in reasons {
@@ -238,7 +241,10 @@ mod tests {
             );
             assert!(!refresh.is_empty());
         }
-        assert_eq!(login_action(Reason::TokenExpired, "Sam Lee"), "Reauthenticate Sam Lee");
+        assert_eq!(
+            login_action(Reason::TokenExpired, "Sam Lee"),
+            "Reauthenticate Sam Lee"
+        );
         assert_eq!(
             account_action(
                 &Attention::PrepaidFunds {
@@ -253,8 +259,9 @@ mod tests {
 
     #[test]
     fn every_code_is_documented_for_receivers() {
-        let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/alerts.md"))
-            .expect("docs/alerts.md");
+        let docs =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/alerts.md"))
+                .expect("docs/alerts.md");
         let mut codes: Vec<String> = every_attention().iter().map(account_code).collect();
         codes.extend(
             [
@@ -268,7 +275,10 @@ mod tests {
             .map(login_code),
         );
         for code in codes {
-            assert!(docs.contains(&format!("`{code}`")), "docs/alerts.md does not list `{code}`");
+            assert!(
+                docs.contains(&format!("`{code}`")),
+                "docs/alerts.md does not list `{code}`"
+            );
         }
     }
 }

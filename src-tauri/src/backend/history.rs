@@ -35,7 +35,7 @@ impl HistoryStore {
 
 impl Backend {
     /// Runs `f` on the history, opening it first; `None` when it cannot be used.
-    fn with_history<T>(
+    pub(super) fn with_history<T>(
         &self,
         f: impl FnOnce(&mut History) -> std::result::Result<T, HistoryError>,
     ) -> Option<T> {

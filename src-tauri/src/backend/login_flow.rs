@@ -53,10 +53,10 @@ pub enum LoginOutcome {
 }
 
 /// A login waiting for "yes, add them" (a different person logged in).
-struct PendingLogin {
-    grant: TokenGrant,
-    user: Profile,
-    permissions: Option<Permissions>,
+pub(super) struct PendingLogin {
+    pub(super) grant: TokenGrant,
+    pub(super) user: Profile,
+    pub(super) permissions: Option<Permissions>,
 }
 
 #[derive(Default)]
@@ -215,8 +215,7 @@ impl Backend {
         secret: &str,
         grant: TokenGrant,
     ) -> TokenGrant {
-        match auth::exchange_long_lived(&self.http, endpoints, app_id, secret, &grant.token).await
-        {
+        match auth::exchange_long_lived(&self.http, endpoints, app_id, secret, &grant.token).await {
             Ok(long) => TokenGrant {
                 data_access_expires_at: long
                     .data_access_expires_at
@@ -234,7 +233,10 @@ impl Backend {
 
     /// Keeps the new token under its person's login (added, or renewed) and
     /// refreshes every login's accounts.
-    async fn commit_login(self: &Arc<Self>, pending: PendingLogin) -> Result<LoginOutcome> {
+    pub(super) async fn commit_login(
+        self: &Arc<Self>,
+        pending: PendingLogin,
+    ) -> Result<LoginOutcome> {
         let PendingLogin {
             grant,
             user,
@@ -311,7 +313,7 @@ impl Backend {
     }
 
     /// Puts a login's new token where tokens live in this mode.
-    async fn keep_token(&self, login: &LoginId, grant: &TokenGrant) -> Result<Custody> {
+    pub(super) async fn keep_token(&self, login: &LoginId, grant: &TokenGrant) -> Result<Custody> {
         let custody = if self.mode() == ActiveMode::Sandbox {
             lock(&self.sandbox.tokens).insert(login.clone(), grant.token.clone());
             Custody::Sandbox

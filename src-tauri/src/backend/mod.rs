@@ -28,6 +28,7 @@ use adkeep_core::{Error, Result};
 use crate::secrets::{Custody, Vault};
 use crate::store::{Disk, Read, Stores};
 
+mod alerts;
 mod connection;
 mod custody;
 pub mod health;
@@ -40,8 +41,10 @@ pub mod schedule;
 mod showcase;
 pub mod single_flight;
 mod start;
+mod token_login;
 pub mod turn;
 
+pub use alerts::NewDestination;
 pub use connection::{ActiveMode, Connection, Link};
 pub use health::{TokenHealth, TokenWarning, token_health};
 pub use login_flow::LoginOutcome;
@@ -110,6 +113,7 @@ pub struct Backend {
     refreshing: Refreshing,
     logins: LoginFlow,
     history: history::HistoryStore,
+    alerts: alerts::AlertsState,
     schedule: schedule::ScheduleState,
     /// The window read the state: start-up work may begin (`start`).
     first_read: start::FirstRead,
@@ -166,6 +170,7 @@ impl Backend {
             refreshing: Refreshing::default(),
             logins: LoginFlow::default(),
             history: Default::default(),
+            alerts: Default::default(),
             schedule: Default::default(),
             first_read: Default::default(),
             endpoints_override: endpoints,

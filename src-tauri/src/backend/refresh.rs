@@ -328,7 +328,7 @@ impl Backend {
     }
 
     /// Stops a refresh-all in flight and waits (a little) for it to end.
-    pub(super) async fn stop_refreshing(&self) {
+    pub async fn stop_refreshing(&self) {
         self.cancel_refresh();
         for _ in 0..100 {
             if !self.refreshing_all() {

@@ -14,10 +14,21 @@ use adkeep_core::changes::{Change, ChangeKind};
 use adkeep_core::problem::Reason;
 use adkeep_core::schedule::{self, Checker, SystemClock};
 
+use super::turn::{self, Turn};
 use super::{Backend, lock};
 
 /// Overrides the interval, in seconds (demonstrations and real-window tests).
 pub const ENV_SCHEDULE_SECONDS: &str = "ADKEEP_SCHEDULE_SECONDS";
+
+/// What a check did.
+#[derive(Debug, Clone, Default)]
+pub struct CheckReport {
+    /// Another process ran the check meanwhile; this one read what it saved.
+    pub joined: bool,
+    /// Every login found the network down.
+    pub offline: bool,
+    pub alerts: adkeep_core::alerts::Delivered,
+}
 
 /// When the last scheduled check ran, and when the next is due.
 pub type Plan = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
@@ -35,6 +46,8 @@ pub(super) struct ScheduleState {
     pub(super) scheduled: AtomicBool,
     /// What the last refresh-all changed.
     pub(super) last_changes: Mutex<Vec<Change>>,
+    /// The interval a watcher was given (`adkeep watch --every`), over the setting.
+    every: Mutex<Option<Duration>>,
 }
 
 /// The backend, as the scheduler sees it.
@@ -42,6 +55,9 @@ struct Scheduled(Arc<Backend>);
 
 impl Checker for Scheduled {
     fn every(&self) -> Option<Duration> {
+        if let Some(every) = *lock(&self.0.schedule.every) {
+            return Some(every);
+        }
         if let Some(secs) = std::env::var(ENV_SCHEDULE_SECONDS)
             .ok()
             .and_then(|s| s.trim().parse::<u64>().ok())
@@ -94,6 +110,12 @@ impl Backend {
         schedule::run(Arc::new(Scheduled(self)), Arc::new(SystemClock), changed).await;
     }
 
+    /// Checks every `every` whatever the setting says (a watcher's `--every`).
+    pub fn set_check_every(&self, every: Duration) {
+        *lock(&self.schedule.every) = Some(every);
+        self.schedule.changed.notify_one();
+    }
+
     /// When the last scheduled check ran and the next is due (none is due
     /// before Adkeep is connected: a check would have nothing to do).
     pub fn check_plan(&self) -> Plan {
@@ -127,25 +149,64 @@ impl Backend {
         )
     }
 
-    /// One scheduled refresh-all; `false` when it found the network down
-    /// (the scheduler waits for it and tries again).
+    /// One scheduled check; `false` when it found the network down (the
+    /// scheduler waits for it and tries again).
     async fn scheduled_check(self: &Arc<Self>) -> bool {
         if self.mode() == super::ActiveMode::Unconfigured {
             return true;
         }
+        match self.check().await {
+            Err(e) => {
+                tracing::info!("scheduled check: {e}");
+                true
+            }
+            Ok(report) if report.offline => {
+                tracing::info!("scheduled check: offline; trying again when the network returns");
+                false
+            }
+            Ok(report) => {
+                if !report.joined {
+                    self.tell_what_got_worse();
+                }
+                true
+            }
+        }
+    }
+
+    /// A check: refresh everything, record what changed, decide and deliver
+    /// the alerts. The window, the tray and a watcher never run one at the
+    /// same time (the data folder's `check` lock): a process that waited for
+    /// another's reads what it saved.
+    pub async fn check(self: &Arc<Self>) -> adkeep_core::Result<CheckReport> {
+        let dir = self.data_dir().to_path_buf();
+        let turn = tokio::task::spawn_blocking(move || {
+            turn::take_turn(&dir, "check", "checking all accounts", turn::WAIT_LIMIT)
+        })
+        .await
+        .map_err(|e| adkeep_core::Error::Internal(e.to_string()))?
+        .map_err(|e| adkeep_core::Error::Storage(format!("Adkeep {e}.")))?;
+        let _mine = match turn {
+            Turn::Mine(file) => file,
+            Turn::Joined => {
+                self.reload_from_disk()?;
+                let alerts = self.deliver_alerts(false).await;
+                return Ok(CheckReport {
+                    joined: true,
+                    offline: false,
+                    alerts,
+                });
+            }
+        };
         self.schedule.scheduled.store(true, Ordering::SeqCst);
-        let result = self.refresh_all().await;
+        let refreshed = self.refresh_all().await;
         self.schedule.scheduled.store(false, Ordering::SeqCst);
-        if let Err(e) = result {
-            tracing::info!("scheduled check: {e}");
-            return true;
-        }
-        if self.every_login_offline() {
-            tracing::info!("scheduled check: offline; trying again when the network returns");
-            return false;
-        }
-        self.tell_what_got_worse();
-        true
+        let alerts = self.alert_after_check().await;
+        refreshed?;
+        Ok(CheckReport {
+            joined: false,
+            offline: self.every_login_offline(),
+            alerts,
+        })
     }
 
     /// Every login's last run stopped because the network was down.

@@ -72,6 +72,26 @@ pub fn take_turn(dir: &Path, key: &str, what: &str, limit: Duration) -> Result<T
     }
 }
 
+/// The lock for `key` if nobody holds it now (`None`: another process does).
+pub fn try_turn(dir: &Path, key: &str, what: &str) -> std::io::Result<Option<File>> {
+    let locks = dir.join("locks");
+    adkeep_core::persist::create_private_dir(&locks)?;
+    let mut file = adkeep_core::persist::private_options()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(locks.join(format!("{key}.lock")))?;
+    match file.try_lock() {
+        Ok(()) => {
+            describe_holder(&mut file, what);
+            Ok(Some(file))
+        }
+        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+        Err(std::fs::TryLockError::Error(e)) => Err(e),
+    }
+}
+
 /// Writes who holds the lock into it (advisory locks leave it readable).
 fn describe_holder(file: &mut File, what: &str) {
     let text = format!(

@@ -30,20 +30,32 @@ fn parse_since(raw: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
     if let Ok(at) = chrono::DateTime::parse_from_rfc3339(raw) {
         return Ok(at.with_timezone(&chrono::Utc));
     }
-    let split = raw.len().saturating_sub(1);
-    let (number, unit) = raw.split_at(split);
-    let n: i64 = number
-        .parse()
-        .map_err(|_| format!("{raw:?}: use 24h, 7d, 90m or an RFC 3339 time"))?;
-    let span = match unit {
-        "m" => chrono::Duration::try_minutes(n),
-        "h" => chrono::Duration::try_hours(n),
-        "d" => chrono::Duration::try_days(n),
+    let span =
+        parse_span(raw).ok_or_else(|| format!("{raw:?}: use 24h, 7d, 90m or an RFC 3339 time"))?;
+    Ok(chrono::Utc::now() - span)
+}
+
+/// `90s`, `30m`, `24h` or `7d` (a whole number and a unit, at most 100,000).
+pub fn parse_span(raw: &str) -> Option<chrono::Duration> {
+    let raw = raw.trim();
+    let unit = raw.chars().last()?;
+    let number = &raw[..raw.len() - unit.len_utf8()];
+    let n: i64 = number.parse().ok().filter(|n| (0..=100_000).contains(n))?;
+    match unit {
+        's' => chrono::Duration::try_seconds(n),
+        'm' => chrono::Duration::try_minutes(n),
+        'h' => chrono::Duration::try_hours(n),
+        'd' => chrono::Duration::try_days(n),
         _ => None,
     }
-    .filter(|_| (0..=100_000).contains(&n))
-    .ok_or_else(|| format!("{raw:?}: use 24h, 7d, 90m or an RFC 3339 time"))?;
-    Ok(chrono::Utc::now() - span)
+}
+
+/// A span for `--every` and `--remind` (`30m`, `24h`).
+pub fn parse_every(raw: &str) -> Result<std::time::Duration, String> {
+    parse_span(raw)
+        .and_then(|span| span.to_std().ok())
+        .filter(|d| d.as_secs() >= 60)
+        .ok_or_else(|| format!("{raw:?}: use a span of a minute or more, such as 30m, 3h or 1d"))
 }
 
 /// Which Facebook login to work through.
@@ -97,5 +109,23 @@ impl Only {
     /// The views this filter keeps.
     pub fn filter(self, views: Vec<AccountView>) -> Vec<AccountView> {
         views.into_iter().filter(|v| self.keeps(v)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_read_whole_units_and_refuse_the_rest() {
+        assert_eq!(parse_span("90s"), chrono::Duration::try_seconds(90));
+        assert_eq!(parse_span("24h"), chrono::Duration::try_hours(24));
+        assert_eq!(parse_span(" 7d "), chrono::Duration::try_days(7));
+        for bad in ["", "h", "2é", "é", "-1h", "1.5h", "100001d", "10w", "1 h"] {
+            assert_eq!(parse_span(bad), None, "{bad:?}");
+        }
+        assert!(parse_every("30s").is_err(), "under a minute");
+        assert_eq!(parse_every("30m").unwrap().as_secs(), 1800);
+        assert!(parse_since("2é").is_err());
     }
 }

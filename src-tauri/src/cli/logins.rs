@@ -79,10 +79,42 @@ impl From<LoginView> for LoginListing {
     }
 }
 
-/// `logins` as a command: each login as last checked, as text or JSON.
-pub fn command(json: bool) -> Result<i32, Error> {
+/// `logins add`: a login from a token (a Meta system user's, for servers).
+#[derive(Debug, clap::Subcommand)]
+pub enum LoginsCommand {
+    /// Adds the login a token belongs to (checked with Meta, kept in the keychain).
+    Add {
+        /// The environment variable holding the token (never on the command line).
+        #[arg(long, value_name = "VAR")]
+        token_env: String,
+    },
+}
+
+/// `logins`: each login as last checked, as text or JSON; `logins add`.
+pub async fn command(action: Option<LoginsCommand>, json: bool) -> Result<i32, Error> {
     let backend = super::open()?;
-    print_either(json, &listing(&backend), |l| table(l))?;
+    match action {
+        None => {
+            print_either(json, &listing(&backend), |l| table(l))?;
+            Ok(0)
+        }
+        Some(LoginsCommand::Add { token_env }) => add(&backend, &token_env).await,
+    }
+}
+
+async fn add(backend: &std::sync::Arc<Backend>, var: &str) -> Result<i32, Error> {
+    let Some(token) = std::env::var(var).ok().filter(|t| !t.trim().is_empty()) else {
+        super::terminal::warn(&format!(
+            "${var} is not set: put the token in it (never on the command line)."
+        ));
+        return Ok(2);
+    };
+    match backend.add_login_with_token(&token, true).await? {
+        crate::backend::LoginOutcome::Connected { message, .. }
+        | crate::backend::LoginOutcome::DifferentUser { message, .. } => {
+            println!("{}", super::terminal::printable(&message));
+        }
+    }
     Ok(0)
 }
 

@@ -15,6 +15,7 @@ use crate::secrets::Vault;
 use crate::store::FileStores;
 
 mod accounts;
+mod alerts;
 mod args;
 mod changes;
 pub mod doctor;
@@ -76,7 +77,26 @@ enum Command {
         scope: Scope,
     },
     /// Lists the Facebook logins as last checked (no network; `doctor` checks them now).
-    Logins,
+    Logins {
+        #[command(subcommand)]
+        action: Option<logins::LoginsCommand>,
+    },
+    /// Alert destinations: Slack, Teams, e-mail and signed webhooks.
+    Alerts {
+        #[command(subcommand)]
+        action: alerts::AlertsCommand,
+    },
+    /// Checks on a schedule without a window and tells the alert
+    /// destinations; stops cleanly on SIGTERM.
+    Watch {
+        /// One check now (refresh, record, deliver, retry the outbox); exits
+        /// 0 when everything was delivered, 1 when something is pending.
+        #[arg(long)]
+        once: bool,
+        /// How often to check (`30m`, `3h`); default: the setting (3 hours).
+        #[arg(long, value_name = "DURATION", value_parser = args::parse_every)]
+        every: Option<std::time::Duration>,
+    },
     /// What changed, newest first (recorded by every refresh).
     Changes {
         #[command(flatten)]
@@ -106,7 +126,11 @@ pub fn run(args: Vec<String>) -> i32 {
             return if e.use_stderr() { 2 } else { 0 };
         }
     };
-    crate::logging::init_cli();
+    if matches!(cli.command, Command::Watch { .. }) {
+        crate::logging::init_watch();
+    } else {
+        crate::logging::init_cli();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -146,7 +170,16 @@ async fn execute(command: Command, json: bool) -> Result<i32, Error> {
         Command::Accounts { only, scope } => accounts::run(only, scope, json),
         Command::Refresh { ids, only, scope } => refresh::run(ids, only, scope, json).await,
         Command::Doctor { scope } => doctor::command(scope, json).await,
-        Command::Logins => logins::command(json),
+        Command::Logins { action } => logins::command(action, json).await,
+        Command::Alerts { action } => alerts::run(action, json).await,
+        Command::Watch { once, every } => {
+            let backend = open()?;
+            Ok(if once {
+                crate::watch::once(&backend).await
+            } else {
+                crate::watch::run(backend, every).await
+            })
+        }
         Command::Changes { since } => changes::run(since, json),
         Command::Export {
             csv,

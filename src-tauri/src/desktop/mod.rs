@@ -73,6 +73,7 @@ pub fn setup<R: Runtime>(
 fn start<R: Runtime>(app: &tauri::AppHandle<R>, backend: &Arc<Backend>) {
     tauri::async_runtime::spawn(backend.clone().warm_up());
     tauri::async_runtime::spawn(backend.clone().run_schedule());
+    tauri::async_runtime::spawn(backend.clone().run_alert_retries());
     if let Err(e) = autostart::apply(app, backend.settings().launch_at_login) {
         tracing::warn!("{e}");
     }

@@ -41,6 +41,10 @@ const LEGACY_TOKEN_ENTRY: &str = "facebook-access-token";
 const LEGACY_PLAINTEXT_FILE: &str = "facebook-token.insecure";
 const SECRET_ENTRY: &str = "meta-app-secret";
 
+fn alert_entry(destination: &str, field: &str) -> String {
+    format!("alert:{destination}:{field}")
+}
+
 fn token_entry(login: &LoginId) -> String {
     format!("{LEGACY_TOKEN_ENTRY}:{login}")
 }
@@ -239,6 +243,32 @@ impl Vault {
     pub fn delete_secret(&self) {
         let _ = self.keychain_delete(SECRET_ENTRY);
         *lock(&self.memory_secret) = None;
+    }
+
+    /// An alert destination's secret (a webhook URL, a signing key, a
+    /// password): the keychain only, never memory or a file, as a watcher
+    /// has nobody to type it again.
+    pub fn save_alert_secret(
+        &self,
+        destination: &str,
+        field: &str,
+        value: &str,
+    ) -> Result<(), KeychainError> {
+        self.keychain_set(&alert_entry(destination, field), value)
+    }
+
+    pub fn load_alert_secret(
+        &self,
+        destination: &str,
+        field: &str,
+    ) -> Result<Option<String>, KeychainError> {
+        self.keychain_get(&alert_entry(destination, field))
+    }
+
+    pub fn delete_alert_secret(&self, destination: &str, field: &str) {
+        if let Err(e) = self.keychain_delete(&alert_entry(destination, field)) {
+            tracing::warn!("forgetting an alert destination's secret: {e}");
+        }
     }
 
     fn entry(&self, name: &str) -> Result<keyring::Entry, KeychainError> {

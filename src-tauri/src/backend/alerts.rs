@@ -1,0 +1,281 @@
+//! Alerts from the backend: destinations kept in the history database with
+//! their secrets in the keychain (or named environment variables), a
+//! check's alerts decided and delivered through the outbox, and the outbox
+//! retried between checks. Every front end (the window, the tray, the
+//! watcher, `adkeep alerts`) goes through here.
+
+use std::sync::{Arc, OnceLock};
+
+use chrono::{DateTime, Utc};
+
+use adkeep_core::alerts::{
+    self, Delivered, Destination, Kept, NetSender, Outbox, Outcome, Rules, SecretField, SecretRef,
+    SecretSource, Sender, Target,
+};
+use adkeep_core::history::{History, HistoryError};
+use adkeep_core::{Error, Result};
+
+use super::Backend;
+use crate::secrets::Vault;
+
+/// A destination as a person gave it: the target and rules, and the
+/// secrets to keep in the keychain (for the ones it says are there).
+#[derive(Debug, Clone)]
+pub struct NewDestination {
+    pub target: Target,
+    pub rules: Rules,
+    pub secrets: Vec<(SecretField, String)>,
+}
+
+/// The sender, built on first use.
+#[derive(Default)]
+pub(super) struct AlertsState {
+    sender: OnceLock<Arc<dyn Sender>>,
+    /// One round of deliveries at a time in this process (across processes,
+    /// the data folder's `check` lock).
+    delivering: tokio::sync::Mutex<()>,
+}
+
+/// Secrets from the keychain or the environment, read at send time.
+struct KeychainOrEnv(Arc<Vault>);
+
+impl SecretSource for KeychainOrEnv {
+    fn secret(
+        &self,
+        destination: &str,
+        field: SecretField,
+        at: &SecretRef,
+    ) -> std::result::Result<String, String> {
+        match at {
+            SecretRef::Keychain => match self.0.load_alert_secret(destination, field.name()) {
+                Ok(Some(secret)) => Ok(secret),
+                Ok(None) => Err(format!(
+                    "its {} is not in the keychain: remove the destination and add it again",
+                    field.name()
+                )),
+                Err(e) => Err(format!("its {} could not be read: {e}", field.name())),
+            },
+            SecretRef::Env { var } => std::env::var(var)
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+                .map(|v| v.trim().to_owned())
+                .ok_or_else(|| format!("${var} is not set")),
+        }
+    }
+}
+
+impl Outbox for Backend {
+    fn with_outbox<T>(
+        &self,
+        f: impl FnOnce(&mut History) -> std::result::Result<T, HistoryError>,
+    ) -> Option<T> {
+        self.with_history(f)
+    }
+}
+
+/// The retry loop looks at the outbox at least this often (a check in
+/// another process may have written to it).
+const RETRY_LOOK_AGAIN: std::time::Duration = std::time::Duration::from_secs(60);
+
+fn unavailable() -> Error {
+    Error::Storage("the history database, where alerts are kept, is not available".to_owned())
+}
+
+impl Backend {
+    fn sender(&self) -> Result<Arc<dyn Sender>> {
+        if let Some(sender) = self.alerts.sender.get() {
+            return Ok(sender.clone());
+        }
+        let sender: Arc<dyn Sender> = Arc::new(
+            NetSender::new(Arc::new(KeychainOrEnv(self.vault().clone())))
+                .map_err(|e| Error::Internal(format!("alerts: {e}")))?,
+        );
+        Ok(self.alerts.sender.get_or_init(|| sender).clone())
+    }
+
+    /// Every destination, with how its deliveries go.
+    pub fn destinations(&self) -> Result<Vec<Kept>> {
+        self.with_history(|h| h.destinations())
+            .ok_or_else(unavailable)
+    }
+
+    fn destination(&self, id: &str) -> Result<Kept> {
+        self.destinations()?
+            .into_iter()
+            .find(|k| k.destination.id == id)
+            .ok_or_else(|| Error::Settings(format!("there is no alert destination {id:?}")))
+    }
+
+    /// Adds a destination: its secrets go to the keychain first (nothing is
+    /// kept when the keychain refuses them).
+    pub async fn add_destination(&self, new: NewDestination) -> Result<Destination> {
+        let destination = Destination::new(new.target, new.rules, Utc::now())
+            .map_err(|e| Error::Settings(e.to_string()))?;
+        self.keep_secrets(&destination, new.secrets).await?;
+        self.with_history(|h| h.save_destination(&destination, Utc::now()))
+            .ok_or_else(unavailable)?;
+        self.events.state_changed();
+        Ok(destination)
+    }
+
+    /// Replaces a destination's target and rules (secrets not given again
+    /// stay as they are); a failing destination is tried again.
+    pub async fn edit_destination(&self, id: &str, new: NewDestination) -> Result<Destination> {
+        let kept = self.destination(id)?;
+        let destination = Destination {
+            target: new.target,
+            rules: new.rules,
+            ..kept.destination
+        };
+        destination
+            .check()
+            .map_err(|e| Error::Settings(e.to_string()))?;
+        self.keep_secrets(&destination, new.secrets).await?;
+        self.with_history(|h| h.save_destination(&destination, Utc::now()))
+            .ok_or_else(unavailable)?;
+        self.events.state_changed();
+        Ok(destination)
+    }
+
+    /// Forgets a destination, its secrets, what it was told and what it did not take.
+    pub async fn remove_destination(&self, id: &str) -> Result<()> {
+        let kept = self.destination(id)?;
+        self.with_history(|h| h.remove_destination(id))
+            .ok_or_else(unavailable)?;
+        let fields: Vec<SecretField> = kept
+            .destination
+            .target
+            .secrets()
+            .iter()
+            .map(|(f, _)| *f)
+            .collect();
+        let id = id.to_owned();
+        self.with_vault(move |v| {
+            for field in fields {
+                v.delete_alert_secret(&id, field.name());
+            }
+        })
+        .await?;
+        self.events.state_changed();
+        Ok(())
+    }
+
+    async fn keep_secrets(
+        &self,
+        destination: &Destination,
+        given: Vec<(SecretField, String)>,
+    ) -> Result<()> {
+        for (field, at) in destination.target.secrets() {
+            let value = given
+                .iter()
+                .find(|(f, _)| *f == field)
+                .map(|(_, v)| v.trim().to_owned());
+            match (at, value) {
+                (SecretRef::Keychain, Some(value)) if !value.is_empty() => {
+                    if field == SecretField::Url {
+                        alerts::destination::check_url(&value)
+                            .map_err(|e| Error::Settings(e.to_string()))?;
+                    }
+                    let (id, name) = (destination.id.clone(), field.name());
+                    self.with_vault(move |v| v.save_alert_secret(&id, name, &value))
+                        .await?
+                        .map_err(|e| Error::Keychain(format!(
+                            "the {name} could not be kept in the keychain ({e}); on a server without one, use an environment variable"
+                        )))?;
+                }
+                (SecretRef::Env { var }, _) if std::env::var_os(var).is_none() => {
+                    tracing::warn!("${var} is not set yet: the destination waits for it");
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// "Send a test": a message now, its outcome in words.
+    pub async fn test_destination(&self, id: &str) -> Result<Outcome> {
+        let kept = self.destination(id)?;
+        let outcome = alerts::send_test(self, self.sender()?.as_ref(), &kept).await;
+        self.events.state_changed();
+        Ok(outcome)
+    }
+
+    /// After a check: decides every destination's alerts from the book as it
+    /// stands, writes them to the outbox, then delivers (failing
+    /// destinations are tried too, once).
+    pub async fn alert_after_check(&self) -> Delivered {
+        let book = self.session.snapshot();
+        let wrong = alerts::conditions(&book, &self.settings(), Utc::now());
+        let decided = self.with_history(|h| alerts::decide(h, &wrong, Utc::now()));
+        if decided.is_none() {
+            tracing::warn!("alerts could not be decided: the history database is not available");
+        }
+        self.deliver_alerts(true).await
+    }
+
+    /// Delivers what is due (`with_failing`: failing destinations too).
+    pub async fn deliver_alerts(&self, with_failing: bool) -> Delivered {
+        let Ok(sender) = self.sender() else {
+            return Delivered::default();
+        };
+        let _one_at_a_time = self.alerts.delivering.lock().await;
+        let delivered = alerts::deliver_due(self, sender.as_ref(), with_failing).await;
+        self.record_dropped(&delivered);
+        if delivered.sent + delivered.retrying + delivered.refused.len() > 0 {
+            self.events.state_changed();
+        }
+        delivered
+    }
+
+    /// When the next waiting delivery is due (a retry between checks).
+    pub fn next_alert_retry(&self) -> Option<DateTime<Utc>> {
+        self.with_history(|h| h.next_delivery_due()).flatten()
+    }
+
+    /// Retries waiting deliveries between checks, as each comes due, until
+    /// Adkeep stops. A round is skipped while another process (or a check)
+    /// holds the data folder's `check` lock: it delivers them itself.
+    pub async fn run_alert_retries(self: Arc<Self>) {
+        loop {
+            let wait = self
+                .next_alert_retry()
+                .map(|at| (at - Utc::now()).to_std().unwrap_or_default())
+                .unwrap_or(RETRY_LOOK_AGAIN)
+                .clamp(std::time::Duration::from_secs(1), RETRY_LOOK_AGAIN);
+            tokio::time::sleep(wait).await;
+            if self.next_alert_retry().is_none_or(|at| at > Utc::now()) {
+                continue;
+            }
+            let dir = self.data_dir().to_path_buf();
+            let turn = tokio::task::spawn_blocking(move || {
+                super::turn::try_turn(&dir, "check", "delivering alerts")
+            })
+            .await;
+            if let Ok(Ok(Some(_mine))) = turn {
+                self.deliver_alerts(false).await;
+            }
+        }
+    }
+
+    /// Deliveries dropped after a week go into the history.
+    fn record_dropped(&self, delivered: &Delivered) {
+        use adkeep_core::changes::{Change, ChangeKind};
+        let changes: Vec<Change> = delivered
+            .dropped
+            .iter()
+            .map(|(destination, count)| Change {
+                at: Utc::now(),
+                account_id: None,
+                account_name: None,
+                login: None,
+                kind: ChangeKind::AlertsDropped,
+                from: Some(count.to_string()),
+                to: Some(destination.clone()),
+                worse: true,
+            })
+            .collect();
+        if !changes.is_empty() {
+            self.with_history(|h| h.record(&changes));
+        }
+    }
+}
