@@ -74,6 +74,7 @@ const MIGRATE_TO_2: &str = "
         state TEXT NOT NULL,
         attempts INTEGER NOT NULL DEFAULT 0,
         next_ms INTEGER NOT NULL,
+        not_before_ms INTEGER,
         last_error TEXT,
         done_ms INTEGER
     );

@@ -63,21 +63,14 @@ pub fn decide(
     Ok(written)
 }
 
-/// Sends every due delivery (a failing destination's too when
-/// `with_failing`: once a check) and records what became of each.
-pub async fn deliver_due(
-    outbox: &impl Outbox,
-    sender: &dyn Sender,
-    with_failing: bool,
-) -> Delivered {
+/// Sends every due delivery (`at_check`: every pending one, a failing
+/// destination's too, unless it asked for a wait) and records what became
+/// of each.
+pub async fn deliver_due(outbox: &impl Outbox, sender: &dyn Sender, at_check: bool) -> Delivered {
     let now = Utc::now();
     let Some((due, kept, dropped)) = outbox.with_outbox(|h| {
         let dropped = h.drop_expired(now)?;
-        Ok((
-            h.due_deliveries(now, with_failing)?,
-            h.destinations()?,
-            dropped,
-        ))
+        Ok((h.due_deliveries(now, at_check)?, h.destinations()?, dropped))
     }) else {
         return Delivered::default();
     };
@@ -140,7 +133,7 @@ async fn deliver_in_order(
             Outcome::Retry { after, error } => {
                 let wait = after.unwrap_or_else(|| backoff(pending.attempts));
                 let next = now + chrono::Duration::from_std(wait).unwrap_or_default();
-                h.retry_later(&pending.id, next, error)
+                h.retry_later(&pending.id, next, after.is_some(), error)
             }
             Outcome::Refused(error) => h.mark_failing(&pending.id, &destination.id, error, now),
         });

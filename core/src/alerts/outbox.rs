@@ -216,20 +216,23 @@ impl History {
         Ok(id)
     }
 
-    /// Deliveries due by `now`, oldest first (a failing destination's only
-    /// when `with_failing`: it is tried once a check, not on every retry).
+    /// Deliveries due by `now`, oldest first. At a check (`at_check`) every
+    /// pending one goes, a failing destination's too, unless the destination
+    /// asked for a wait (`Retry-After`); between checks, those whose backoff
+    /// is over, failing destinations left alone.
     pub fn due_deliveries(
         &self,
         now: DateTime<Utc>,
-        with_failing: bool,
+        at_check: bool,
     ) -> Result<Vec<Pending>, HistoryError> {
         let mut statement = self.connection.prepare(
             "SELECT d.id, d.destination, d.alerts, d.test, d.created_ms, d.attempts
              FROM alert_deliveries d JOIN alert_destinations t ON t.id = d.destination
-             WHERE d.state = 'pending' AND d.next_ms <= ?1 AND (?2 OR t.failing IS NULL)
+             WHERE d.state = 'pending' AND COALESCE(d.not_before_ms, 0) <= ?1
+               AND (?2 OR (d.next_ms <= ?1 AND t.failing IS NULL))
              ORDER BY d.rowid",
         )?;
-        let rows = statement.query_map(params![ms(now), with_failing], |r| {
+        let rows = statement.query_map(params![ms(now), at_check], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
@@ -257,7 +260,7 @@ impl History {
     /// When the next pending delivery of a destination that takes them is due.
     pub fn next_delivery_due(&self) -> Result<Option<DateTime<Utc>>, HistoryError> {
         let next: Option<i64> = self.connection.query_row(
-            "SELECT MIN(d.next_ms) FROM alert_deliveries d JOIN alert_destinations t ON t.id = d.destination
+            "SELECT MIN(MAX(d.next_ms, COALESCE(d.not_before_ms, 0))) FROM alert_deliveries d JOIN alert_destinations t ON t.id = d.destination
              WHERE d.state = 'pending' AND t.failing IS NULL",
             [],
             |r| r.get(0),
@@ -296,16 +299,20 @@ impl History {
         Ok(())
     }
 
-    /// It did not go: try again at `next` (the error is kept for the window).
+    /// It did not go: try again at `next` (the error is kept for the
+    /// window); `asked`: the destination said when (`Retry-After`), and no
+    /// check sends it sooner.
     pub fn retry_later(
         &mut self,
         id: &str,
         next: DateTime<Utc>,
+        asked: bool,
         error: &str,
     ) -> Result<(), HistoryError> {
         self.connection.execute(
-            "UPDATE alert_deliveries SET attempts = attempts + 1, next_ms = ?2, last_error = ?3 WHERE id = ?1",
-            params![id, ms(next), error],
+            "UPDATE alert_deliveries SET attempts = attempts + 1, next_ms = ?2,
+             not_before_ms = CASE WHEN ?3 THEN ?2 ELSE NULL END, last_error = ?4 WHERE id = ?1",
+            params![id, ms(next), asked, error],
         )?;
         Ok(())
     }

@@ -78,21 +78,33 @@ fn a_decision_survives_a_restart_until_it_is_delivered() {
     assert_eq!(due[0].id, id);
     assert_eq!(due[0].alerts[0].reason, "payment_failed");
     history
-        .retry_later(&id, now + Span::seconds(30), "answered 503")
+        .retry_later(&id, now + Span::seconds(30), false, "answered 503")
         .unwrap();
     assert!(history.due_deliveries(now, false).unwrap().is_empty());
+    assert_eq!(
+        history.due_deliveries(now, true).unwrap().len(),
+        1,
+        "a check tries it at once"
+    );
+    history
+        .retry_later(&id, now + Span::seconds(30), true, "answered 429")
+        .unwrap();
+    assert!(
+        history.due_deliveries(now, true).unwrap().is_empty(),
+        "unless it asked for a wait"
+    );
     let later = history
         .due_deliveries(now + Span::seconds(31), false)
         .unwrap();
     assert_eq!(
         (later[0].id.as_str(), later[0].attempts),
-        (id.as_str(), 1),
+        (id.as_str(), 2),
         "the same id, retried"
     );
     let kept = &history.destinations().unwrap()[0];
     assert_eq!(
         (kept.pending, kept.last_error.as_deref()),
-        (1, Some("answered 503"))
+        (1, Some("answered 429"))
     );
     history.delivered(&id, &destination.id, now).unwrap();
     assert!(

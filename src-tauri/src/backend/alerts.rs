@@ -213,13 +213,14 @@ impl Backend {
         self.deliver_alerts(true).await
     }
 
-    /// Delivers what is due (`with_failing`: failing destinations too).
-    pub async fn deliver_alerts(&self, with_failing: bool) -> Delivered {
+    /// Delivers what is due (`at_check`: everything pending, failing
+    /// destinations too, unless a destination asked for a wait).
+    pub async fn deliver_alerts(&self, at_check: bool) -> Delivered {
         let Ok(sender) = self.sender() else {
             return Delivered::default();
         };
         let _one_at_a_time = self.alerts.delivering.lock().await;
-        let delivered = alerts::deliver_due(self, sender.as_ref(), with_failing).await;
+        let delivered = alerts::deliver_due(self, sender.as_ref(), at_check).await;
         self.record_dropped(&delivered);
         if delivered.sent + delivered.retrying + delivered.refused.len() > 0 {
             self.events.state_changed();

@@ -80,6 +80,31 @@ pub struct DoctorReport {
     pub logins: Vec<LoginReport>,
     /// Accounts by their most severe reason for attention (as last refreshed).
     pub attention: adkeep_core::attention::Counts,
+    /// Alert destinations: where each goes (never a secret) and how it goes.
+    pub alerts: Vec<AlertReport>,
+}
+
+/// One alert destination's health.
+#[derive(Debug, Clone, Serialize)]
+pub struct AlertReport {
+    pub id: String,
+    pub target: String,
+    /// Why it refuses deliveries, when it does.
+    pub failing: Option<String>,
+    pub pending: usize,
+    pub last_sent: Option<DateTime<Utc>>,
+}
+
+impl From<&adkeep_core::alerts::Kept> for AlertReport {
+    fn from(k: &adkeep_core::alerts::Kept) -> Self {
+        Self {
+            id: k.destination.id.clone(),
+            target: k.destination.target.describe(),
+            failing: k.failing.clone(),
+            pending: k.pending,
+            last_sent: k.last_sent,
+        }
+    }
 }
 
 impl LoginReport {
@@ -167,12 +192,25 @@ impl DoctorReport {
             "Attention:  {} blocking · {} warning · {} info · {} set aside\n",
             a.blocking, a.warning, a.info, a.set_aside
         ));
+        for alert in &self.alerts {
+            let state = match &alert.failing {
+                Some(why) => format!("FAILING ({why})"),
+                None => "ok".to_owned(),
+            };
+            out.push_str(&format!(
+                "Alerts:     {} {}: {state}, {} pending\n",
+                alert.id, alert.target, alert.pending
+            ));
+        }
         out
     }
 
-    /// Something is wrong with a login (or there is none).
+    /// Something is wrong with a login (or there is none), or an alert
+    /// destination is failing.
     pub fn has_problem(&self) -> bool {
-        self.problem.is_some() || self.logins.iter().any(|l| l.problem.is_some())
+        self.problem.is_some()
+            || self.logins.iter().any(|l| l.problem.is_some())
+            || self.alerts.iter().any(|a| a.failing.is_some())
     }
 }
 
@@ -209,6 +247,12 @@ pub async fn run(backend: &Backend, only: Option<&LoginId>) -> DoctorReport {
         user: None,
         logins: Vec::new(),
         attention: backend.attention_counts(),
+        alerts: backend
+            .destinations()
+            .unwrap_or_default()
+            .iter()
+            .map(AlertReport::from)
+            .collect(),
     };
     let connection = match backend.connection().await {
         Ok(c) => Some(c),

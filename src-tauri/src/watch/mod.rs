@@ -58,11 +58,18 @@ pub async fn run(backend: Arc<Backend>, every: Option<Duration>) -> i32 {
         backend.set_check_every(every);
     }
     tracing::info!(every = ?every, "watching");
-    let schedule = tokio::spawn(backend.clone().run_schedule());
+    // A watcher that starts (a server booted, a unit restarted) checks at
+    // once, then on the schedule.
+    let checker = backend.clone();
+    let schedule = tokio::spawn(async move {
+        let first = once(&checker).await;
+        tracing::debug!(first, "first check");
+        checker.run_schedule().await;
+    });
     let retries = tokio::spawn(backend.clone().run_alert_retries());
     let stop = stop_signal().await;
     tracing::info!("{stop}: stopping");
-    backend.cancel_refresh();
+    backend.stop_refreshing().await;
     schedule.abort();
     retries.abort();
     let _ = schedule.await;
