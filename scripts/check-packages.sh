@@ -49,6 +49,16 @@ env -u DISPLAY -u WAYLAND_DISPLAY ADKEEP_GRAPH_URL="$url" ADKEEP_FACEBOOK_URL="$
 accounts=$( (grep -o '"id": *"act_[0-9]*"' "$scratch/refresh.json" || true) | sort -u | wc -l)
 [ "$accounts" -eq 25 ] || fail "the installed adkeep refreshed $accounts accounts, not 25"
 echo "installed adkeep refreshed $accounts accounts from the double"
+# The headless watcher: one check, nothing to deliver, exit 0.
+env -u DISPLAY -u WAYLAND_DISPLAY ADKEEP_GRAPH_URL="$url" ADKEEP_FACEBOOK_URL="$url" \
+  ADKEEP_ACCESS_TOKEN="$token" ADKEEP_DATA_DIR="$scratch/data" \
+  /usr/bin/adkeep watch --once 2>"$scratch/watch.err" || fail "the installed adkeep watch --once failed: $(cat "$scratch/watch.err")"
+unit=/usr/lib/systemd/user/adkeep-watch.service
+[ -f "$unit" ] || fail "the systemd user unit is missing"
+if command -v systemd-analyze >/dev/null; then
+  systemd-analyze verify "$unit" || fail "the systemd unit does not verify"
+fi
+echo "the watcher runs from the installed path, and its systemd user unit verifies"
 kill "$double_pid"; double_pid=""
 
 $sudo dpkg -r adkeep
@@ -67,7 +77,7 @@ for need in libayatana-appindicator-gtk3 gnome-keyring; do
   case "$requires" in *"$need"*) ;; *) fail "the .rpm does not require $need: $requires" ;; esac
 done
 files=$(rpm -qpl "$rpm" 2>/dev/null)
-for f in /usr/bin/adkeep /usr/share/applications/Adkeep.desktop; do
+for f in /usr/bin/adkeep /usr/share/applications/Adkeep.desktop /usr/lib/systemd/user/adkeep-watch.service; do
   case "$files" in *"$f"*) ;; *) fail "the .rpm lacks $f" ;; esac
 done
 echo "the .rpm declares its dependencies and holds the app"

@@ -30,7 +30,10 @@ const PREFIX: &str = "adkeep.log.";
 pub fn init_app(data_dir: &Path) -> Option<Guard> {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,adkeep_app=debug,adkeep_core=info"));
-    let stderr = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    use std::io::IsTerminal;
+    let stderr = tracing_subscriber::fmt::layer()
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr);
     match DailyFiles::open(data_dir.join("logs")) {
         Ok(files) => {
             let (writer, guard) = tracing_appender::non_blocking(files);

@@ -89,6 +89,39 @@
     mark_activity_seen: () => null,
     check_update: () => ({ current: '0.1.0', available: null, notes: null }),
     install_update: () => null,
+    add_login_token: ({ token }) => {
+      if (!token || token.length < 20) throw { kind: 'settings', message: 'That is not a Facebook access token.', problem: null };
+      return { outcome: 'connected', login: '3', user: { id: '3', name: 'Ads Server (system user)' }, added: true, declined: [], custody: 'keychain', new_accounts: 4, message: 'Added Ads Server (system user)\'s login. 4 new ad accounts appeared.' };
+    },
+    alert_destinations: () => structuredClone(window.__alerts || []),
+    save_alert_destination: ({ form }) => {
+      window.__alerts = window.__alerts || [];
+      const url = form.kind === 'webhook' ? form.url : '';
+      const target = {
+        slack: 'Slack (webhook URL in the keychain)',
+        teams: 'Teams (workflow URL in the keychain)',
+        webhook: `webhook to ${form.url.replace(/^(https?:\/\/[^/]+).*$/, '$1')}/… (${form.secret ? 'signed, secret in the keychain' : 'unsigned'})`,
+        email: `e-mail to ${form.to.join(', ')} via ${form.smtp.replace(/^smtps?:\/\//, '')}`,
+      }[form.kind];
+      if (form.kind !== 'email' && !form.id && !form.url) throw { kind: 'settings', message: 'Paste the webhook URL the channel gave you.', problem: null };
+      const saved = {
+        id: form.id || `d${(window.__alerts.length + 1).toString(16).padStart(8, '0')}`,
+        kind: form.kind, target, rules: form.rules,
+        form: { url, has_secret: Boolean(form.secret || form.password), smtp: form.smtp, to: form.to, from: form.from, user: form.user },
+        failing: null, failing_since: null, pending: 0, last_sent: null, last_error: null,
+      };
+      window.__alerts = window.__alerts.filter((a) => a.id !== saved.id).concat([saved]);
+      return structuredClone(saved);
+    },
+    remove_alert_destination: ({ id }) => {
+      window.__alerts = (window.__alerts || []).filter((a) => a.id !== id);
+      return null;
+    },
+    test_alert_destination: ({ id }) => {
+      const alert = (window.__alerts || []).find((a) => a.id === id);
+      if (alert && alert.failing) throw { kind: 'settings', message: `Refused: ${alert.failing}.`, problem: null };
+      return 'Delivered: the test message reached it.';
+    },
     export_csv: ({ history }) => `/home/jane/Downloads/adkeep-${history ? 'changes' : 'accounts'}-2026-12-03-101500.csv`,
   };
   // For tests/ui/contract.test.mjs: every command the fake answers.

@@ -120,6 +120,7 @@ export function state(overrides = {}) {
     refresh: { running: false, done: 0, total: 0, listing_complete: false, waiting_until: null },
     notices: [],
     last_check: null,
+    alerts: { destinations: 0, pending: 0, failing: [] },
     next_check: null,
     ...overrides,
   };

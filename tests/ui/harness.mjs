@@ -48,7 +48,7 @@ export async function launch() {
 }
 
 /** Opens the app with `fixture` as the backend's state. */
-export async function openApp(browser, base, fixture, { before } = {}) {
+export async function openApp(browser, base, fixture, { before, arg } = {}) {
   const context = await browser.newContext({ locale: 'en-US', timezoneId: 'UTC', viewport: { width: 1366, height: 900 } });
   const page = await context.newPage();
   page.problems = [];
@@ -61,7 +61,7 @@ export async function openApp(browser, base, fixture, { before } = {}) {
     d.dismiss();
   });
   await page.addInitScript((f) => { window.__fixture = f; }, fixture);
-  if (before) await page.addInitScript(before);
+  if (before) await page.addInitScript(before, arg);
   await page.addInitScript({ path: path.join(HERE, 'fake-backend.js') });
   await page.goto(`${base}/index.html`);
   await page.waitForSelector('body[data-ready="true"]');

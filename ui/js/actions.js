@@ -14,6 +14,16 @@ import {
   askRemove, askRename, loginOf, loginToFix, reauthenticate, removeLogin, runLogin, switchUser,
 } from './logins-flow.js';
 import { renderLoginSettings } from './header.js';
+import {
+  editAlert, loadAlerts, openAlertDialog, removeAlert, testAlert,
+} from './alerts-flow.js';
+
+function showSettings() {
+  fillSettings($('#settings-form'), app.state.settings);
+  renderLoginSettings();
+  screens.show('settings');
+  return loadAlerts();
+}
 
 /** The account a control sits on: its row, or the details pane. */
 function accountOf(target) {
@@ -141,7 +151,7 @@ export const ACTIONS = {
   'cancel-refresh': () => api.cancelRefresh(),
   reauthenticate: () => reauthenticate(),
   'enter-sandbox': (target) => enterSandbox(target),
-  'leave-sandbox': () => api.leaveSandbox().then(load).catch(showError),
+  'leave-sandbox': () => api.leaveSandbox().then(() => screens.load()).catch(showError),
   'show-accounts': () => {
     app.screen = 'accounts';
     app.problemOf = null;
@@ -158,10 +168,19 @@ export const ACTIONS = {
   'install-update': () => installUpdate(),
   'export-accounts': () => exportCsv(false),
   'export-changes': () => exportCsv(true),
-  'show-settings': () => {
-    fillSettings($('#settings-form'), app.state.settings);
-    renderLoginSettings();
-    screens.show('settings');
+  'show-settings': () => showSettings(),
+  'show-alert-settings': async () => {
+    await showSettings();
+    $('#alerts-settings').scrollIntoView({ block: 'start' });
+  },
+  'add-alert': () => openAlertDialog(),
+  'edit-alert': (target) => editAlert(target),
+  'remove-alert': (target) => removeAlert(target),
+  'test-alert': (target) => testAlert(target),
+  'add-login-token': () => {
+    $('#token-login-value').value = '';
+    $('#token-login-error').hidden = true;
+    $('#token-login-dialog').showModal();
   },
   'switch-add': () => switchUser(true),
   'switch-keep': () => switchUser(false),

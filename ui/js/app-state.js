@@ -24,6 +24,8 @@ export const app = {
   /** The login a dialog (remove, rename) is about. */
   removing: null,
   renaming: null,
+  /** The alert destinations Settings shows, as last read. */
+  alerts: [],
   /** The changes the Activity view shows, as loaded, and when the person last looked. */
   activity: { changes: [], seenAt: null },
 };

@@ -31,6 +31,11 @@ export const COMMANDS = Object.freeze({
   export_csv: 'export_csv',
   check_update: 'check_update',
   install_update: 'install_update',
+  add_login_token: 'add_login_token',
+  alert_destinations: 'alert_destinations',
+  save_alert_destination: 'save_alert_destination',
+  remove_alert_destination: 'remove_alert_destination',
+  test_alert_destination: 'test_alert_destination',
 });
 
 /** The events the backend sends the main window. */

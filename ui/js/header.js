@@ -7,6 +7,7 @@ import { LOCALE, ago, clock, plural } from './format.js';
 import {
   loginStatus, reauthPlan, renderIdentity, renderLoginBanners, renderLoginList,
 } from './logins.js';
+import { renderAlertBanners } from './alerts.js';
 
 /** "3 blocked · 5 warnings", or that nothing needs the person. */
 export function attentionSummary(counts) {
@@ -28,6 +29,7 @@ export function renderHeader() {
   const { state } = app;
   renderLoginSettings();
   renderLoginBanners(state, $('#login-banners'));
+  renderAlertBanners(state.alerts, $('#alert-banners'));
   renderIdentity(state, $);
   const sandbox = state.mode === 'sandbox';
   $('#sandbox-banner').hidden = !sandbox;

@@ -53,6 +53,11 @@ export const api = {
   exportCsv: (history) => invoke(COMMANDS.export_csv, { history }),
   checkUpdate: () => invoke(COMMANDS.check_update),
   installUpdate: () => invoke(COMMANDS.install_update),
+  addLoginToken: (token) => invoke(COMMANDS.add_login_token, { token }),
+  alertDestinations: () => invoke(COMMANDS.alert_destinations),
+  saveAlertDestination: (form) => invoke(COMMANDS.save_alert_destination, { form }),
+  removeAlertDestination: (id) => invoke(COMMANDS.remove_alert_destination, { id }),
+  testAlertDestination: (id) => invoke(COMMANDS.test_alert_destination, { id }),
 };
 
 /** A readable sentence from whatever a command rejected with. */

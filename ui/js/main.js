@@ -16,6 +16,7 @@ import {
 import { showActivity } from './activity-view.js';
 import { closeMenu, menuOpen, reauthenticate, showLoginOutcome } from './logins-flow.js';
 import { load, reloadSoon, show } from './sync.js';
+import { onKindChange, saveAlert } from './alerts-flow.js';
 
 document.addEventListener('click', (event) => {
   if (!event.target.closest('.menu-anchor')) closeMenu();
@@ -85,6 +86,32 @@ $('#settings-form').addEventListener('submit', async (event) => {
   } catch (e) {
     error.textContent = errorText(e);
     error.hidden = false;
+  }
+});
+
+$('#alert-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  saveAlert();
+});
+$('#alert-kind').addEventListener('change', () => onKindChange());
+
+$('#token-login-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const error = $('#token-login-error');
+  error.hidden = true;
+  const go = $('#token-login-go');
+  go.disabled = true;
+  try {
+    const outcome = await api.addLoginToken($('#token-login-value').value);
+    $('#token-login-dialog').close();
+    showLoginOutcome(outcome);
+    reloadSoon();
+  } catch (e) {
+    error.textContent = errorText(e);
+    error.hidden = false;
+  } finally {
+    go.disabled = false;
+    $('#token-login-value').value = '';
   }
 });
 

@@ -52,6 +52,11 @@ export const STATE = { types: ['object'], fields: {
     } } },
   } } } },
   accounts_key: { optional: false, shape: { types: ['string'] } },
+  alerts: { optional: false, shape: { types: ['object'], fields: {
+    destinations: { optional: false, shape: { types: ['number'] } },
+    failing: { optional: false, shape: { types: ['array'] } },
+    pending: { optional: false, shape: { types: ['number'] } },
+  } } },
   attention: { optional: false, shape: { types: ['object'], fields: {
     blocking: { optional: false, shape: { types: ['number'] } },
     info: { optional: false, shape: { types: ['number'] } },

@@ -137,6 +137,21 @@ impl Backend {
         Ok(destination)
     }
 
+    /// Adds or edits the destination the window's form describes.
+    pub async fn save_destination_form(&self, form: DestinationForm) -> Result<Destination> {
+        match form.id.clone() {
+            Some(id) => {
+                let kept = self.destination(&id)?;
+                let new = form.into_new(Some(&kept.destination))?;
+                self.edit_destination(&id, new).await
+            }
+            None => {
+                let new = form.into_new(None)?;
+                self.add_destination(new).await
+            }
+        }
+    }
+
     /// Forgets a destination, its secrets, what it was told and what it did not take.
     pub async fn remove_destination(&self, id: &str) -> Result<()> {
         let kept = self.destination(id)?;
@@ -278,5 +293,102 @@ impl Backend {
         if !changes.is_empty() {
             self.with_history(|h| h.record(&changes));
         }
+    }
+}
+
+/// A destination as the window's form sends it. Secrets typed there go to
+/// the keychain; left empty on an edit, the ones kept stay.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct DestinationForm {
+    /// The destination being edited (none: a new one).
+    pub id: Option<String>,
+    /// `slack`, `teams`, `webhook` or `email`.
+    pub kind: String,
+    /// Slack's or Teams' URL (a secret), or the webhook's.
+    #[serde(default)]
+    pub url: String,
+    /// The webhook's signing secret.
+    #[serde(default)]
+    pub secret: String,
+    /// `smtps://host:465` or `smtp://host:587`.
+    #[serde(default)]
+    pub smtp: String,
+    #[serde(default)]
+    pub to: Vec<String>,
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub user: String,
+    #[serde(default)]
+    pub password: String,
+    pub rules: Rules,
+}
+
+impl DestinationForm {
+    /// What the form describes, checked (`kept`: the destination edited).
+    pub fn into_new(
+        self,
+        kept: Option<&adkeep_core::alerts::Destination>,
+    ) -> Result<NewDestination> {
+        use adkeep_core::alerts::destination::{check_url, parse_smtp};
+        let bad = |e: alerts::destination::DestinationError| Error::Settings(e.to_string());
+        let had = |field: SecretField| {
+            kept.is_some_and(|d| d.target.secrets().iter().any(|(f, _)| *f == field))
+        };
+        let mut secrets = Vec::new();
+        let mut keep = |field: SecretField, value: String| -> Option<SecretRef> {
+            let value = value.trim().to_owned();
+            if value.is_empty() {
+                return had(field).then_some(SecretRef::Keychain);
+            }
+            secrets.push((field, value));
+            Some(SecretRef::Keychain)
+        };
+        let target = match self.kind.as_str() {
+            "slack" | "teams" => {
+                if !self.url.trim().is_empty() {
+                    check_url(self.url.trim()).map_err(bad)?;
+                }
+                let url = keep(SecretField::Url, self.url).ok_or_else(|| {
+                    Error::Settings("Paste the webhook URL the channel gave you.".to_owned())
+                })?;
+                if self.kind == "slack" {
+                    Target::Slack { url }
+                } else {
+                    Target::Teams { url }
+                }
+            }
+            "webhook" => {
+                check_url(self.url.trim()).map_err(bad)?;
+                Target::Webhook {
+                    url: self.url.trim().to_owned(),
+                    secret: keep(SecretField::Secret, self.secret),
+                }
+            }
+            "email" => Target::Email {
+                smtp: parse_smtp(&self.smtp).map_err(bad)?,
+                to: self
+                    .to
+                    .iter()
+                    .map(|a| a.trim().to_owned())
+                    .filter(|a| !a.is_empty())
+                    .collect(),
+                from: Some(self.from.trim().to_owned())
+                    .filter(|f| !f.is_empty())
+                    .unwrap_or_else(|| "adkeep@localhost".to_owned()),
+                user: Some(self.user.trim().to_owned()).filter(|u| !u.is_empty()),
+                password: keep(SecretField::Password, self.password),
+            },
+            other => {
+                return Err(Error::Settings(format!(
+                    "{other:?} is not a kind of destination"
+                )));
+            }
+        };
+        Ok(NewDestination {
+            target,
+            rules: self.rules,
+            secrets,
+        })
     }
 }

@@ -44,7 +44,7 @@ mod start;
 mod token_login;
 pub mod turn;
 
-pub use alerts::NewDestination;
+pub use alerts::{DestinationForm, NewDestination};
 pub use connection::{ActiveMode, Connection, Link};
 pub use health::{TokenHealth, TokenWarning, token_health};
 pub use login_flow::LoginOutcome;

@@ -84,3 +84,9 @@ pub async fn clear_app_secret(api: Api<'_>) -> Result<(), Error> {
 pub async fn allow_plaintext_token(api: Api<'_>, allow: bool) -> Result<Custody, Error> {
     api.allow_plaintext_token(allow).await
 }
+
+/// Adds the login a token belongs to (a Meta system user's, say).
+#[tauri::command]
+pub async fn add_login_token(api: Api<'_>, token: String) -> Result<LoginOutcome, Error> {
+    api.add_login_with_token(&token, false).await
+}

@@ -10,6 +10,7 @@ use tauri::State;
 use crate::backend::Backend;
 
 mod accounts;
+mod alerts;
 mod app;
 mod logins;
 
@@ -50,5 +51,10 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         accounts::export_csv,
         app::check_update,
         app::install_update,
+        logins::add_login_token,
+        alerts::alert_destinations,
+        alerts::save_alert_destination,
+        alerts::remove_alert_destination,
+        alerts::test_alert_destination,
     ]
 }

@@ -29,4 +29,9 @@
     "export_csv",
     "check_update",
     "install_update",
+    "add_login_token",
+    "alert_destinations",
+    "save_alert_destination",
+    "remove_alert_destination",
+    "test_alert_destination",
 ]

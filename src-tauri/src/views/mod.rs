@@ -10,6 +10,7 @@ use adkeep_core::model::Account;
 use crate::backend::Backend;
 
 mod account;
+mod alerts;
 mod ascii;
 pub mod csv;
 pub mod links;
@@ -18,6 +19,7 @@ mod row;
 mod state;
 
 pub use account::{AccountView, ForecastView, Judge, ReachView, ViaView, view_of, views_of};
+pub use alerts::{AlertView, AlertsSummary};
 pub use ascii::ascii_json;
 pub use overview::{Level, Overview};
 pub use row::{RowFlag, RowForecast, RowView, WindowAccounts};

@@ -13,7 +13,7 @@ use adkeep_core::problem::Problem;
 use adkeep_core::session;
 use adkeep_core::settings::Settings;
 
-use super::{AccountView, WindowAccounts, views_of};
+use super::{AccountView, AlertsSummary, WindowAccounts, views_of};
 use crate::backend::{
     ActiveMode, Backend, Notice, RefreshStatus, TokenHealth, TokenWarning, token_health,
 };
@@ -80,6 +80,8 @@ pub struct StateView {
     /// Scheduled checks: when the last ran and the next is due.
     pub last_check: Option<DateTime<Utc>>,
     pub next_check: Option<DateTime<Utc>>,
+    /// Alert destinations: how many, what waits, which are failing.
+    pub alerts: AlertsSummary,
 }
 
 /// What the views depend on besides the accounts' own revisions, and the
@@ -148,6 +150,7 @@ pub fn state_with(backend: &Backend, wanted: Wanted) -> StateView {
         accounts,
         refresh: backend.refresh_status(),
         notices: backend.notices(),
+        alerts: AlertsSummary::of(&backend.destinations().unwrap_or_default()),
         settings,
     }
 }
