@@ -67,3 +67,105 @@ fn the_app_secret_round_trips_through_the_os_keychain() {
         None
     );
 }
+
+#[path = "alerts/receivers.rs"]
+mod receivers;
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs a D-Bus session with an unlocked gnome-keyring (scripts/test.sh starts one)"]
+async fn an_alert_secret_lives_in_the_keychain_and_a_test_goes_through_it() {
+    use adkeep_app::backend::{Backend, NewDestination, NoEvents};
+    use adkeep_core::alerts::{Outcome, Rules, SecretField, SecretRef, Target};
+    let dir = tempfile::tempdir().unwrap();
+    let receivers = receivers::Receivers::start().await;
+    let vault = Vault::new(service(), dir.path().to_path_buf());
+    let stores = std::sync::Arc::new(adkeep_app::store::FileStores::new(dir.path().to_path_buf()));
+    let backend = Backend::open(stores, vault, std::sync::Arc::new(NoEvents)).unwrap();
+    let url = receivers.url("slack");
+    let added = backend
+        .add_destination(NewDestination {
+            target: Target::Slack {
+                url: SecretRef::Keychain,
+            },
+            rules: Rules::default(),
+            secrets: vec![(SecretField::Url, url.clone())],
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        backend.test_destination(&added.id).await.unwrap(),
+        Outcome::Delivered
+    );
+    assert_eq!(receivers.received("slack").len(), 1);
+    for entry in walk(dir.path()) {
+        let text = String::from_utf8_lossy(&std::fs::read(&entry).unwrap()).into_owned();
+        assert!(!text.contains(&url), "the URL is in {}", entry.display());
+    }
+    backend.remove_destination(&added.id).await.unwrap();
+    assert!(backend.destinations().unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs a D-Bus session with an unlocked gnome-keyring (scripts/test.sh starts one)"]
+async fn a_login_added_with_a_token_is_kept_in_the_keychain() {
+    let double = graph_double::GraphDouble::start(graph_double::DoubleConfig::generated(5, 1))
+        .await
+        .unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let run = |args: &[&str], token: Option<&str>| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_adkeep"));
+        command
+            .args(args)
+            .env("ADKEEP_GRAPH_URL", double.url())
+            .env("ADKEEP_FACEBOOK_URL", double.url())
+            .env("ADKEEP_DATA_DIR", data.path())
+            .env_remove("ADKEEP_ACCESS_TOKEN")
+            .env_remove("DISPLAY");
+        if let Some(token) = token {
+            command.env("META_TOKEN", token);
+        }
+        command.output().unwrap()
+    };
+    let token = double.issue_token();
+    let added = run(
+        &["logins", "add", "--token-env", "META_TOKEN"],
+        Some(&token),
+    );
+    let said = String::from_utf8_lossy(&added.stdout);
+    assert!(
+        added.status.success(),
+        "{said} {}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    assert!(said.contains("Jane Doe"), "{said}");
+    // Later, with no token in the environment: the keychain's is used.
+    let refreshed = run(&["refresh", "--json"], None);
+    assert!(
+        refreshed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&refreshed.stderr)
+    );
+    let accounts: serde_json::Value = serde_json::from_slice(&refreshed.stdout).unwrap();
+    assert_eq!(accounts.as_array().unwrap().len(), 5);
+    for entry in walk(data.path()) {
+        let text = String::from_utf8_lossy(&std::fs::read(&entry).unwrap()).into_owned();
+        assert!(
+            !text.contains(&token),
+            "the token is in {}",
+            entry.display()
+        );
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}

@@ -3,6 +3,8 @@
 //! webhook (`/hook`), each answering from a script, and an SMTP server.
 //! They record everything they are sent.
 
+#![allow(dead_code)] // Each test file uses its own part of these.
+
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};

@@ -22,6 +22,7 @@ function showSettings() {
   fillSettings($('#settings-form'), app.state.settings);
   renderLoginSettings();
   screens.show('settings');
+  $('#alert-status').textContent = '';
   return loadAlerts();
 }
 

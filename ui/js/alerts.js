@@ -62,8 +62,9 @@ export function renderAlertList(alerts, list, empty, loginName) {
     const li = el('li', 'login-item alert-item');
     li.dataset.alert = alert.id;
     const head = el('div', 'login-head');
-    head.append(el('strong', 'login-name', KIND[alert.kind] || alert.kind));
-    head.append(el('span', 'login-fb', alert.target));
+    const name = el('strong', 'login-name', alert.target);
+    name.dataset.kind = KIND[alert.kind] || alert.kind;
+    head.append(name);
     const { text, tone } = deliveryText(alert);
     const health = el('span', 'login-health', text);
     health.dataset.tone = tone;
