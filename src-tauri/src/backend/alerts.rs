@@ -326,46 +326,46 @@ pub struct DestinationForm {
 
 impl DestinationForm {
     /// What the form describes, checked (`kept`: the destination edited).
-    pub fn into_new(
-        self,
-        kept: Option<&adkeep_core::alerts::Destination>,
-    ) -> Result<NewDestination> {
+    pub fn into_new(self, kept: Option<&Destination>) -> Result<NewDestination> {
+        let mut secrets = Vec::new();
+        let target = self.target(kept, &mut secrets)?;
+        Ok(NewDestination {
+            target,
+            rules: self.rules,
+            secrets,
+        })
+    }
+
+    fn target(
+        &self,
+        kept: Option<&Destination>,
+        secrets: &mut Vec<(SecretField, String)>,
+    ) -> Result<Target> {
         use adkeep_core::alerts::destination::{check_url, parse_smtp};
         let bad = |e: alerts::destination::DestinationError| Error::Settings(e.to_string());
-        let had = |field: SecretField| {
-            kept.is_some_and(|d| d.target.secrets().iter().any(|(f, _)| *f == field))
-        };
-        let mut secrets = Vec::new();
-        let mut keep = |field: SecretField, value: String| -> Option<SecretRef> {
-            let value = value.trim().to_owned();
-            if value.is_empty() {
-                return had(field).then_some(SecretRef::Keychain);
-            }
-            secrets.push((field, value));
-            Some(SecretRef::Keychain)
-        };
-        let target = match self.kind.as_str() {
+        let mut keep = |field, value: &str| keep_secret(kept, field, value, secrets);
+        match self.kind.as_str() {
             "slack" | "teams" => {
                 if !self.url.trim().is_empty() {
                     check_url(self.url.trim()).map_err(bad)?;
                 }
-                let url = keep(SecretField::Url, self.url).ok_or_else(|| {
+                let url = keep(SecretField::Url, &self.url).ok_or_else(|| {
                     Error::Settings("Paste the webhook URL the channel gave you.".to_owned())
                 })?;
-                if self.kind == "slack" {
+                Ok(if self.kind == "slack" {
                     Target::Slack { url }
                 } else {
                     Target::Teams { url }
-                }
+                })
             }
             "webhook" => {
                 check_url(self.url.trim()).map_err(bad)?;
-                Target::Webhook {
+                Ok(Target::Webhook {
                     url: self.url.trim().to_owned(),
-                    secret: keep(SecretField::Secret, self.secret),
-                }
+                    secret: keep(SecretField::Secret, &self.secret),
+                })
             }
-            "email" => Target::Email {
+            "email" => Ok(Target::Email {
                 smtp: parse_smtp(&self.smtp).map_err(bad)?,
                 to: self
                     .to
@@ -377,18 +377,28 @@ impl DestinationForm {
                     .filter(|f| !f.is_empty())
                     .unwrap_or_else(|| "adkeep@localhost".to_owned()),
                 user: Some(self.user.trim().to_owned()).filter(|u| !u.is_empty()),
-                password: keep(SecretField::Password, self.password),
-            },
-            other => {
-                return Err(Error::Settings(format!(
-                    "{other:?} is not a kind of destination"
-                )));
-            }
-        };
-        Ok(NewDestination {
-            target,
-            rules: self.rules,
-            secrets,
-        })
+                password: keep(SecretField::Password, &self.password),
+            }),
+            other => Err(Error::Settings(format!(
+                "{other:?} is not a kind of destination"
+            ))),
+        }
     }
+}
+
+/// A secret typed in the form goes to the keychain; left empty, the one the
+/// edited destination kept stays (`None`: there is none).
+fn keep_secret(
+    kept: Option<&Destination>,
+    field: SecretField,
+    value: &str,
+    secrets: &mut Vec<(SecretField, String)>,
+) -> Option<SecretRef> {
+    let value = value.trim();
+    if value.is_empty() {
+        let had = kept.is_some_and(|d| d.target.secrets().iter().any(|(f, _)| *f == field));
+        return had.then_some(SecretRef::Keychain);
+    }
+    secrets.push((field, value.to_owned()));
+    Some(SecretRef::Keychain)
 }
