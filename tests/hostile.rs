@@ -389,3 +389,32 @@ cases! {
     // Names that would take over a terminal.
     terminal_escapes_in_names: Twist::TerminalEscapes, None => Outcome::Fresh;
 }
+
+/// A name that is not valid Unicode costs its own letters, never its page:
+/// every account is read, the bad names with U+FFFD where they broke.
+async fn broken_names(twist: Twist) {
+    let stage = stage().await;
+    stage.hostile.arm(twist.clone(), None);
+    let run = adkeep(&stage, &["refresh", "--json"]).await;
+    stage.hostile.disarm();
+    holds_everywhere(&stage, &run, &format!("{twist:?}"));
+    assert_eq!(run.status, 0, "{twist:?}: {}", run.stderr);
+    let rows = run.rows();
+    assert_eq!(rows.len(), ACCOUNTS, "{twist:?}: every account");
+    let replaced = rows
+        .iter()
+        .filter(|r| r["name"].as_str().is_some_and(|n| n.contains('\u{FFFD}')))
+        .count();
+    assert!(replaced >= 2, "{twist:?}: {replaced} names show where they broke");
+    assert!(rows.iter().all(|r| r["error"].is_null()), "{twist:?}: nothing failed");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn lone_surrogates_in_names() {
+    broken_names(Twist::LoneSurrogates).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn invalid_utf8_in_names_on_every_page() {
+    broken_names(Twist::InvalidUtf8Names).await;
+}

@@ -61,7 +61,9 @@ fn parse_item(item: &Value) -> BatchOutcome {
         error.usage = usage;
         return BatchOutcome::Failed(error);
     };
-    match serde_json::from_str::<Value>(raw) {
+    // The item's body is JSON again: lone surrogates in it cost their own letters.
+    let repaired = super::lossy::repaired(raw.as_bytes());
+    match serde_json::from_slice::<Value>(&repaired) {
         Ok(body) => {
             if let Some(mut error) = GraphError::from_error_value(status, &body) {
                 error.usage = usage;

@@ -9,6 +9,7 @@ pub mod endpoints;
 pub mod error;
 pub mod ids;
 pub mod links;
+pub mod lossy;
 pub mod page;
 pub mod paging;
 pub mod transport;

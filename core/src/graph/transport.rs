@@ -92,6 +92,11 @@ pub async fn receive(
         }
         body.extend_from_slice(&chunk);
     }
+    // One bad string costs its own letters, never the page (see `lossy`).
+    let body = match super::lossy::repaired(&body) {
+        std::borrow::Cow::Borrowed(_) => body,
+        std::borrow::Cow::Owned(fixed) => fixed,
+    };
     Ok(Received {
         status,
         usage,

@@ -117,6 +117,11 @@ pub enum Twist {
     OverflowingSpendInBatch,
     /// Account names with terminal escapes and direction overrides.
     TerminalEscapes,
+    /// Account names holding lone UTF-16 surrogate escapes (`"\ud83d"`: a
+    /// string cut in the middle of an emoji), which no JSON parser takes.
+    LoneSurrogates,
+    /// Account names holding bytes that are not UTF-8, on every page.
+    InvalidUtf8Names,
     /// A batch answer that is not a list.
     BatchNotAList,
     /// A batch answer with 200 more items than asked.
@@ -303,6 +308,27 @@ impl Twist {
             Self::AbsurdUsage => {
                 let mut response = upstream.into_response();
                 add_absurd_usage(&mut response);
+                response
+            }
+            Self::LoneSurrogates | Self::InvalidUtf8Names => {
+                let mut body: Value = serde_json::from_slice(&upstream.body).unwrap_or(Value::Null);
+                for (n, item) in accounts(&mut body).into_iter().take(2).enumerate() {
+                    item["name"] = json!(format!("BROKEN-NAME-{n}"));
+                }
+                let text = serde_json::to_vec(&body).unwrap_or_default();
+                let (first, second): (&[u8], &[u8]) = if *self == Self::LoneSurrogates {
+                    (br"Shop \ud83d cut", br"\udc00 tail")
+                } else {
+                    (b"Caf\xe9 \xff", b"\xfe\xfd")
+                };
+                let text = replace_bytes(&replace_bytes(&text, b"BROKEN-NAME-0", first), b"BROKEN-NAME-1", second);
+                let status = StatusCode::from_u16(upstream.status).unwrap_or(StatusCode::OK);
+                let mut response = (status, text).into_response();
+                for (name, value) in &upstream.headers {
+                    if name.as_str().starts_with("x-") {
+                        response.headers_mut().append(name, value.clone());
+                    }
+                }
                 response
             }
             _ => {
@@ -505,6 +531,22 @@ fn terminal_escapes(body: &mut Value) {
             "\u{1b}[2J\u{1b}]0;pwned\u{7}{name}\r\u{1b}[1A\u{202e}txt.exe"
         ));
     }
+}
+
+/// `haystack` with every `needle` replaced by `with`, byte for byte.
+fn replace_bytes(haystack: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(haystack.len());
+    let mut i = 0;
+    while i < haystack.len() {
+        if haystack[i..].starts_with(needle) {
+            out.extend_from_slice(with);
+            i += needle.len();
+        } else {
+            out.push(haystack[i]);
+            i += 1;
+        }
+    }
+    out
 }
 
 fn each_batch_item(body: &mut Value, f: impl Fn(&Value) -> Value) {
