@@ -26,6 +26,8 @@ pub const BOOK_KEY: &str = "book";
 pub enum ConfigError {
     #[error("{var} is not a valid URL: {value}")]
     Url { var: &'static str, value: String },
+    #[error("{var} must be https:// (plain http:// only to this computer), not {value}: the token would travel in the clear")]
+    Insecure { var: &'static str, value: String },
     #[error("{ENV_GRAPH_VERSION} must look like v27.0, not {0}")]
     Version(String),
     #[error("no data folder: set {ENV_DATA_DIR}")]
@@ -47,7 +49,15 @@ pub fn endpoints_from(
 ) -> Result<Endpoints, ConfigError> {
     let url = |name: &'static str, default: &str| {
         let value = var(name).unwrap_or_else(|| default.to_owned());
-        parse_base(&value).map_err(|_| ConfigError::Url { var: name, value })
+        let url = parse_base(&value).map_err(|_| ConfigError::Url {
+            var: name,
+            value: value.clone(),
+        })?;
+        if !crate::graph::endpoints::is_safe_base(&url) {
+            let value = format!("{}://{}", url.scheme(), url.host_str().unwrap_or(""));
+            return Err(ConfigError::Insecure { var: name, value });
+        }
+        Ok(url)
     };
     let version = var(ENV_GRAPH_VERSION).unwrap_or_else(|| settings_version.to_owned());
     if !is_valid_version(&version) {
@@ -126,6 +136,21 @@ pub fn has_env_tokens() -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_graph_override_is_https_or_this_computer() {
+        let with = |graph: &str| {
+            let graph = graph.to_owned();
+            endpoints_from(move |name| (name == ENV_GRAPH_URL).then(|| graph.clone()), "v27.0")
+        };
+        assert!(with("https://graph.example.com").is_ok());
+        assert!(with("http://127.0.0.1:4100").is_ok());
+        assert!(with("http://[::1]:4100").is_ok());
+        for bad in ["http://graph.facebook.com", "http://10.0.0.2", "ftp://graph.facebook.com", "file:///etc"] {
+            let error = with(bad).unwrap_err();
+            assert!(matches!(error, ConfigError::Insecure { .. }), "{bad}: {error}");
+        }
+    }
     use std::collections::HashMap;
 
     fn from(map: &[(&str, &str)]) -> Result<Endpoints, ConfigError> {

@@ -5,8 +5,6 @@
 //! (Slack and Teams URLs, the webhook's signing secret, the SMTP password)
 //! are never held here: a destination says where each one is (`SecretRef`).
 
-use std::net::IpAddr;
-
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -226,12 +224,7 @@ pub enum DestinationError {
     NotAVariable(String),
 }
 
-/// Whether `host` is this computer (127.0.0.0/8, ::1, localhost).
-pub fn is_loopback(host: &str) -> bool {
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    bare.eq_ignore_ascii_case("localhost")
-        || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
-}
+pub use crate::graph::endpoints::is_loopback;
 
 /// A webhook address: `https://`, or `http://` to a loopback address.
 pub fn check_url(raw: &str) -> Result<Url, DestinationError> {

@@ -38,6 +38,24 @@ pub fn parse_base(raw: &str) -> Result<Url, url::ParseError> {
     Ok(url)
 }
 
+/// Whether `host` is this computer (127.0.0.0/8, ::1, localhost).
+pub fn is_loopback(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    bare.eq_ignore_ascii_case("localhost")
+        || bare
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// `https://`, or `http://` to this computer: where a token may be sent.
+pub fn is_safe_base(url: &Url) -> bool {
+    match url.scheme() {
+        "https" => url.host_str().is_some_and(|h| !h.is_empty()),
+        "http" => url.host_str().is_some_and(is_loopback),
+        _ => false,
+    }
+}
+
 /// `v27.0`, `v26.0`, …
 pub fn is_valid_version(version: &str) -> bool {
     let Some(rest) = version.strip_prefix('v') else {
