@@ -405,8 +405,14 @@ async fn broken_names(twist: Twist) {
         .iter()
         .filter(|r| r["name"].as_str().is_some_and(|n| n.contains('\u{FFFD}')))
         .count();
-    assert!(replaced >= 2, "{twist:?}: {replaced} names show where they broke");
-    assert!(rows.iter().all(|r| r["error"].is_null()), "{twist:?}: nothing failed");
+    assert!(
+        replaced >= 2,
+        "{twist:?}: {replaced} names show where they broke"
+    );
+    assert!(
+        rows.iter().all(|r| r["error"].is_null()),
+        "{twist:?}: nothing failed"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -26,7 +26,9 @@ pub const BOOK_KEY: &str = "book";
 pub enum ConfigError {
     #[error("{var} is not a valid URL: {value}")]
     Url { var: &'static str, value: String },
-    #[error("{var} must be https:// (plain http:// only to this computer), not {value}: the token would travel in the clear")]
+    #[error(
+        "{var} must be https:// (plain http:// only to this computer), not {value}: the token would travel in the clear"
+    )]
     Insecure { var: &'static str, value: String },
     #[error("{ENV_GRAPH_VERSION} must look like v27.0, not {0}")]
     Version(String),
@@ -141,14 +143,25 @@ mod tests {
     fn a_graph_override_is_https_or_this_computer() {
         let with = |graph: &str| {
             let graph = graph.to_owned();
-            endpoints_from(move |name| (name == ENV_GRAPH_URL).then(|| graph.clone()), "v27.0")
+            endpoints_from(
+                move |name| (name == ENV_GRAPH_URL).then(|| graph.clone()),
+                "v27.0",
+            )
         };
         assert!(with("https://graph.example.com").is_ok());
         assert!(with("http://127.0.0.1:4100").is_ok());
         assert!(with("http://[::1]:4100").is_ok());
-        for bad in ["http://graph.facebook.com", "http://10.0.0.2", "ftp://graph.facebook.com", "file:///etc"] {
+        for bad in [
+            "http://graph.facebook.com",
+            "http://10.0.0.2",
+            "ftp://graph.facebook.com",
+            "file:///etc",
+        ] {
             let error = with(bad).unwrap_err();
-            assert!(matches!(error, ConfigError::Insecure { .. }), "{bad}: {error}");
+            assert!(
+                matches!(error, ConfigError::Insecure { .. }),
+                "{bad}: {error}"
+            );
         }
     }
     use std::collections::HashMap;

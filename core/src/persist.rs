@@ -252,6 +252,56 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> io::Result<()> {
     result
 }
 
+/// Removes temporary files an interrupted write left in `dir` (a process
+/// killed between writing and renaming): `.NAME.tmp-PID-N` of a process that
+/// is gone, or older than an hour. Returns how many went.
+pub fn remove_stale_temps(dir: &Path) -> usize {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = temp_owner(&name) else {
+            continue;
+        };
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > std::time::Duration::from_secs(3600));
+        if (old || !process_alive(pid)) && fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
+/// The pid in `.NAME.tmp-PID-N`, when `name` is one of our temporary files.
+fn temp_owner(name: &str) -> Option<u32> {
+    if !name.starts_with('.') {
+        return None;
+    }
+    let (_, tail) = name.rsplit_once(".tmp-")?;
+    let (pid, n) = tail.split_once('-')?;
+    n.parse::<u32>().ok()?;
+    pid.parse().ok()
+}
+
+/// Whether a process with `pid` runs (Linux reads /proc; elsewhere only
+/// our own pid is known alive, and age decides).
+fn process_alive(pid: u32) -> bool {
+    if pid == std::process::id() {
+        return true;
+    }
+    if cfg!(target_os = "linux") {
+        Path::new(&format!("/proc/{pid}")).exists()
+    } else {
+        true
+    }
+}
+
 #[cfg(unix)]
 fn sync_dir(dir: &Path) {
     if let Ok(handle) = fs::File::open(dir) {
@@ -271,6 +321,25 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn temp_files_of_a_killed_process_are_removed_and_ours_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let dead = dir.path().join(".accounts.json.tmp-999999999-42");
+        let ours = dir
+            .path()
+            .join(format!(".accounts.json.tmp-{}-7", std::process::id()));
+        let other = dir.path().join("accounts.json");
+        for f in [&dead, &ours, &other] {
+            fs::write(f, b"x").unwrap();
+        }
+        assert_eq!(
+            remove_stale_temps(dir.path()),
+            usize::from(cfg!(target_os = "linux"))
+        );
+        assert!(ours.exists() && other.exists());
+        assert_eq!(dead.exists(), !cfg!(target_os = "linux"));
+    }
 
     #[test]
     fn write_then_load_round_trips() {

@@ -87,7 +87,10 @@ mod tests {
         assert_eq!(name(br#"{"name":"Shop \ud83d cut"}"#), "Shop \u{FFFD} cut");
         assert_eq!(name(br#"{"name":"\udc00 tail"}"#), "\u{FFFD} tail");
         assert_eq!(name(br#"{"name":"end \uD800"}"#), "end \u{FFFD}");
-        assert_eq!(name(br#"{"name":"\ud800\ud800\udc00"}"#), "\u{FFFD}\u{10000}");
+        assert_eq!(
+            name(br#"{"name":"\ud800\ud800\udc00"}"#),
+            "\u{FFFD}\u{10000}"
+        );
     }
 
     #[test]

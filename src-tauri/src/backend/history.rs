@@ -101,7 +101,21 @@ impl Backend {
         let alerts = self.settings().money_alerts;
         let found = changes::between(before, &after, Utc::now(), &alerts);
         if !found.is_empty() {
-            self.with_history(|h| h.record(&found));
+            match self.with_history(|h| h.record(&found)) {
+                Some(()) => self.clear_notice(super::notices::HISTORY_FAILED),
+                None => {
+                    self.notice_as(
+                        super::notices::HISTORY_FAILED,
+                        NoticeLevel::Warning,
+                        format!(
+                            "{} change(s) could not be written to the history in {}. Your accounts are saved; Activity misses these.",
+                            found.len(),
+                            self.data_dir().display()
+                        ),
+                    );
+                    self.events.state_changed();
+                }
+            }
         }
         found
     }

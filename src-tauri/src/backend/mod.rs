@@ -153,6 +153,10 @@ impl Backend {
         endpoints: Option<Endpoints>,
     ) -> Result<Arc<Self>> {
         let http = http_client().map_err(|e| Error::Internal(format!("HTTP client: {e}")))?;
+        let stale = adkeep_core::persist::remove_stale_temps(stores.data_dir());
+        if stale > 0 {
+            tracing::info!(stale, "removed temporary files an interrupted save left");
+        }
         let backend = Self {
             stores: stores.clone(),
             vault: Arc::new(vault),

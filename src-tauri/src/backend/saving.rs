@@ -43,13 +43,20 @@ impl Backend {
 
     /// Saves the account book now (merged with another process's save).
     pub fn persist_now(&self) {
-        if let Err(e) = self.disk.save(Self::book_kind(self.mode()), &self.session) {
-            tracing::error!("saving the account list: {e}");
-            self.notice(
-                NoticeLevel::Error,
-                format!("Adkeep could not save your account list: {e}"),
-            );
-            self.events.state_changed();
+        match self.disk.save(Self::book_kind(self.mode()), &self.session) {
+            Ok(()) => self.clear_notice(super::notices::SAVE_FAILED),
+            Err(e) => {
+                tracing::error!("saving the account list: {e}");
+                self.notice_as(
+                    super::notices::SAVE_FAILED,
+                    NoticeLevel::Error,
+                    format!(
+                        "Adkeep could not save your account list in {}: {e}. The list saved before is kept; this one is saved again with the next refresh.",
+                        self.data_dir().display()
+                    ),
+                );
+                self.events.state_changed();
+            }
         }
         *lock(&self.refreshing.last_save) = Some(Instant::now());
     }

@@ -46,7 +46,16 @@ pub async fn run(ids: Vec<String>, only: Only, scope: Scope, json: bool) -> Resu
             summary.unreadable
         ));
     }
-    Ok(if all_fresh(&summary, &accounts) { 0 } else { 1 })
+    // Refreshed but not kept (a full disk): a script or a watcher must know.
+    let troubles = backend.troubles();
+    for trouble in &troubles {
+        warn(trouble);
+    }
+    Ok(if all_fresh(&summary, &accounts) && troubles.is_empty() {
+        0
+    } else {
+        1
+    })
 }
 
 /// Every reachable row refreshed, nothing stopped the run.

@@ -18,7 +18,8 @@ pub fn once_status(delivered: &Delivered) -> i32 {
 }
 
 /// One check now: refresh, record the changes, deliver, retry the outbox.
-/// Exits 0 when everything was delivered, 1 when something is pending.
+/// Exits 0 when everything was delivered (and kept), 1 when something is
+/// pending or could not be saved.
 pub async fn once(backend: &Arc<Backend>) -> i32 {
     let delivered = match backend.check().await {
         Ok(report) => {
@@ -34,7 +35,15 @@ pub async fn once(backend: &Arc<Backend>) -> i32 {
         }
     };
     log_delivered(&delivered);
-    once_status(&delivered)
+    let troubles = backend.troubles();
+    for trouble in &troubles {
+        tracing::error!("{trouble}");
+    }
+    if troubles.is_empty() {
+        once_status(&delivered)
+    } else {
+        1
+    }
 }
 
 fn log_delivered(delivered: &Delivered) {

@@ -321,7 +321,11 @@ impl Twist {
                 } else {
                     (b"Caf\xe9 \xff", b"\xfe\xfd")
                 };
-                let text = replace_bytes(&replace_bytes(&text, b"BROKEN-NAME-0", first), b"BROKEN-NAME-1", second);
+                let text = replace_bytes(
+                    &replace_bytes(&text, b"BROKEN-NAME-0", first),
+                    b"BROKEN-NAME-1",
+                    second,
+                );
                 let status = StatusCode::from_u16(upstream.status).unwrap_or(StatusCode::OK);
                 let mut response = (status, text).into_response();
                 for (name, value) in &upstream.headers {
