@@ -10,6 +10,7 @@ use adkeep_core::governor::Governor;
 use adkeep_core::graph::GraphError;
 use adkeep_core::graph::client::parse_base;
 use adkeep_core::graph::links::checked_next;
+use adkeep_core::graph::lossy;
 use adkeep_core::graph::page::Page;
 use adkeep_core::graph::usage::{MAX_WAIT, Usage};
 use adkeep_core::money;
@@ -133,8 +134,56 @@ proptest! {
 
     #[test]
     fn pages_of_anything_never_panic(raw in value()) {
-        let _ = serde_json::from_value::<Page<AccountWire>>(raw.clone());
+        // Whatever the shape, a page is read or refused; one that is read
+        // holds no more items than were sent.
+        // (serde also reads a struct from a list: `data` is then its first element)
+        let data = if raw.is_array() { raw.get(0) } else { raw.get("data") };
+        let sent = data.and_then(Value::as_array).map_or(0, Vec::len);
+        if let Ok(page) = serde_json::from_value::<Page<AccountWire>>(raw.clone()) {
+            prop_assert!(page.items.len() + page.skipped <= sent);
+        }
         let _ = serde_json::from_value::<Page<wire::IdWire>>(raw);
+    }
+
+    #[test]
+    fn bytes_of_anything_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..600)) {
+        let repaired = lossy::repaired(&bytes);
+        prop_assert!(std::str::from_utf8(&repaired).is_ok(), "always text after repair");
+        let _ = serde_json::from_slice::<Page<AccountWire>>(&repaired);
+        let _ = serde_json::from_slice::<Value>(&repaired);
+        let _ = GraphError::from_response(200, &bytes, Usage::default());
+    }
+
+    #[test]
+    fn a_damaged_name_costs_its_own_letters_never_the_page(
+        accounts in 1usize..40,
+        victim in 0usize..40,
+        damage in prop_oneof![
+            Just(&b"\\ud83d"[..]),
+            Just(&b"\\udc00"[..]),
+            Just(&b"\\uDBFF\\uDBFF"[..]),
+            Just(&b"\xff\xfe"[..]),
+            Just(&b"\xe9"[..]),
+            Just(&b"\xf0\x9f\x98"[..]),
+        ],
+    ) {
+        let victim = victim % accounts;
+        let mut body = String::from(r#"{"data":["#);
+        for n in 0..accounts {
+            let name = if n == victim { "NAME-HERE".to_owned() } else { format!("Shop {n}") };
+            body.push_str(&format!(r#"{}{{"id":"act_{n}","name":"{name}","account_status":1,"currency":"USD"}}"#, if n > 0 { "," } else { "" }));
+        }
+        body.push_str(r#"],"paging":{"cursors":{"after":"x"}}}"#);
+        let at = body.find("NAME-HERE").unwrap();
+        let mut bytes = body.as_bytes()[..at].to_vec();
+        bytes.extend_from_slice(b"cut ");
+        bytes.extend_from_slice(damage);
+        bytes.extend_from_slice(&body.as_bytes()[at + "NAME-HERE".len()..]);
+        let page: Page<AccountWire> = serde_json::from_slice(&lossy::repaired(&bytes)).expect("the page is read");
+        prop_assert_eq!((page.items.len(), page.skipped), (accounts, 0));
+        let read = serde_json::from_slice::<Value>(&lossy::repaired(&bytes)).unwrap();
+        let name = read["data"][victim]["name"].as_str().unwrap().to_owned();
+        prop_assert!(name.starts_with("cut ") && name.contains('\u{FFFD}'), "{name:?}");
     }
 
     #[test]
@@ -183,9 +232,29 @@ proptest! {
     }
 
     #[test]
-    fn minor_units_are_exact_or_refused(raw in ".{0,60}", currency in prop_oneof![Just("USD"), Just("JPY"), Just("KRW"), Just("EUR")]) {
-        let _ = money::from_minor_units(&raw, currency);
-        let _ = money::from_major_units(&raw, currency);
+    fn minor_units_are_exact_or_refused(
+        raw in prop_oneof![".{0,60}", "-?[0-9]{1,40}", "-?[0-9]{1,20}\\.[0-9]{1,12}", " [0-9]{1,6} "],
+        currency in prop_oneof![Just("USD"), Just("JPY"), Just("KRW"), Just("EUR")],
+    ) {
+        let trimmed = raw.trim();
+        let digits = trimmed.strip_prefix('-').unwrap_or(trimmed);
+        let integer = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+        match money::from_minor_units(&raw, currency) {
+            Ok(value) => {
+                prop_assert!(integer, "{raw:?} read as minor units");
+                // Exact: times the currency's offset, it is the integer sent.
+                let offset = Decimal::from(money::currency_offset(currency));
+                prop_assert_eq!(value * offset, trimmed.parse::<Decimal>().unwrap());
+            }
+            Err(_) => prop_assert!(!integer || digits.len() >= 28, "{raw:?} refused"),
+        }
+        match money::from_major_units(&raw, currency) {
+            Ok(value) => prop_assert_eq!(value, trimmed.parse::<Decimal>().or_else(|_| Decimal::from_scientific(trimmed)).unwrap()),
+            Err(_) => prop_assert!(
+                (trimmed.parse::<Decimal>().is_err() && Decimal::from_scientific(trimmed).is_err()) || trimmed.len() > 64,
+                "{raw:?} refused"
+            ),
+        }
     }
 
     #[test]
@@ -198,16 +267,13 @@ proptest! {
     #[test]
     fn spend_sums_are_exact_or_refused(rows in prop::collection::vec(number(), 0..6)) {
         let insights = json!({"data": rows.iter().map(|s| json!({"spend": s})).collect::<Vec<_>>()});
-        if let Ok(total) = wire::sum_spend(Some(&insights), "USD") {
-            let mut expected = money::zero("USD");
-            for row in &rows {
-                let text = match row { Value::String(s) => s.clone(), other => other.to_string() };
-                expected = expected
-                    .checked_add(money::from_major_units(&text, "USD").unwrap())
-                    .unwrap();
-            }
-            prop_assert_eq!(total, expected);
-        }
+        // Worked out apart: every row read exactly, added without overflow,
+        // or the whole sum refused (never a partial or rounded total).
+        let expected = rows.iter().try_fold(money::zero("USD"), |sum, row| {
+            let text = match row { Value::String(s) => s.clone(), other => other.to_string() };
+            sum.checked_add(money::from_major_units(&text, "USD").ok()?)
+        });
+        prop_assert_eq!(wire::sum_spend(Some(&insights), "USD").ok(), expected);
     }
 
     #[test]
@@ -216,12 +282,21 @@ proptest! {
         "(https?:)?(//)?[a-z0-9.@:\\\\%/]{0,40}/v27\\.0/[a-z/%?=&.:@]{0,30}",
     ]) {
         let base = parse_base("https://graph.facebook.com").unwrap();
-        if let Ok(url) = checked_next(&base, &raw) {
+        let followed = checked_next(&base, &raw);
+        if let Ok(url) = followed {
             prop_assert_eq!(url.scheme(), "https");
             prop_assert_eq!(url.host_str(), Some("graph.facebook.com"));
             prop_assert_eq!(url.port_or_known_default(), Some(443));
             prop_assert!(url.username().is_empty() && url.password().is_none());
             prop_assert!(!url.query_pairs().any(|(k, _)| k == "access_token"));
         }
+    }
+
+    #[test]
+    fn next_links_of_the_graph_server_are_followed(cursor in "[A-Za-z0-9_-]{1,40}", limit in 1u32..500) {
+        let base = parse_base("https://graph.facebook.com").unwrap();
+        let raw = format!("https://graph.facebook.com/v27.0/me/adaccounts?limit={limit}&after={cursor}");
+        let url = checked_next(&base, &raw);
+        prop_assert!(url.is_ok(), "{raw} was refused: {url:?}");
     }
 }

@@ -48,7 +48,7 @@ export async function launch() {
 }
 
 /** Opens the app with `fixture` as the backend's state. */
-export async function openApp(browser, base, fixture, { before, arg } = {}) {
+export async function openApp(browser, base, fixture, { before, arg, fakeClock } = {}) {
   const context = await browser.newContext({ locale: 'en-US', timezoneId: 'UTC', viewport: { width: 1366, height: 900 } });
   const page = await context.newPage();
   page.problems = [];
@@ -63,6 +63,8 @@ export async function openApp(browser, base, fixture, { before, arg } = {}) {
   await page.addInitScript((f) => { window.__fixture = f; }, fixture);
   if (before) await page.addInitScript(before, arg);
   await page.addInitScript({ path: path.join(HERE, 'fake-backend.js') });
+  // A clock the test moves itself: a timer is waited out exactly, never raced.
+  if (fakeClock) await page.clock.install();
   await page.goto(`${base}/index.html`);
   await page.waitForSelector('body[data-ready="true"]');
   return page;

@@ -39,9 +39,12 @@ test('updates: the newest version says so; the switch is saved', async () => {
 });
 
 test('updates: the quiet check at start tells only of a newer version, and only when allowed', async () => {
-  const page = await open(state(), { before: newer });
-  await page.waitForFunction(() => [...document.querySelectorAll('.notice')].some((n) => /0\.2\.0 is available/.test(n.textContent)), null, { timeout: 10_000 });
-  const off = await open(state({ settings: { ...state().settings, check_updates: false } }), { before: newer });
-  await off.waitForTimeout(6_000);
+  const page = await open(state(), { before: newer, fakeClock: true });
+  await page.clock.runFor(4_000);
+  assert.equal((await calls(page, 'check_update')).length, 0, 'not before the list has painted');
+  await page.clock.runFor(2_000);
+  await page.waitForFunction(() => [...document.querySelectorAll('.notice')].some((n) => /0\.2\.0 is available/.test(n.textContent)));
+  const off = await open(state({ settings: { ...state().settings, check_updates: false } }), { before: newer, fakeClock: true });
+  await off.clock.runFor(60_000);
   assert.equal((await calls(off, 'check_update')).length, 0);
 });
