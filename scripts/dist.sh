@@ -36,8 +36,10 @@ else
   cargo build --locked --release -p graph-double --features test-kit --bin graph-double
 fi
 
+# Cargo's (and the Tauri CLI's) output folder: CARGO_TARGET_DIR when set.
+target=${CARGO_TARGET_DIR:-target}
 rm -rf dist
 mkdir -p dist
-cp target/$profile/bundle/deb/*.deb target/$profile/bundle/rpm/*.rpm dist/
-scripts/check-packages.sh "target/$profile/graph-double" dist/*.deb dist/*.rpm
+cp "$target/$profile"/bundle/deb/*.deb "$target/$profile"/bundle/rpm/*.rpm dist/
+scripts/check-packages.sh "$target/$profile/graph-double" dist/*.deb dist/*.rpm
 ls -l dist/

@@ -195,3 +195,26 @@ async fn a_garbled_signature_is_refused() {
     setup.served.lock().unwrap().signature = "not base64 at all!".to_owned();
     refused_with(&setup, "signature could not be read");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_update_larger_than_the_cap_is_not_downloaded() {
+    let setup = setup().await;
+    let big = vec![7u8; 2 * 1024 * 1024];
+    {
+        let mut served = setup.served.lock().unwrap();
+        served.signature = sign(&setup.keys, &big, "9.9.9");
+        served.bundle = big;
+    }
+    let update = adkeep_app::desktop::updates::find(setup.app.handle())
+        .await
+        .unwrap()
+        .expect("an update");
+    let error = adkeep_app::desktop::updates::download_capped(&update, 1024 * 1024)
+        .await
+        .expect_err("too large");
+    assert!(error.to_string().contains("larger than the 1 MiB"), "{error}");
+    let whole = adkeep_app::desktop::updates::download_capped(&update, 4 * 1024 * 1024)
+        .await
+        .expect("under the cap, it verifies");
+    assert_eq!(whole.len(), 2 * 1024 * 1024);
+}

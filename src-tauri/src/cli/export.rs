@@ -13,21 +13,21 @@ use crate::views::csv;
 
 pub fn run(to: Option<PathBuf>, changes: bool, since: Since) -> Result<i32, Error> {
     let backend = super::open()?;
-    let mut out: Box<dyn Write> = match &to {
-        Some(path) => Box::new(std::io::BufWriter::new(
-            adkeep_core::persist::private_options()
-                .write(true)
-                .create(true)
-                .truncate(true)
-                .open(path)?,
-        )),
-        None => Box::new(stdout()),
+    let fill = |out: &mut dyn Write| {
+        if changes {
+            csv::changes(out, &backend.changes(&since.query())?)
+        } else {
+            csv::accounts(out, &sorted_views(&backend, None, None))
+        }
     };
-    if changes {
-        csv::changes(&mut out, &backend.changes(&since.query())?)?;
-    } else {
-        csv::accounts(&mut out, &sorted_views(&backend, None, None))?;
+    match &to {
+        // Whole or not at all: a file cut short is never left behind.
+        Some(path) => csv::write_file(path, |out| fill(out))?,
+        None => {
+            let mut out = stdout();
+            fill(&mut out)?;
+            out.flush()?;
+        }
     }
-    out.flush()?;
     Ok(0)
 }

@@ -113,24 +113,23 @@ pub fn mark_activity_seen(api: Api<'_>) -> Result<(), Error> {
 #[tauri::command]
 pub fn export_csv(api: Api<'_>, history: bool) -> Result<String, Error> {
     let path = crate::views::csv::default_path(if history { "changes" } else { "accounts" });
-    let file = adkeep_core::persist::private_options()
-        .write(true)
-        .create_new(true)
-        .open(&path)?;
-    let mut out = std::io::BufWriter::new(file);
-    if history {
-        let query = adkeep_core::history::Query::default();
-        crate::views::csv::changes(&mut out, &api.changes(&query)?)?;
-    } else {
-        let accounts = api
-            .session()
-            .book()
-            .sorted()
-            .into_iter()
-            .cloned()
-            .collect::<Vec<_>>();
-        crate::views::csv::accounts(&mut out, &api.views(accounts))?;
+    if path.exists() {
+        return Err(Error::Storage(format!("{} exists already", path.display())));
     }
-    std::io::Write::flush(&mut out)?;
+    crate::views::csv::write_file(&path, |out| {
+        if history {
+            let query = adkeep_core::history::Query::default();
+            crate::views::csv::changes(out, &api.changes(&query)?)
+        } else {
+            let accounts = api
+                .session()
+                .book()
+                .sorted()
+                .into_iter()
+                .cloned()
+                .collect::<Vec<_>>();
+            crate::views::csv::accounts(out, &api.views(accounts))
+        }
+    })?;
     Ok(path.display().to_string())
 }

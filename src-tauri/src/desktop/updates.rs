@@ -77,8 +77,8 @@ fn updater<R: Runtime>(app: &AppHandle<R>) -> Result<tauri_plugin_updater::Updat
     if let Some(key) = source.pubkey {
         builder = builder.pubkey(key);
     }
-    // Covers the check and the whole download (the plugin buffers it in
-    // memory without a size cap, so time is the bound): ~7 MB at 256 kB/s.
+    // Covers the check and the whole download (which `download_capped`
+    // also bounds in size): ~7 MB at 256 kB/s.
     builder.timeout(UPDATE_TIMEOUT).build().map_err(refused)
 }
 
@@ -102,10 +102,36 @@ pub async fn find<R: Runtime>(app: &AppHandle<R>) -> Result<Option<Update>> {
     updater(app)?.check().await.map_err(refused)
 }
 
+/// The largest update Adkeep downloads (its bundles are a few MB).
+pub const MAX_UPDATE_BYTES: u64 = 256 * 1024 * 1024;
+
 /// Downloads the update and checks its signature; the bytes are only
 /// returned when the signature is Adkeep's and names this version.
 pub async fn download_verified(update: &Update) -> Result<Vec<u8>> {
-    update.download(|_, _| {}, || {}).await.map_err(refused)
+    download_capped(update, MAX_UPDATE_BYTES).await
+}
+
+/// Like `download_verified`, stopping once more than `limit` bytes are
+/// announced or have arrived (the plugin buffers the whole download).
+pub async fn download_capped(update: &Update, limit: u64) -> Result<Vec<u8>> {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let received = Arc::new(AtomicU64::new(0));
+    let too_large = Arc::new(tokio::sync::Notify::new());
+    let (count, stop) = (received.clone(), too_large.clone());
+    let on_chunk = move |chunk: usize, announced: Option<u64>| {
+        let total = count.fetch_add(chunk as u64, Ordering::Relaxed) + chunk as u64;
+        if total > limit || announced.is_some_and(|n| n > limit) {
+            stop.notify_one();
+        }
+    };
+    tokio::select! {
+        downloaded = update.download(on_chunk, || {}) => downloaded.map_err(refused),
+        () = too_large.notified() => Err(Error::Update(format!(
+            "The update is larger than the {} MiB Adkeep downloads, so it was not installed.",
+            limit / (1024 * 1024)
+        ))),
+    }
 }
 
 /// Downloads, verifies and installs the update found by the last check,

@@ -79,11 +79,16 @@ impl<R: Runtime> PluginStores<R> {
         Ok(read)
     }
 
+    /// Writes the file first, then changes the plugin's copy: a write that
+    /// fails (a full disk) leaves memory and file agreeing on the old value.
     fn save<T: Serialize>(&self, file: &'static str, key: &str, value: &T) -> io::Result<()> {
         let store = self.store(file)?;
-        store.set(key, serde_json::to_value(value).map_err(io::Error::other)?);
-        let entries: Map<String, serde_json::Value> = store.entries().into_iter().collect();
-        persist::write_store_file(&self.dir.join(file), &entries)
+        let value = serde_json::to_value(value).map_err(io::Error::other)?;
+        let mut entries: Map<String, serde_json::Value> = store.entries().into_iter().collect();
+        entries.insert(key.to_owned(), value.clone());
+        persist::write_store_file(&self.dir.join(file), &entries)?;
+        store.set(key, value);
+        Ok(())
     }
 
     fn forget(&self, file: &'static str) {
