@@ -24,6 +24,9 @@ pub type Guard = tracing_appender::non_blocking::WorkerGuard;
 
 /// Log files kept (one a day).
 const KEEP: usize = 14;
+/// The most a day's file grows: a storm of errors is cut, not the disk filled
+/// (at most `KEEP` × this on disk).
+const MAX_DAY_BYTES: u64 = 16 * 1024 * 1024;
 const PREFIX: &str = "adkeep.log.";
 
 /// For the window: info to stderr and to `<data>/logs/adkeep.log.<date>`.
@@ -84,6 +87,9 @@ pub struct DailyFiles {
     dir: PathBuf,
     day: Option<NaiveDate>,
     file: Option<File>,
+    /// Bytes in today's file (its size when opened, then what was written).
+    written: u64,
+    limit: u64,
 }
 
 impl DailyFiles {
@@ -93,6 +99,8 @@ impl DailyFiles {
             dir,
             day: None,
             file: None,
+            written: 0,
+            limit: MAX_DAY_BYTES,
         };
         files.roll(chrono::Utc::now().date_naive())?;
         Ok(files)
@@ -109,6 +117,7 @@ impl DailyFiles {
             .append(true)
             .create(true)
             .open(path)?;
+        self.written = file.metadata().map_or(0, |m| m.len());
         self.file = Some(file);
         self.day = Some(today);
         self.prune();
@@ -138,10 +147,20 @@ impl DailyFiles {
 impl Write for DailyFiles {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.roll(chrono::Utc::now().date_naive())?;
-        match self.file.as_mut() {
-            Some(file) => file.write(buf),
-            None => Ok(buf.len()),
+        let Some(file) = self.file.as_mut() else {
+            return Ok(buf.len());
+        };
+        let len = buf.len() as u64;
+        if self.written.saturating_add(len) > self.limit {
+            // Said once, then the day's lines go to stderr only.
+            if self.written != u64::MAX {
+                file.write_all(b"(this day's log reached its size cap; the rest of the day is not kept)\n")?;
+                self.written = u64::MAX;
+            }
+            return Ok(buf.len());
         }
+        self.written += len;
+        file.write(buf)
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -152,6 +171,21 @@ impl Write for DailyFiles {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_day_s_file_stops_at_its_cap() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut files = DailyFiles::open(dir.path().to_path_buf()).unwrap();
+        files.limit = 1_000;
+        for _ in 0..100 {
+            files.write_all(&[b'x'; 99]).unwrap();
+            files.write_all(b"\n").unwrap();
+        }
+        let day = chrono::Utc::now().date_naive().format("%Y-%m-%d");
+        let text = std::fs::read_to_string(dir.path().join(format!("{PREFIX}{day}"))).unwrap();
+        assert!(text.len() < 1_100, "{}", text.len());
+        assert!(text.ends_with("is not kept)\n"), "{text}");
+    }
 
     #[test]
     fn a_file_a_day_owner_only_and_two_weeks_kept() {
