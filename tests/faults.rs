@@ -224,6 +224,7 @@ dd if=/dev/zero of="{dir}/filler" bs=64k 2>/dev/null
 echo CHANGE; read _
 "$ADKEEP" refresh --json > "{dir}/../out-full.json" 2> "{dir}/../err-full.txt"; echo "full=$?"
 cp "{dir}/accounts.json" "{dir}/../book-during.json" 2>/dev/null
+"$ADKEEP" doctor > "{dir}/../doctor-full.txt" 2>&1; echo "doctor=$?"
 rm -f "{dir}/filler"
 "$ADKEEP" refresh --json > /dev/null 2> "{dir}/../err-freed.txt"; echo "freed=$?"
 cp "{dir}/accounts.json" "{dir}/../book-after.json"
@@ -262,9 +263,11 @@ cp "{dir}/accounts.json" "{dir}/../book-after.json"
     let freed = std::fs::read_to_string(outside.path().join("err-freed.txt")).unwrap_or_default();
     assert_eq!(
         said,
-        ["first=0", "full=1", "freed=0"],
+        ["first=0", "full=1", "doctor=1", "freed=0"],
         "exit statuses; after: {freed}"
     );
+    let doctor = std::fs::read_to_string(outside.path().join("doctor-full.txt")).unwrap();
+    assert!(doctor.contains("Storage:    Adkeep cannot write in"), "{doctor}");
     let err = std::fs::read_to_string(outside.path().join("err-full.txt")).unwrap();
     assert!(err.contains("could not save your account list in"), "{err}");
     assert!(

@@ -84,4 +84,28 @@ impl Backend {
         }
         Ok(())
     }
+
+    /// Whether Adkeep can keep what it reads: a probe written (and removed)
+    /// in the data folder, and the history readable. Each trouble in words.
+    pub fn storage_check(&self) -> Vec<String> {
+        let mut troubles = Vec::new();
+        let probe = self.data_dir().join(".write-probe");
+        match adkeep_core::persist::atomic_write(&probe, &[0u8; 64 * 1024]) {
+            Ok(()) => {
+                let _ = std::fs::remove_file(&probe);
+            }
+            Err(e) => troubles.push(format!(
+                "Adkeep cannot write in {}: {e}. Refreshed data would not be kept.",
+                self.data_dir().display()
+            )),
+        }
+        if self.with_history(|h| h.count()).is_none() {
+            troubles.push(format!(
+                "The history of changes in {} cannot be used.",
+                self.data_dir().display()
+            ));
+        }
+        troubles.extend(self.troubles());
+        troubles
+    }
 }

@@ -82,6 +82,9 @@ pub struct DoctorReport {
     pub attention: adkeep_core::attention::Counts,
     /// Alert destinations: where each goes (never a secret) and how it goes.
     pub alerts: Vec<AlertReport>,
+    /// What keeps Adkeep from keeping what it reads (a full disk, a history
+    /// it cannot write).
+    pub storage: Vec<String>,
 }
 
 /// One alert destination's health.
@@ -192,6 +195,9 @@ impl DoctorReport {
             "Attention:  {} blocking · {} warning · {} info · {} set aside\n",
             a.blocking, a.warning, a.info, a.set_aside
         ));
+        for trouble in &self.storage {
+            out.push_str(&format!("Storage:    {trouble}\n"));
+        }
         for alert in &self.alerts {
             let state = match &alert.failing {
                 Some(why) => format!("FAILING ({why})"),
@@ -211,6 +217,7 @@ impl DoctorReport {
         self.problem.is_some()
             || self.logins.iter().any(|l| l.problem.is_some())
             || self.alerts.iter().any(|a| a.failing.is_some())
+            || !self.storage.is_empty()
     }
 }
 
@@ -253,6 +260,7 @@ pub async fn run(backend: &Backend, only: Option<&LoginId>) -> DoctorReport {
             .iter()
             .map(AlertReport::from)
             .collect(),
+        storage: backend.storage_check(),
     };
     let connection = match backend.connection().await {
         Ok(c) => Some(c),
