@@ -267,7 +267,10 @@ cp "{dir}/accounts.json" "{dir}/../book-after.json"
         "exit statuses; after: {freed}"
     );
     let doctor = std::fs::read_to_string(outside.path().join("doctor-full.txt")).unwrap();
-    assert!(doctor.contains("Storage:    Adkeep cannot write in"), "{doctor}");
+    assert!(
+        doctor.contains("Storage:    Adkeep cannot write in"),
+        "{doctor}"
+    );
     let err = std::fs::read_to_string(outside.path().join("err-full.txt")).unwrap();
     assert!(err.contains("could not save your account list in"), "{err}");
     assert!(
@@ -289,4 +292,41 @@ cp "{dir}/accounts.json" "{dir}/../book-after.json"
         after["book"]["accounts"][&changed]["name"], "Renamed while the disk is full",
         "the change arrives once there is room"
     );
+}
+
+/// A server that takes the connection and never answers: the refresh still
+/// ends within two minutes, every row keeping its data and saying why.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_that_never_answers_ends_the_refresh_in_time() {
+    let double = double().await;
+    let token = double.issue_token();
+    let data = tempfile::tempdir().unwrap();
+    assert_eq!(refresh(&double, &token, data.path()).await.0, 0);
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", silent.local_addr().unwrap());
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = silent.accept().await {
+            held.push(stream);
+        }
+    });
+    let started = std::time::Instant::now();
+    let out = command(&double, &token, data.path(), &["refresh", "--json"])
+        .env("ADKEEP_GRAPH_URL", &url)
+        .env("ADKEEP_FACEBOOK_URL", &url)
+        .output()
+        .await
+        .unwrap();
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(120), "it took {took:?}");
+    assert_eq!(out.status.code(), Some(1));
+    let rows: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows.len(), ACCOUNTS, "every account kept");
+    for row in &rows {
+        assert_eq!(row["error"]["reason"], "transient", "{}", row["id"]);
+        assert!(
+            !row["name"].is_null() && !row["refreshed_at"].is_null(),
+            "the last data stays"
+        );
+    }
 }

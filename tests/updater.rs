@@ -212,7 +212,10 @@ async fn an_update_larger_than_the_cap_is_not_downloaded() {
     let error = adkeep_app::desktop::updates::download_capped(&update, 1024 * 1024)
         .await
         .expect_err("too large");
-    assert!(error.to_string().contains("larger than the 1 MiB"), "{error}");
+    assert!(
+        error.to_string().contains("larger than the 1 MiB"),
+        "{error}"
+    );
     let whole = adkeep_app::desktop::updates::download_capped(&update, 4 * 1024 * 1024)
         .await
         .expect("under the cap, it verifies");

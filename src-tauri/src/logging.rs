@@ -154,7 +154,9 @@ impl Write for DailyFiles {
         if self.written.saturating_add(len) > self.limit {
             // Said once, then the day's lines go to stderr only.
             if self.written != u64::MAX {
-                file.write_all(b"(this day's log reached its size cap; the rest of the day is not kept)\n")?;
+                file.write_all(
+                    b"(this day's log reached its size cap; the rest of the day is not kept)\n",
+                )?;
                 self.written = u64::MAX;
             }
             return Ok(buf.len());

@@ -21,7 +21,10 @@ pub fn http_client() -> Result<reqwest::Client, reqwest::Error> {
     reqwest::Client::builder()
         .user_agent(concat!("Adkeep/", env!("CARGO_PKG_VERSION")))
         .connect_timeout(Duration::from_secs(10))
-        .timeout(Duration::from_secs(60))
+        // Connection to last byte: a server that trickles a byte now and
+        // then is cut off here; one silent for 15 s, sooner.
+        .timeout(Duration::from_secs(30))
+        .read_timeout(Duration::from_secs(15))
         .redirect(reqwest::redirect::Policy::none())
         .pool_max_idle_per_host(16)
         .build()

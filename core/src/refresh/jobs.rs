@@ -156,7 +156,7 @@ impl Engine {
     ) -> Result<Vec<BatchOutcome>, GraphError> {
         let urls: Vec<String> = take.iter().map(|&i| jobs[i].relative_url.clone()).collect();
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
-        let result = self.client.batch(&urls).await;
+        let result = super::deadline::bounded(self.client.batch(&urls)).await;
         match &result {
             Ok(outcomes) => {
                 for (&i, outcome) in take.iter().zip(outcomes) {

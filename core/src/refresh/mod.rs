@@ -34,6 +34,7 @@ use crate::model::{Account, Permissions, Profile};
 use crate::problem::Problem;
 
 mod accounts;
+pub mod deadline;
 mod jobs;
 mod listing;
 mod pages;

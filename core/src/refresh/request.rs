@@ -78,7 +78,7 @@ impl Engine {
 
     async fn send<T: DeserializeOwned>(&self, get: &Get<'_>) -> Result<Reply<T>, GraphError> {
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
-        let result = self.client.get_url::<T>(get.url_now()).await;
+        let result = super::deadline::bounded(self.client.get_url::<T>(get.url_now())).await;
         let numeric = get.account.map(AccountId::numeric);
         match &result {
             Ok(reply) => self.governor.observe(&reply.usage, numeric),
@@ -140,7 +140,10 @@ impl Engine {
     /// engine may wait: then the wait is reported as a rate limit that ends
     /// the run, saying when access returns.
     pub(super) async fn my_turn(&self) -> Result<(), Stop> {
-        let Err(until) = self.governor.wait_turn(self.opts.max_wait).await else {
+        // Never past the run's deadline: a longer pause ends the run instead.
+        let most = super::deadline::remaining()
+            .map_or(self.opts.max_wait, |left| left.min(self.opts.max_wait));
+        let Err(until) = self.governor.wait_turn(most).await else {
             return Ok(());
         };
         let wait = until.saturating_duration_since(tokio::time::Instant::now());
@@ -201,7 +204,7 @@ impl Engine {
         };
         // Decide on Meta's hint, then jitter: jittering first would let a
         // hint just past the limit sometimes pass as waitable.
-        (wait <= limit).then(|| jitter(wait))
+        (wait <= limit && super::deadline::fits(wait)).then(|| jitter(wait))
     }
 
     /// Halves a page size; `false` when it is already as small as it goes.

@@ -15,7 +15,7 @@ use adkeep_core::graph::AccountId;
 use adkeep_core::logins::LoginId;
 use adkeep_core::model::Account;
 use adkeep_core::problem::Problem;
-use adkeep_core::refresh::Progress;
+use adkeep_core::refresh::{Progress, deadline};
 use adkeep_core::session::Observer;
 use adkeep_core::{Error, Result};
 
@@ -32,6 +32,9 @@ pub struct RefreshStatus {
     pub listing_complete: bool,
     pub waiting_until: Option<chrono::DateTime<Utc>>,
 }
+
+/// One row a person waits on: it ends within this, whatever the server does.
+const ROW_BUDGET: Duration = Duration::from_secs(45);
 
 /// What a finished refresh says.
 #[derive(Debug, Clone, Serialize)]
@@ -88,7 +91,7 @@ impl Backend {
         self.refreshing
             .rows
             .run(id, move |_cancel| async move {
-                this.do_refresh_account(&key).await
+                deadline::within(ROW_BUDGET, this.do_refresh_account(&key)).await
             })
             .await
     }
@@ -137,6 +140,15 @@ impl Backend {
         only: Option<&LoginId>,
     ) -> Result<RefreshSummary> {
         let ids: Vec<AccountId> = ids.iter().map(|raw| parse_id(raw)).collect::<Result<_>>()?;
+        let budget = deadline::budget_for(ids.len());
+        deadline::within(budget, self.do_refresh_accounts(&ids, only)).await
+    }
+
+    async fn do_refresh_accounts(
+        self: &Arc<Self>,
+        ids: &[AccountId],
+        only: Option<&LoginId>,
+    ) -> Result<RefreshSummary> {
         self.reload_if_changed()?;
         let connection = self.connection().await?;
         let members = connection.background(only);
@@ -147,7 +159,7 @@ impl Backend {
         let observer = UiObserver::rows(self);
         let report = self
             .session
-            .refresh_accounts(&members, &ids, &observer, &CancellationToken::new())
+            .refresh_accounts(&members, ids, &observer, &CancellationToken::new())
             .await;
         self.after_run(&report);
         self.record_changes(&before);
@@ -167,7 +179,8 @@ impl Backend {
             .refreshing
             .all
             .run(only, move |cancel| async move {
-                this.do_refresh_all(scope.as_ref(), &cancel).await
+                let budget = deadline::budget_for(this.session.book().len());
+                deadline::within(budget, this.do_refresh_all(scope.as_ref(), &cancel)).await
             })
             .await;
         // Idle only now that the run is over, its turn released and its

@@ -125,13 +125,21 @@ pub async fn download_capped(update: &Update, limit: u64) -> Result<Vec<u8>> {
             stop.notify_one();
         }
     };
-    tokio::select! {
-        downloaded = update.download(on_chunk, || {}) => downloaded.map_err(refused),
-        () = too_large.notified() => Err(Error::Update(format!(
+    let too_large_error = || {
+        Error::Update(format!(
             "The update is larger than the {} MiB Adkeep downloads, so it was not installed.",
             limit / (1024 * 1024)
-        ))),
+        ))
+    };
+    let downloaded = tokio::select! {
+        downloaded = update.download(on_chunk, || {}) => downloaded.map_err(refused),
+        () = too_large.notified() => Err(too_large_error()),
+    };
+    // A download fast enough to finish in the poll that passed the cap.
+    if received.load(Ordering::Relaxed) > limit {
+        return Err(too_large_error());
     }
+    downloaded
 }
 
 /// Downloads, verifies and installs the update found by the last check,

@@ -161,7 +161,10 @@ pub fn default_path(what: &str) -> std::path::PathBuf {
 /// Writes a CSV to `path` whole or not at all: into memory, then a
 /// temporary file that is synced and renamed (an export cut short by a full
 /// disk or a kill leaves no partial file).
-pub fn write_file(path: &std::path::Path, fill: impl FnOnce(&mut Vec<u8>) -> Result<()>) -> Result<()> {
+pub fn write_file(
+    path: &std::path::Path,
+    fill: impl FnOnce(&mut Vec<u8>) -> Result<()>,
+) -> Result<()> {
     let mut bytes = Vec::new();
     fill(&mut bytes)?;
     adkeep_core::persist::atomic_write(path, &bytes)?;

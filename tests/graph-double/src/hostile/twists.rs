@@ -87,7 +87,8 @@ pub enum Twist {
     LyingLength,
     /// JSON nested 100,000 lists deep.
     DeepNesting,
-    /// Bytes that are not UTF-8 inside a JSON string.
+    /// Bytes that are not UTF-8 where JSON allows no text (outside any
+    /// string): no repair makes it readable.
     NonUtf8,
     /// The answer cut in half.
     Truncated,
@@ -248,7 +249,7 @@ impl Twist {
                 (StatusCode::OK, body).into_response()
             }
             Self::NonUtf8 => {
-                let body = b"{\"data\":[{\"id\":\"act_1\",\"name\":\"\xff\xfe\xfd\"}]}".to_vec();
+                let body = b"{\"data\":[\xff\xfe\xfd{\"id\":\"act_1\"}]}".to_vec();
                 (StatusCode::OK, body).into_response()
             }
             Self::InvalidGzip => (
