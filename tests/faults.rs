@@ -330,3 +330,51 @@ async fn a_server_that_never_answers_ends_the_refresh_in_time() {
         );
     }
 }
+
+/// A first run whose per-account reads (the spend insights) Meta refuses
+/// for its rate limit: the rows keep what the listing gave (name, status,
+/// currency) and say what is missing, instead of the id alone.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_first_run_keeps_what_the_listing_gave_when_later_reads_fail() {
+    let mut config = DoubleConfig::generated(120, 1);
+    config.knobs.latency_ms = 5;
+    let double = GraphDouble::start(config).await.unwrap();
+    let token = double.issue_token();
+    let body = serde_json::json!({"error": {"message": "(#80004) There have been too many calls to this ad-account.",
+        "type": "OAuthException", "code": 80004, "error_subcode": 2446079, "fbtrace_id": "Ax"}});
+    double.add_fault(graph_double::Fault {
+        path_contains: Some("/insights".to_owned()),
+        account: None,
+        kind: graph_double::FaultKind::Error {
+            status: 400,
+            body,
+            headers: vec![(
+                "x-business-use-case-usage".to_owned(),
+                r#"{"1":[{"type":"ads_management","call_count":100,"total_cputime":1,"total_time":1,"estimated_time_to_regain_access":7}]}"#.to_owned(),
+            )],
+        },
+        probability: 1.0,
+        remaining: None,
+    });
+    let data = tempfile::tempdir().unwrap();
+    let (status, rows, stderr) = refresh(&double, &token, data.path()).await;
+    assert_eq!(status, 1, "{stderr}");
+    // The run stops at the limit; every account the listing gave is there.
+    assert!(rows.len() >= 100, "{} rows", rows.len());
+    let named = double.world(|w| {
+        w.accounts
+            .values()
+            .map(|a| (format!("act_{}", a.id), a.name.clone(), a.currency.clone()))
+            .collect::<Vec<_>>()
+    });
+    for row in &rows {
+        let (_, name, currency) = named
+            .iter()
+            .find(|(id, ..)| row["id"] == id.as_str())
+            .unwrap();
+        assert_eq!(row["name"], name.as_str(), "the listing's name stays");
+        assert_eq!(row["currency"], currency.as_str());
+        assert_ne!(row["status"], "unknown", "{}", row["id"]);
+        assert!(!row["error"].is_null(), "it says what is missing");
+    }
+}

@@ -236,6 +236,25 @@ impl AccountBook {
 
     /// Records a failed refresh. The previous values stay, as of their time.
     /// An account Adkeep never read gets a placeholder carrying the error.
+    /// What a listing said of an account whose row could not be finished:
+    /// who it is and its state (name, status, currency, time zone,
+    /// business), never its money or when it was last refreshed, which stay
+    /// as they were (or unknown). A first run keeps the listing's words
+    /// instead of the bare id.
+    pub fn apply_listed(&mut self, listed: Account) {
+        let entry = self
+            .accounts
+            .entry(listed.id.clone())
+            .or_insert_with(|| placeholder(&listed.id));
+        entry.name = listed.name;
+        entry.status = listed.status;
+        entry.disable_reason = listed.disable_reason;
+        entry.currency = listed.currency;
+        entry.status_code = listed.status_code;
+        entry.timezone = listed.timezone;
+        entry.business = listed.business;
+    }
+
     pub fn apply_failure(&mut self, id: &AccountId, problem: Problem) -> &Account {
         self.revision += 1;
         let revision = self.revision;

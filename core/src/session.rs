@@ -170,7 +170,16 @@ impl<'a> BookSink<'a> {
                         account.fallback = fallback.cloned();
                         book.apply_refreshed(*account).clone()
                     }
-                    RowUpdate::Failed { id, problem } => book.apply_failure(&id, problem).clone(),
+                    RowUpdate::Failed {
+                        id,
+                        problem,
+                        listed,
+                    } => {
+                        if let Some(listed) = listed {
+                            book.apply_listed(*listed);
+                        }
+                        book.apply_failure(&id, problem).clone()
+                    }
                 })
                 .collect()
         };

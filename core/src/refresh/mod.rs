@@ -98,7 +98,13 @@ impl Default for EngineOptions {
 #[derive(Debug, Clone)]
 pub enum RowUpdate {
     Refreshed(Box<Account>),
-    Failed { id: AccountId, problem: Problem },
+    /// The row could not be finished; `listed`: what the listing already
+    /// gave of it (name, status, currency, business), kept on the row.
+    Failed {
+        id: AccountId,
+        problem: Problem,
+        listed: Option<Box<Account>>,
+    },
 }
 
 impl RowUpdate {

@@ -50,9 +50,15 @@ impl Engine {
         let mut rows = Vec::with_capacity(ready.len());
         for row in ready {
             rows.push(match (row.fields, row.spend) {
-                (Err(problem), _) | (Ok(_), Err(problem)) => RowUpdate::Failed {
+                (Err(problem), _) => RowUpdate::Failed {
                     id: row.id,
                     problem,
+                    listed: None,
+                },
+                (Ok(fetched), Err(problem)) => RowUpdate::Failed {
+                    id: row.id,
+                    problem,
+                    listed: Some(Box::new(fetched.account)),
                 },
                 (Ok(fetched), Ok(insights)) => {
                     self.completed_row(fetched, &insights.body, cancel).await?
