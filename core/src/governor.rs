@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
+use tokio::sync::watch;
 use tokio::time::Instant;
 
 use crate::graph::usage::Usage;
@@ -43,10 +44,18 @@ struct State {
     pauses: u64,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Governor {
     thresholds: Thresholds,
     state: Mutex<State>,
+    /// Bumped when a person says "try now": every wait in flight ends.
+    hurry: watch::Sender<u64>,
+}
+
+impl Default for Governor {
+    fn default() -> Self {
+        Self::new(Thresholds::default())
+    }
 }
 
 impl Governor {
@@ -54,7 +63,25 @@ impl Governor {
         Self {
             thresholds,
             state: Mutex::new(State::default()),
+            hurry: watch::channel(0).0,
         }
+    }
+
+    /// A person asked to try now: every pause is lifted and every wait in
+    /// flight ends (Meta then answers for itself, limit or not).
+    pub fn try_now(&self) {
+        {
+            let mut state = self.lock();
+            state.paused_until = None;
+            state.next_slot = None;
+            state.accounts.clear();
+        }
+        self.hurry.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// Hears each "try now".
+    pub fn hurried(&self) -> watch::Receiver<u64> {
+        self.hurry.subscribe()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -67,7 +94,15 @@ impl Governor {
     /// that is further away than `limit`, says until when without waiting
     /// (the caller reports the wait rather than hanging on it).
     pub async fn wait_turn(&self, limit: Duration) -> Result<(), Instant> {
-        let wake = {
+        let wake = self.reserve_turn(limit)?;
+        tokio::time::sleep_until(wake).await;
+        Ok(())
+    }
+
+    /// Takes the next turn without waiting for it: when it comes, or, if
+    /// that is further away than `limit`, the error with when it would.
+    pub fn reserve_turn(&self, limit: Duration) -> Result<Instant, Instant> {
+        {
             let mut state = self.lock();
             let now = Instant::now();
             let mut at = now;
@@ -88,10 +123,8 @@ impl Governor {
             } else {
                 state.next_slot = None;
             }
-            at
-        };
-        tokio::time::sleep_until(wake).await;
-        Ok(())
+            Ok(at)
+        }
     }
 
     /// When the account (numeric id) may be called again, if it is paused.
@@ -326,5 +359,20 @@ mod tests {
             g.paused_until().unwrap() - Instant::now(),
             Duration::from_secs(100)
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn try_now_lifts_every_pause_and_is_heard() {
+        let g = Governor::default();
+        let hurried = g.hurried();
+        g.penalize(Duration::from_secs(420), None);
+        g.penalize(Duration::from_secs(420), Some("7"));
+        assert!(g.reserve_turn(Duration::from_secs(60)).is_err());
+        g.try_now();
+        assert!(hurried.has_changed().unwrap());
+        assert_eq!(g.paused_until(), None);
+        assert_eq!(g.account_ready_at("7"), None);
+        let wake = g.reserve_turn(Duration::ZERO).expect("a turn at once");
+        assert!(wake <= Instant::now());
     }
 }

@@ -129,7 +129,10 @@ impl<'a> BookSink<'a> {
                 done: all.values().map(|p| p.done).sum(),
                 total: all.values().map(|p| p.total).sum(),
                 listing_complete: listed >= self.listers,
-                waiting_until: all.values().filter_map(|p| p.waiting_until).max(),
+                waiting: all
+                    .values()
+                    .filter_map(|p| p.waiting)
+                    .max_by_key(|w| w.until),
             }
         };
         self.observer.progress(&total);

@@ -445,10 +445,23 @@ impl App {
             .expect("scanning the list")
     }
 
-    /// Waits until no refresh-all is running.
+    /// Waits until no refresh-all is running, and none follows at once
+    /// (the idle state holds for most of a second): a test's next click then
+    /// starts a run of its own rather than joining one about to begin.
     pub async fn wait_idle(&self, seconds: u64) {
-        self.wait_for("document.querySelector('#progress').hidden && !document.querySelector('#refresh-all').disabled", seconds)
-            .await;
+        const IDLE: &str = "document.querySelector('#progress-bar').hidden && !document.querySelector('#refresh-all').disabled";
+        let deadline = Instant::now() + Duration::from_secs(seconds);
+        loop {
+            let left = deadline
+                .saturating_duration_since(Instant::now())
+                .as_secs()
+                .max(1);
+            self.wait_for(IDLE, left).await;
+            tokio::time::sleep(Duration::from_millis(800)).await;
+            if self.js(&format!("return ({IDLE});")).await == Value::Bool(true) {
+                return;
+            }
+        }
     }
 
     /// Ends the session (the app quits); dropping stops the driver.

@@ -197,7 +197,7 @@ test('events from the backend update rows as they arrive', async () => {
 
 test('refresh-all shows progress and F5 refreshes the selection or everything', async () => {
   const page = await open(state({ accounts: accounts(6) }));
-  await page.evaluate(() => window.__emit('refresh-progress', { running: true, done: 2, total: 6, listing_complete: true, waiting_until: null }));
+  await page.evaluate(() => window.__emit('refresh-progress', { running: true, done: 2, total: 6, listing_complete: true, waiting: null, next_try: null }));
   assert.equal(await page.locator('#progress').isVisible(), true);
   assert.match(await page.locator('#progress-text').textContent(), /Refreshing 2 of 6/);
   assert.equal(await page.locator('#refresh-all').isDisabled(), true);
@@ -211,7 +211,7 @@ test('refresh-all shows progress and F5 refreshes the selection or everything', 
     window.__emit('accounts-changed', [{ ...row, revision: 999 }]);
   }, first);
   assert.equal(await page.locator('.account-row.queued').count(), 5, 'a refreshed row stops waiting');
-  await page.evaluate(() => window.__emit('refresh-progress', { running: false, done: 6, total: 6, listing_complete: true, waiting_until: null }));
+  await page.evaluate(() => window.__emit('refresh-progress', { running: false, done: 6, total: 6, listing_complete: true, waiting: null, next_try: null }));
   assert.equal(await page.locator('#progress').isVisible(), false);
   assert.equal(await page.locator('.account-row.queued').count(), 0);
 
@@ -221,6 +221,38 @@ test('refresh-all shows progress and F5 refreshes the selection or everything', 
   await page.click(`.account-row[data-id="${id}"] .col-business`);
   await page.keyboard.press('Control+r');
   await page.waitForFunction((want) => window.__calls.some((c) => c.command === 'refresh_account' && c.args.id === want), id);
+});
+
+test('a wait says what for and until when, and Try now and Stop act on it', async () => {
+  const page = await open(state({ accounts: accounts(6) }));
+  const until = new Date(Date.now() + 7 * 60000).toISOString();
+  const shown = await page.evaluate((iso) => new Intl.DateTimeFormat(navigator.language, { timeStyle: 'short' }).format(new Date(iso)), until);
+  await page.evaluate((iso) => window.__emit('refresh-progress', {
+    running: true, done: 0, total: 0, listing_complete: false, waiting: { until: iso, reason: 'access_limit' }, next_try: null,
+  }), until);
+  const text = await page.locator('#progress-text').textContent();
+  assert.match(text, /Finding your ad accounts… — Meta's access limit was reached — waiting until/);
+  assert.ok(text.includes(shown), `${text} names ${shown}`);
+  assert.equal(await page.locator('#try-now').isVisible(), true);
+  assert.equal(await page.locator('#cancel-refresh').isVisible(), true);
+  await page.click('#cancel-refresh');
+  await page.waitForFunction(() => window.__calls.some((c) => c.command === 'cancel_refresh'));
+  await page.click('#try-now');
+  await page.waitForFunction(() => window.__calls.some((c) => c.command === 'try_now'));
+
+  // Between runs: the automatic retry says when; Stop drops it.
+  await page.evaluate((iso) => window.__emit('refresh-progress', {
+    running: false, done: 6, total: 6, listing_complete: true, waiting: null, next_try: { until: iso, reason: 'next_try' },
+  }), until);
+  assert.equal(await page.locator('#progress-bar').isVisible(), false);
+  assert.match(await page.locator('#progress-text').textContent(), /Meta did not answer — Adkeep tries again at/);
+  assert.equal(await page.locator('#try-now').isVisible(), true);
+  assert.equal(await page.locator('#refresh-all').isDisabled(), false);
+  await page.evaluate(() => window.__emit('refresh-progress', {
+    running: false, done: 6, total: 6, listing_complete: true, waiting: null, next_try: null,
+  }));
+  assert.equal(await page.locator('#progress').isVisible(), false);
+  assert.equal(await page.locator('#try-now').isVisible(), false);
 });
 
 test('the sandbox is always labelled', async () => {

@@ -50,6 +50,7 @@
     refresh_all: () => ({ total: window.__fixture.accounts.length, refreshed: window.__fixture.accounts.length, failed: 0, listing_complete: true, cancelled: false, problem: null }),
     refresh_selected: ({ ids }) => ({ total: ids.length, refreshed: ids.length, failed: 0, listing_complete: true, cancelled: false, problem: null }),
     cancel_refresh: () => null,
+    try_now: () => ({ total: window.__fixture.accounts.length, refreshed: window.__fixture.accounts.length, failed: 0, listing_complete: true, cancelled: false, problem: null }),
     set_aside: ({ id, key, days }) => {
       const account = structuredClone(window.__fixture.accounts.find((a) => a.id === id));
       const flag = account.attention.find((f) => f.key === key);

@@ -117,7 +117,7 @@ export function state(overrides = {}) {
     accounts_key: '',
     attention: { blocking: 0, warning: 0, info: 0, set_aside: 0 },
     last_full_refresh: new Date().toISOString(),
-    refresh: { running: false, done: 0, total: 0, listing_complete: false, waiting_until: null },
+    refresh: { running: false, done: 0, total: 0, listing_complete: false, waiting: null, next_try: null },
     notices: [],
     last_check: null,
     alerts: { destinations: 0, pending: 0, failing: [] },

@@ -5,9 +5,10 @@ import { $, announce, app, screens } from './app-state.js';
 import { AccountList } from './accounts.js';
 import { DetailsPane } from './details.js';
 import { RowKeys } from './keyboard.js';
-import { LOCALE, clock, plural } from './format.js';
+import { LOCALE, plural } from './format.js';
 import { api, errorText } from './ipc.js';
 import { showError } from './messages.js';
+import { nextTryText, waitingText } from './waits.js';
 
 export const list = new AccountList({
   viewport: $('#accounts-viewport'),
@@ -106,10 +107,11 @@ export async function refreshRow(id) {
   }
 }
 
-export async function refreshAll() {
+/** Refreshes everything (`call`: `api.tryNow` ends the waits first). */
+export async function refreshAll(call = api.refreshAll) {
   try {
     renderProgress({ running: true, done: 0, total: 0, listing_complete: false });
-    const summary = await api.refreshAll();
+    const summary = await call();
     const parts = [`${plural(summary.refreshed, 'account', 'accounts')} refreshed`];
     if (summary.failed) parts.push(`${summary.failed.toLocaleString(LOCALE)} could not be refreshed`);
     if (summary.problem) parts.push(summary.problem.title);
@@ -145,19 +147,27 @@ export function renderProgress(status) {
   if (running && !app.refreshing) list.markAllQueued();
   if (!running && app.refreshing) list.clearQueued();
   app.refreshing = running;
-  $('#progress').hidden = !running;
-  $('#cancel-refresh').hidden = !running;
+  // Between runs, the automatic retry planned says when (Stop drops it).
+  const planned = !running && status && status.next_try ? nextTryText(status.next_try) : '';
+  const waiting = running && status.waiting ? waitingText(status.waiting) : '';
+  $('#progress').hidden = !running && !planned;
+  $('#progress-bar').hidden = !running;
+  $('#cancel-refresh').hidden = !running && !planned;
+  $('#try-now').hidden = !waiting && !planned;
   const button = $('#refresh-all');
   button.disabled = running;
   button.classList.toggle('refreshing', running);
-  if (!running) return;
+  if (!running) {
+    $('#progress-text').textContent = planned;
+    return;
+  }
   const total = Math.max(status.total, status.done);
   $('#progress-bar').max = Math.max(total, 1);
   $('#progress-bar').value = status.done;
-  const waiting = status.waiting_until ? ` — waiting for Meta until ${clock(status.waiting_until)}` : '';
-  $('#progress-text').textContent = total === 0
+  const counted = total === 0
     ? 'Finding your ad accounts…'
-    : `Refreshing ${status.done.toLocaleString(LOCALE)} of ${total.toLocaleString(LOCALE)}${status.listing_complete ? '' : '+'}${waiting}`;
+    : `Refreshing ${status.done.toLocaleString(LOCALE)} of ${total.toLocaleString(LOCALE)}${status.listing_complete ? '' : '+'}`;
+  $('#progress-text').textContent = waiting ? `${counted} — ${waiting}` : counted;
 }
 
 /** The account and reason a flag's control belongs to (in a row or the pane). */

@@ -43,6 +43,8 @@ export async function runProblemAction(action, problem, login) {
         try { await api.openLink(problem.action_url); } catch (error) { showError(error); }
       }
       return undefined;
+    case 'wait':
+      return refreshAll(api.tryNow);
     default:
       return refreshAll();
   }
@@ -150,6 +152,7 @@ export const ACTIONS = {
   'close-dialog': (target) => target.closest('dialog').close(),
   'refresh-all': () => refreshAll(),
   'cancel-refresh': () => api.cancelRefresh(),
+  'try-now': () => refreshAll(api.tryNow),
   reauthenticate: () => reauthenticate(),
   'enter-sandbox': (target) => enterSandbox(target),
   'leave-sandbox': () => api.leaveSandbox().then(() => screens.load()).catch(showError),

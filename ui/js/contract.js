@@ -11,6 +11,7 @@ export const COMMANDS = Object.freeze({
   set_aside: 'set_aside',
   restore_attention: 'restore_attention',
   cancel_refresh: 'cancel_refresh',
+  try_now: 'try_now',
   enter_sandbox: 'enter_sandbox',
   leave_sandbox: 'leave_sandbox',
   save_settings: 'save_settings',

@@ -31,6 +31,7 @@ export const api = {
   refreshSelected: (ids) => invoke(COMMANDS.refresh_selected, { ids }),
   refreshAll: () => invoke(COMMANDS.refresh_all),
   cancelRefresh: () => invoke(COMMANDS.cancel_refresh),
+  tryNow: () => invoke(COMMANDS.try_now),
   setAside: (id, key, days) => invoke(COMMANDS.set_aside, { id, key, days }),
   restoreAttention: (id, key) => invoke(COMMANDS.restore_attention, { id, key }),
   enterSandbox: () => invoke(COMMANDS.enter_sandbox),

@@ -102,9 +102,10 @@ export const STATE = { types: ['object'], fields: {
   refresh: { optional: false, shape: { types: ['object'], fields: {
     done: { optional: false, shape: { types: ['number'] } },
     listing_complete: { optional: false, shape: { types: ['boolean'] } },
+    next_try: { optional: false, shape: { types: ['null'] } },
     running: { optional: false, shape: { types: ['boolean'] } },
     total: { optional: false, shape: { types: ['number'] } },
-    waiting_until: { optional: false, shape: { types: ['null'] } },
+    waiting: { optional: false, shape: { types: ['null'] } },
   } } },
   settings: { optional: false, shape: { types: ['object'], fields: {
     activity_seen_at: { optional: false, shape: { types: ['null'] } },

@@ -53,7 +53,7 @@ impl Engine {
                     done,
                     total,
                     listing_complete: true,
-                    waiting_until: None,
+                    waiting: None,
                 });
             }
             Err(s) => {

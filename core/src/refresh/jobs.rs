@@ -13,7 +13,8 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::Engine;
-use super::stop::{Stop, jitter, sleep_or_cancel};
+use super::stop::{Stop, jitter};
+use super::waits::WaitFor;
 use crate::api::calls;
 use crate::graph::batch::BatchOutcome;
 use crate::graph::client::Reply;
@@ -75,6 +76,7 @@ impl Engine {
     ) -> Result<Vec<JobResult>, Stop> {
         let mut results: Vec<Option<JobResult>> = vec![None; jobs.len()];
         let mut batch_attempt = 0u32;
+        let mut hurried = self.governor.hurried();
         loop {
             if cancel.is_cancelled() {
                 return Err(Stop::Cancelled);
@@ -86,7 +88,13 @@ impl Engine {
             let take = match self.ready_jobs(&jobs, &pending) {
                 Ready::Now(take) => take,
                 Ready::Wait(wait) => {
-                    sleep_or_cancel(wait, cancel).await?;
+                    self.wait_out(wait, WaitFor::AccessLimit, cancel).await?;
+                    if hurried.has_changed().unwrap_or(false) {
+                        // "Try now": the next tries planned go at once too.
+                        hurried.mark_unchanged();
+                        jobs.iter_mut()
+                            .for_each(|job| job.not_before = Instant::now());
+                    }
                     continue;
                 }
                 Ready::TooLong(retry_at) => {
@@ -97,7 +105,7 @@ impl Engine {
                     break;
                 }
             };
-            self.my_turn().await?;
+            self.my_turn(cancel).await?;
             match self.send_batch(&jobs, &take).await {
                 Ok(outcomes) => {
                     self.settle(&mut jobs, &mut results, &take, outcomes)
@@ -189,7 +197,8 @@ impl Engine {
         match wait {
             Some(wait) if attempt + 1 < self.opts.max_attempts => {
                 self.stats.retries.fetch_add(1, Ordering::Relaxed);
-                sleep_or_cancel(wait, cancel).await?;
+                self.wait_out(wait, WaitFor::after(problem.reason), cancel)
+                    .await?;
                 Ok(None)
             }
             _ if problem.reason.is_token_problem() => Err(Stop::Failed(problem)),

@@ -23,7 +23,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize};
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::governor::Governor;
@@ -43,6 +42,7 @@ mod request;
 mod rows;
 mod run;
 mod stop;
+pub mod waits;
 
 #[derive(Debug, Clone)]
 pub struct EngineOptions {
@@ -123,8 +123,8 @@ pub struct Progress {
     /// Rows known so far (grows while the listing pages in).
     pub total: usize,
     pub listing_complete: bool,
-    /// Waiting for Meta (rate limit) until then.
-    pub waiting_until: Option<DateTime<Utc>>,
+    /// What the run waits for now, and until when (the wait ending last).
+    pub waiting: Option<waits::Wait>,
 }
 
 /// Where the engine reports as it goes.
@@ -222,6 +222,8 @@ pub struct Engine {
     page_size: AtomicUsize,
     good_pages: AtomicUsize,
     stats: Arc<Stats>,
+    /// The waits going on now, for the run's progress to tell.
+    waits: waits::Waits,
 }
 
 impl Engine {
@@ -234,6 +236,7 @@ impl Engine {
             page_size: AtomicUsize::new(page_size),
             good_pages: AtomicUsize::new(0),
             stats: Arc::new(Stats::default()),
+            waits: waits::Waits::default(),
         }
     }
 

@@ -11,6 +11,7 @@ use url::Url;
 
 use super::Engine;
 use super::stop::{Stop, jitter, sleep_or_cancel};
+use super::waits::{Wait, WaitFor};
 use crate::graph::Call;
 use crate::graph::client::Reply;
 use crate::graph::error::{FailureKind, GraphError};
@@ -100,7 +101,7 @@ impl Engine {
             if cancel.is_cancelled() {
                 return Err(Stop::Cancelled);
             }
-            self.my_turn().await?;
+            self.my_turn(cancel).await?;
             let error = match self.send::<T>(&get).await {
                 Ok(reply) => {
                     if is_listing {
@@ -128,7 +129,8 @@ impl Engine {
                 Some(wait) if attempt + 1 < self.opts.max_attempts => {
                     self.stats.retries.fetch_add(1, Ordering::Relaxed);
                     tracing::debug!(reason = ?problem.reason, ?wait, "retrying after a passing failure");
-                    sleep_or_cancel(wait, cancel).await?;
+                    self.wait_out(wait, WaitFor::after(problem.reason), cancel)
+                        .await?;
                     attempt += 1;
                 }
                 _ => return Err(Stop::Failed(problem)),
@@ -139,12 +141,16 @@ impl Engine {
     /// Waits for the governor, unless it holds requests back longer than this
     /// engine may wait: then the wait is reported as a rate limit that ends
     /// the run, saying when access returns.
-    pub(super) async fn my_turn(&self) -> Result<(), Stop> {
+    pub(super) async fn my_turn(&self, cancel: &CancellationToken) -> Result<(), Stop> {
         // Never past the run's deadline: a longer pause ends the run instead.
         let most = super::deadline::remaining()
             .map_or(self.opts.max_wait, |left| left.min(self.opts.max_wait));
-        let Err(until) = self.governor.wait_turn(most).await else {
-            return Ok(());
+        let until = match self.governor.reserve_turn(most) {
+            Ok(wake) => {
+                let length = wake.saturating_duration_since(tokio::time::Instant::now());
+                return self.wait_out(length, WaitFor::AccessLimit, cancel).await;
+            }
+            Err(until) => until,
         };
         let wait = until.saturating_duration_since(tokio::time::Instant::now());
         let retry_at = chrono::Duration::from_std(wait)
@@ -152,6 +158,26 @@ impl Engine {
             .and_then(|d| Utc::now().checked_add_signed(d))
             .unwrap_or_else(Utc::now);
         Err(Stop::Failed(self.held_back(retry_at, Scope::Token, None)))
+    }
+
+    /// Waits `length` (on the board of waits when it is long enough to
+    /// mention), unless the work is cancelled first.
+    pub(super) async fn wait_out(
+        &self,
+        length: Duration,
+        why: WaitFor,
+        cancel: &CancellationToken,
+    ) -> Result<(), Stop> {
+        if length.is_zero() {
+            return Ok(());
+        }
+        let _told = self.waits.begin(Wait::lasting(length, why));
+        let mut hurried = self.governor.hurried();
+        tokio::select! {
+            stopped = sleep_or_cancel(length, cancel) => stopped,
+            // "Try now": the wait is over (the governor's pauses lifted too).
+            Ok(()) = hurried.changed() => Ok(()),
+        }
     }
 
     /// The problem when Adkeep itself holds requests back (Meta's usage

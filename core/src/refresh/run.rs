@@ -79,12 +79,15 @@ impl Engine {
             run.meet.asked_ahead(needs);
         }
         let (tx, rx) = mpsc::channel::<Work>(64);
-        let ((), (), permissions, profile) = tokio::join!(
-            run.list(tx),
-            run.fill(ahead, rx),
-            run.permissions(),
-            run.profile()
-        );
+        let work = async {
+            tokio::join!(
+                run.list(tx),
+                run.fill(ahead, rx),
+                run.permissions(),
+                run.profile()
+            )
+        };
+        let ((), (), permissions, profile) = run.telling_waits(work).await;
         run.report(permissions, profile, cancel)
     }
 
@@ -165,8 +168,23 @@ impl<'a> Run<'a> {
             done,
             total: self.seen().len(),
             listing_complete: self.listing_done.load(Ordering::Relaxed),
-            waiting_until: None,
+            waiting: self.engine.waits.current(),
         });
+    }
+
+    /// Does the work, telling the progress each time a wait begins or ends
+    /// (a wait may begin before the first row and last minutes).
+    async fn telling_waits<T>(&self, work: impl std::future::Future<Output = T>) -> T {
+        let mut changes = self.engine.waits.subscribe();
+        futures::pin_mut!(work);
+        loop {
+            tokio::select! {
+                out = &mut work => return out,
+                Ok(()) = changes.changed() => {
+                    self.progress(self.counts.done.load(Ordering::Relaxed));
+                }
+            }
+        }
     }
 
     /// The listing and the business discovery, feeding one stream of work.

@@ -15,6 +15,7 @@ use adkeep_core::graph::AccountId;
 use adkeep_core::logins::LoginId;
 use adkeep_core::model::Account;
 use adkeep_core::problem::Problem;
+use adkeep_core::refresh::waits::{Wait, WaitFor};
 use adkeep_core::refresh::{Progress, deadline};
 use adkeep_core::session::Observer;
 use adkeep_core::{Error, Result};
@@ -30,7 +31,11 @@ pub struct RefreshStatus {
     pub done: usize,
     pub total: usize,
     pub listing_complete: bool,
-    pub waiting_until: Option<chrono::DateTime<Utc>>,
+    /// What the run waits for now, and until when.
+    pub waiting: Option<Wait>,
+    /// Between runs: when Adkeep tries again by itself, and why (after a
+    /// rate limit or an outage).
+    pub next_try: Option<Wait>,
 }
 
 /// One row a person waits on: it ends within this, whatever the server does.
@@ -76,8 +81,21 @@ pub(super) struct Refreshing {
     rows: SingleFlight<AccountId, Account>,
     pub(super) status: Mutex<RefreshStatus>,
     pub(super) last_save: Mutex<Option<Instant>>,
-    /// The automatic retry after a passing failure, and how many in a row.
-    retry: Mutex<Option<(tokio::task::JoinHandle<()>, u32)>>,
+    /// The automatic retry after a passing failure.
+    retry: Mutex<Retry>,
+}
+
+/// The automatic retry: the one planned, and how many came in a row.
+#[derive(Default)]
+struct Retry {
+    planned: Option<Planned>,
+    streak: u32,
+    plans: u64,
+}
+
+struct Planned {
+    task: tokio::task::JoinHandle<()>,
+    id: u64,
 }
 
 impl Backend {
@@ -200,8 +218,10 @@ impl Backend {
         self.refreshing.all.any_running()
     }
 
+    /// Stops the refresh-all in flight, and the automatic retry planned.
     pub fn cancel_refresh(&self) {
         self.refreshing.all.cancel_all();
+        self.drop_planned_retry();
     }
 
     async fn do_refresh_all(
@@ -312,32 +332,81 @@ impl Backend {
     /// After a failure that passes by itself (a rate limit, an outage), tries
     /// again when access returns (or after a growing wait), until it works.
     fn schedule_retry(self: &Arc<Self>, problem: Option<&Problem>) {
-        let mut slot = lock(&self.refreshing.retry);
-        let previous = slot.take();
-        let streak = previous.as_ref().map_or(0, |(_, n)| *n);
-        if let Some((handle, _)) = previous {
-            handle.abort();
+        let mut retry = lock(&self.refreshing.retry);
+        if let Some(planned) = retry.planned.take() {
+            planned.task.abort();
         }
         let Some(problem) = problem.filter(|p| p.reason.retries_by_itself()) else {
+            retry.streak = 0;
+            drop(retry);
+            self.set_next_try(None);
             return;
         };
         let hinted = problem
             .retry_at
             .and_then(|at| (at - Utc::now()).to_std().ok())
             .unwrap_or_default();
-        let backoff = Duration::from_secs(15u64.saturating_mul(1 << streak.min(6)));
+        let backoff = Duration::from_secs(15u64.saturating_mul(1 << retry.streak.min(6)));
         let wait = hinted
             .max(backoff.min(Duration::from_secs(600)))
             .max(Duration::from_secs(5));
         tracing::info!(reason = ?problem.reason, ?wait, "retrying by itself");
+        retry.plans += 1;
+        retry.streak += 1;
+        let id = retry.plans;
         let this = self.clone();
-        let handle = tokio::spawn(async move {
+        let task = tokio::spawn(async move {
             tokio::time::sleep(wait).await;
-            if let Err(e) = this.refresh_all().await {
-                tracing::warn!("automatic retry: {e}");
-            }
+            this.retry_now(id).await;
         });
-        *slot = Some((handle, streak + 1));
+        retry.planned = Some(Planned { task, id });
+        drop(retry);
+        self.set_next_try(Wait::lasting(wait, WaitFor::after(problem.reason)));
+    }
+
+    /// The planned retry's time has come (unless another plan replaced it).
+    async fn retry_now(self: Arc<Self>, id: u64) {
+        {
+            let mut retry = lock(&self.refreshing.retry);
+            // Taken out, not aborted: this task is the one running.
+            if retry.planned.as_ref().is_none_or(|p| p.id != id) {
+                return;
+            }
+            retry.planned = None;
+        }
+        self.set_next_try(None);
+        if let Err(e) = self.refresh_all().await {
+            tracing::warn!("automatic retry: {e}");
+        }
+    }
+
+    /// Drops the planned automatic retry (the person stopped it, or tries now).
+    fn drop_planned_retry(&self) {
+        if let Some(planned) = lock(&self.refreshing.retry).planned.take() {
+            planned.task.abort();
+        }
+        self.set_next_try(None);
+    }
+
+    fn set_next_try(&self, next_try: Option<Wait>) {
+        let status = {
+            let mut status = lock(&self.refreshing.status);
+            status.next_try = next_try;
+            status.clone()
+        };
+        self.events.progress(&status);
+    }
+
+    /// "Try now": every wait in flight ends and every pause is lifted (the
+    /// requests go, and Meta answers for itself); without a run going, a
+    /// refresh-all starts now instead of when it was planned.
+    pub async fn try_now(self: &Arc<Self>) -> Result<RefreshSummary> {
+        self.governor.try_now();
+        let planned = lock(&self.refreshing.retry).planned.is_some();
+        if planned {
+            self.drop_planned_retry();
+        }
+        self.refresh_all().await
     }
 
     /// Stops a refresh-all in flight and waits (a little) for it to end.
@@ -392,7 +461,8 @@ impl Observer for UiObserver<'_> {
             done: progress.done,
             total: progress.total,
             listing_complete: progress.listing_complete,
-            waiting_until: progress.waiting_until,
+            waiting: progress.waiting,
+            next_try: None,
         };
         self.backend.set_status(status);
     }

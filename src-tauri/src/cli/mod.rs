@@ -4,6 +4,7 @@
 //! for a person is stripped of control characters (`terminal`). The token is
 //! never printed. An unknown command prints usage and exits with status 2.
 
+use std::io::IsTerminal;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
@@ -21,6 +22,7 @@ mod changes;
 pub mod doctor;
 mod export;
 pub mod logins;
+mod progress;
 mod refresh;
 pub mod terminal;
 
@@ -158,7 +160,12 @@ fn open() -> Result<Arc<Backend>, Error> {
     adkeep_core::persist::create_private_dir(&dir)?;
     let stores = Arc::new(FileStores::new(dir.clone()));
     let vault = Vault::new(adkeep_core::config::keychain_service(&dir), dir);
-    let backend = Backend::open(stores, vault, Arc::new(NoEvents))?;
+    let events: Arc<dyn crate::backend::Events> = if std::io::stderr().is_terminal() {
+        Arc::new(progress::Terminal::default())
+    } else {
+        Arc::new(NoEvents)
+    };
+    let backend = Backend::open(stores, vault, events)?;
     for notice in backend.notices() {
         warn(&notice.text);
     }

@@ -62,9 +62,16 @@ pub fn restore_attention(api: Api<'_>, id: String, key: String) -> Result<Accoun
     Ok(api.view(account))
 }
 
+/// Stops the refresh-all in flight and the automatic retry planned.
 #[tauri::command]
 pub fn cancel_refresh(api: Api<'_>) {
     api.cancel_refresh();
+}
+
+/// Ends every wait (Meta's access limit, the next try) and tries now.
+#[tauri::command]
+pub async fn try_now(api: Api<'_>) -> Result<RefreshSummary, Error> {
+    api.try_now().await
 }
 
 /// What changed, newest first (`since`: RFC 3339; `account`, `login`,

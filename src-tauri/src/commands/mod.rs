@@ -31,6 +31,7 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         accounts::set_aside,
         accounts::restore_attention,
         accounts::cancel_refresh,
+        accounts::try_now,
         app::enter_sandbox,
         app::leave_sandbox,
         app::save_settings,

@@ -9,6 +9,7 @@
     "set_aside",
     "restore_attention",
     "cancel_refresh",
+    "try_now",
     "enter_sandbox",
     "leave_sandbox",
     "save_settings",
