@@ -228,6 +228,16 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> io::Result<()> {
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or_else(|| Path::new("."));
     create_private_dir(dir)?;
+    replace_file(path, bytes)
+}
+
+/// `atomic_write` in a folder that exists and is not Adkeep's own (its
+/// permissions are left as they are): the desktop's autostart folder.
+pub fn replace_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or_else(|| Path::new("."));
     let file_name = path
         .file_name()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no file name"))?
