@@ -135,6 +135,32 @@ impl AccountBook {
         removed
     }
 
+    /// Gives a login its real id (an environment token's `env-N`, once Meta
+    /// said whose it is): the login, the accounts it reaches and those read
+    /// through it move over. Refused (false) when `to` is already a login:
+    /// two logins' records are not merged.
+    pub fn rename_login(&mut self, from: &LoginId, to: &LoginId) -> bool {
+        if from == to || self.logins.contains_key(to) {
+            return false;
+        }
+        if let Some(mut login) = self.logins.remove(from) {
+            login.id = to.clone();
+            self.logins.insert(to.clone(), login);
+        }
+        for account in self.accounts.values_mut() {
+            for reach in account.logins.iter_mut().filter(|r| &r.login == from) {
+                reach.login = to.clone();
+            }
+            if account.via.as_ref() == Some(from) {
+                account.via = Some(to.clone());
+            }
+            if let Some(fallback) = account.fallback.as_mut().filter(|f| &f.from == from) {
+                fallback.from = to.clone();
+            }
+        }
+        true
+    }
+
     /// The problem that stops every login (the first login's), when each
     /// one is stopped (broken, or held by a token-wide limit); `None` while
     /// any login still works.
@@ -566,6 +592,31 @@ mod tests {
             .iter()
             .map(|(raw, tasks)| (id(raw), tasks.iter().map(|t| t.to_string()).collect()))
             .collect()
+    }
+
+    #[test]
+    fn an_environment_login_takes_its_real_id_with_everything_it_reached() {
+        let now = Utc::now();
+        let mut book = AccountBook::new();
+        let (placeholder, real) = (LoginId::from_env(1), login("10215241773831025"));
+        let mut row = fresh("act_1", 1, now);
+        row.via = Some(placeholder.clone());
+        book.apply_refreshed(row);
+        book.finish_login_listing(&placeholder, &reached(&[("act_1", &["MANAGE"])]), true);
+        book.login_mut(&placeholder).env_slot = Some(1);
+
+        assert!(book.rename_login(&placeholder, &real));
+        assert!(!book.logins.contains_key(&placeholder));
+        let moved = &book.logins[&real];
+        assert_eq!((&moved.id, moved.env_slot), (&real, Some(1)));
+        let account = book.get(&id("act_1")).unwrap();
+        assert_eq!(account.via.as_ref(), Some(&real));
+        assert_eq!(account.logins[0].login, real);
+        assert_eq!(book.reached_by(&real), 1);
+        // Onto a login already there: refused, nothing moves.
+        book.login_mut(&placeholder);
+        assert!(!book.rename_login(&placeholder, &real));
+        assert!(book.logins.contains_key(&placeholder));
     }
 
     #[test]

@@ -35,6 +35,14 @@ impl LoginId {
         Self(format!("env-{n}"))
     }
 
+    /// Whether this stands for an environment token before Meta said whose
+    /// it is (`env-N`; a Facebook id is digits only).
+    pub fn is_from_env(&self) -> bool {
+        self.0
+            .strip_prefix("env-")
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -276,6 +284,9 @@ mod tests {
     fn ids_are_plain_and_bounded() {
         assert!(LoginId::new("10215241773831025").is_some());
         assert_eq!(LoginId::from_env(2).as_str(), "env-2");
+        assert!(LoginId::from_env(2).is_from_env());
+        assert!(!LoginId::new("10215241773831025").unwrap().is_from_env());
+        assert!(!LoginId::new("env-").unwrap().is_from_env());
         for bad in ["", " ", "a/b", "x y", &"1".repeat(65)] {
             assert!(LoginId::new(bad).is_none(), "{bad:?}");
         }

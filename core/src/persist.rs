@@ -214,9 +214,9 @@ pub fn create_private_dir(dir: &Path) -> io::Result<()> {
     }
 }
 
-/// Writes a store file atomically (pretty JSON, like the store plugin).
+/// Writes a store file atomically (compact JSON: the store plugin reads any).
 pub fn write_store_file(path: &Path, entries: &Map<String, Value>) -> io::Result<()> {
-    let bytes = serde_json::to_vec_pretty(entries).map_err(io::Error::other)?;
+    let bytes = serde_json::to_vec(entries).map_err(io::Error::other)?;
     atomic_write(path, &bytes)
 }
 

@@ -62,7 +62,24 @@ pub fn business_ad_accounts(business: &str, edge: BusinessEdge) -> Call<Page<IdW
     )
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// One of a business's ad-account edges with every row field, `limit` a
+/// page: a first run reads the accounts a business reaches this way, beside
+/// the listing, rather than one by one after it.
+pub fn business_ad_accounts_in_full(
+    business: &str,
+    edge: BusinessEdge,
+    limit: usize,
+) -> Call<Page<AccountWire>> {
+    Call::new(
+        format!("{}/{}", business, edge.name()),
+        vec![
+            ("fields", fields::account_fields()),
+            ("limit", limit.to_string()),
+        ],
+    )
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum BusinessEdge {
     Owned,
     Client,

@@ -8,6 +8,7 @@ use std::sync::atomic::AtomicUsize;
 
 use chrono::Utc;
 use futures::StreamExt;
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::Engine;
@@ -15,7 +16,7 @@ use super::pages::{Pager, Start};
 use super::request::Get;
 use super::stop::Stop;
 use crate::api::calls::{self, BusinessEdge};
-use crate::api::wire::{self, BusinessWire, FetchedAccount, IdWire, MeWire};
+use crate::api::wire::{self, AccountWire, BusinessWire, FetchedAccount, IdWire, MeWire};
 use crate::graph::error::GraphError;
 use crate::graph::ids::AccountId;
 use crate::graph::page::Page;
@@ -25,15 +26,51 @@ use crate::problem::{self, Problem, Reason, Scope};
 /// Page size of `/me/businesses` (each business carries two nested edges).
 const BUSINESSES_PER_PAGE: usize = 50;
 
+/// Listing pages fetched ahead of the run's processing at most.
+const READ_AHEAD_PAGES: usize = 8;
+
+/// Pages arriving from their own task; the task ends when this is dropped.
+struct ReadAhead<P> {
+    rx: mpsc::Receiver<Result<P, Stop>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl<P> ReadAhead<P> {
+    async fn recv(&mut self) -> Option<Result<P, Stop>> {
+        self.rx.recv().await
+    }
+}
+
+impl<P> Drop for ReadAhead<P> {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
 /// Accounts reached through businesses, and whether every edge was read.
 pub(super) struct Discovered {
     pub ids: HashSet<AccountId>,
     pub complete: bool,
+    /// The edges read from `/me/businesses`, with the ids each held
+    /// (continued edges included), for reading them again in full.
+    pub edges: Vec<Edge>,
 }
+
+/// One business's ad-account edge and the accounts it holds.
+pub(super) struct Edge {
+    pub business: String,
+    pub edge: BusinessEdge,
+    pub ids: Vec<AccountId>,
+}
+
+/// The ids an edge held from some point on, and whether all were read.
+type EdgeIds = Result<(Vec<AccountId>, bool), Stop>;
 
 /// A business edge with more accounts than its nested page held.
 struct Continuation {
     start: Start<IdWire>,
+    /// Its place in `Discovered::edges` (a link of unknown origin has none).
+    edge: Option<usize>,
 }
 
 impl Engine {
@@ -73,7 +110,10 @@ impl Engine {
     }
 
     /// Pages through `/me/adaccounts`, handing each page's accounts to
-    /// `each`; returns how many listed items could not be read.
+    /// `each`; returns how many listed items could not be read. The pages are
+    /// fetched in a task of their own (`read_ahead`): the next page's request
+    /// leaves as soon as this one's cursor is known, whatever `each` and the
+    /// rest of the run are busy with.
     pub(super) async fn list_accounts<F, Fut>(
         &self,
         cancel: &CancellationToken,
@@ -83,12 +123,9 @@ impl Engine {
         F: FnMut(Vec<FetchedAccount>) -> Fut,
         Fut: Future<Output = bool>,
     {
-        let first = calls::ad_accounts(self.current_page_size());
-        let pager = Pager::token_wide(cancel).sized(&self.page_size);
-        let pages = self.pages(Start::Call(first), pager);
-        futures::pin_mut!(pages);
+        let mut pages = self.read_ahead(cancel);
         let mut unreadable = 0usize;
-        while let Some(page) = pages.next().await {
+        while let Some(page) = pages.recv().await {
             let page = page?;
             unreadable = unreadable.saturating_add(page.skipped);
             let now = Utc::now();
@@ -109,6 +146,26 @@ impl Engine {
         Ok(unreadable)
     }
 
+    /// `/me/adaccounts`'s pages, fetched one after the other by a task of
+    /// their own, handed over as they arrive. Dropping the receiver (or
+    /// cancelling) ends the task.
+    fn read_ahead(&self, cancel: &CancellationToken) -> ReadAhead<Page<AccountWire>> {
+        let (tx, rx) = mpsc::channel(READ_AHEAD_PAGES);
+        let (engine, cancel) = (self.clone(), cancel.clone());
+        let task = tokio::spawn(async move {
+            let first = calls::ad_accounts(engine.current_page_size());
+            let pager = Pager::token_wide(&cancel).sized(&engine.page_size);
+            let pages = engine.pages(Start::Call(first), pager);
+            futures::pin_mut!(pages);
+            while let Some(page) = pages.next().await {
+                if tx.send(page).await.is_err() {
+                    break;
+                }
+            }
+        });
+        ReadAhead { rx, task }
+    }
+
     /// Ad accounts reached through businesses: `/me/businesses` with each
     /// business's owned and client ad accounts expanded, then any edge with
     /// more accounts read on its own. `Ok(None)` when the login lacks
@@ -124,6 +181,7 @@ impl Engine {
         let mut found = Discovered {
             ids: HashSet::new(),
             complete: true,
+            edges: Vec::new(),
         };
         let mut more = Vec::new();
         let mut first_page = true;
@@ -154,14 +212,17 @@ impl Engine {
         found: &mut Discovered,
         cancel: &CancellationToken,
     ) -> Result<(), Stop> {
-        let results: Vec<Result<(Vec<AccountId>, bool), Stop>> = futures::stream::iter(more)
-            .map(|more| self.collect_ids(more.start, cancel))
+        let results: Vec<(Option<usize>, EdgeIds)> = futures::stream::iter(more)
+            .map(|more| async move { (more.edge, self.collect_ids(more.start, cancel).await) })
             .buffer_unordered(self.opts.concurrency.max(1))
             .collect()
             .await;
-        for result in results {
+        for (edge, result) in results {
             match result {
                 Ok((ids, complete)) => {
+                    if let Some(edge) = edge.and_then(|i| found.edges.get_mut(i)) {
+                        edge.ids.extend(ids.iter().cloned());
+                    }
                     found.ids.extend(ids);
                     found.complete &= complete;
                 }
@@ -179,6 +240,36 @@ impl Engine {
             }
         }
         Ok(())
+    }
+
+    /// Every account of a business edge with its row fields. A failure ends
+    /// the reading quietly with what was read: the accounts it did not bring
+    /// are asked for one by one as before.
+    pub(super) async fn edge_in_full(
+        &self,
+        edge: &Edge,
+        cancel: &CancellationToken,
+    ) -> Vec<FetchedAccount> {
+        let first =
+            calls::business_ad_accounts_in_full(&edge.business, edge.edge, self.opts.page_size);
+        let pages = self.pages(Start::Call(first), Pager::token_wide(cancel));
+        futures::pin_mut!(pages);
+        let mut accounts = Vec::new();
+        while let Some(page) = pages.next().await {
+            let Ok(page) = page else {
+                tracing::debug!(
+                    "a business edge read in full stopped; its accounts are asked one by one"
+                );
+                break;
+            };
+            let now = Utc::now();
+            accounts.extend(
+                page.items
+                    .into_iter()
+                    .filter_map(|item| wire::account(item, now).ok()),
+            );
+        }
+        accounts
     }
 
     /// Every account id of an edge from `start` on, and whether it was all read.
@@ -216,9 +307,15 @@ fn read_edges(business: &BusinessWire, found: &mut Discovered) -> Vec<Continuati
             continue;
         };
         found.complete &= page.skipped == 0;
-        found
-            .ids
-            .extend(page.items.iter().filter_map(IdWire::account_id));
+        let ids: Vec<AccountId> = page.items.iter().filter_map(IdWire::account_id).collect();
+        found.ids.extend(ids.iter().cloned());
+        if let Some(id) = business.id() {
+            found.edges.push(Edge {
+                business: id,
+                edge,
+                ids,
+            });
+        }
         let start = match (business.id(), page.after, page.next) {
             (_, _, None) => continue,
             (Some(id), Some(after), Some(_)) => {
@@ -226,7 +323,14 @@ fn read_edges(business: &BusinessWire, found: &mut Discovered) -> Vec<Continuati
             }
             (_, _, Some(link)) => Start::Link(link),
         };
-        more.push(Continuation { start });
+        more.push(Continuation {
+            start,
+            edge: found
+                .edges
+                .len()
+                .checked_sub(1)
+                .filter(|_| business.id().is_some()),
+        });
     }
     more
 }

@@ -184,6 +184,11 @@ impl Claims {
             == login
     }
 
+    /// Whether `login` may refresh `id`: nobody claimed it, or it did.
+    pub fn is_open_to(&self, id: &AccountId, login: &LoginId) -> bool {
+        self.owners().get(id).is_none_or(|owner| owner == login)
+    }
+
     pub fn owner(&self, id: &AccountId) -> Option<LoginId> {
         self.owners().get(id).cloned()
     }
@@ -213,7 +218,12 @@ pub struct Stats {
     pub retries: AtomicU64,
 }
 
-pub struct Engine {
+/// One login's way to refresh: a cheap handle (clones share everything), so
+/// the listing's pages can be fetched in a task of their own.
+#[derive(Clone)]
+pub struct Engine(Arc<EngineParts>);
+
+pub struct EngineParts {
     client: GraphClient,
     opts: EngineOptions,
     governor: Arc<Governor>,
@@ -226,10 +236,18 @@ pub struct Engine {
     waits: waits::Waits,
 }
 
+impl std::ops::Deref for Engine {
+    type Target = EngineParts;
+
+    fn deref(&self) -> &EngineParts {
+        &self.0
+    }
+}
+
 impl Engine {
     pub fn new(client: GraphClient, opts: EngineOptions, governor: Arc<Governor>) -> Self {
         let page_size = opts.page_size.max(1);
-        Self {
+        Self(Arc::new(EngineParts {
             client,
             opts,
             governor,
@@ -237,7 +255,7 @@ impl Engine {
             good_pages: AtomicUsize::new(0),
             stats: Arc::new(Stats::default()),
             waits: waits::Waits::default(),
-        }
+        }))
     }
 
     pub fn stats(&self) -> Arc<Stats> {

@@ -33,6 +33,9 @@ pub(super) struct Ready {
 /// One part of a row.
 pub(super) enum Part {
     Fields(Fields),
+    /// Fields read from a business edge ahead of the listing: used when the
+    /// listing does not bring the account, replaced when it does.
+    Prefilled(FetchedAccount),
     Spend(Spend),
     /// This run's listing reaches the account.
     Confirmed,
@@ -61,6 +64,8 @@ pub(super) struct Rendezvous {
 #[derive(Default)]
 struct Slot {
     fields: Option<Fields>,
+    /// `fields` came from a business edge, not from the listing or the node.
+    prefilled: bool,
     spend: Option<Spend>,
     confirmed: bool,
     fields_coming: bool,
@@ -80,6 +85,27 @@ impl Rendezvous {
         }
     }
 
+    /// The spend of each of `ids` that nobody has asked for yet, now counted
+    /// as coming: the caller fetches it (an account found through a business
+    /// before the listing reaches it needs its spend either way).
+    pub fn claim_spend(&self, ids: impl IntoIterator<Item = AccountId>) -> Vec<Need> {
+        let mut slots = self.slots();
+        let mut needs = Vec::new();
+        for id in ids {
+            let slot = slots.entry(id.clone()).or_default();
+            if slot.done || slot.spend.is_some() || slot.spend_coming {
+                continue;
+            }
+            slot.spend_coming = true;
+            needs.push(Need {
+                id,
+                fields: false,
+                spend: true,
+            });
+        }
+        needs
+    }
+
     fn slots(&self) -> std::sync::MutexGuard<'_, HashMap<AccountId, Slot>> {
         self.slots.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -94,10 +120,20 @@ impl Rendezvous {
         }
         for part in parts {
             match part {
-                // The first fields win: a second copy is no newer.
+                // The first fields win (a second copy is no newer), except
+                // over fields read ahead from a business edge.
                 Part::Fields(fields) => {
                     slot.fields_coming = false;
-                    slot.fields.get_or_insert(fields);
+                    if slot.fields.is_none() || slot.prefilled {
+                        slot.fields = Some(fields);
+                        slot.prefilled = false;
+                    }
+                }
+                Part::Prefilled(fetched) => {
+                    if slot.fields.is_none() {
+                        slot.fields = Some(Ok(fetched));
+                        slot.prefilled = true;
+                    }
                 }
                 Part::Spend(spend) => {
                     slot.spend_coming = false;
@@ -230,6 +266,49 @@ mod tests {
             Outcome::Waiting
         ));
         assert!(is_ready(&meet.arrive(&act("act_4"), [Part::Confirmed])));
+    }
+
+    #[test]
+    fn spend_claimed_early_is_asked_once_and_the_fields_come_later() {
+        let meet = Rendezvous::default();
+        meet.asked_ahead(&[need("act_8", false, true)]);
+        let claimed = meet.claim_spend([act("act_8"), act("act_9"), act("act_9")]);
+        assert_eq!(
+            claimed,
+            vec![need("act_9", false, true)],
+            "once, and not act_8's"
+        );
+        assert!(meet.claim_spend([act("act_9")]).is_empty());
+        meet.arrive(&act("act_9"), [spend()]);
+        // Reached only through the business: confirmed alone, it needs its fields only.
+        let outcome = meet.arrive(&act("act_9"), [Part::Confirmed]);
+        assert_eq!(needs(outcome), Some(need("act_9", true, false)));
+        assert!(is_ready(&meet.arrive(&act("act_9"), [fields("act_9")])));
+    }
+
+    #[test]
+    fn a_listed_account_whose_spend_was_claimed_early_is_not_asked_again() {
+        let meet = Rendezvous::default();
+        assert_eq!(meet.claim_spend([act("act_6")]).len(), 1);
+        let listed = meet.arrive(&act("act_6"), [fields("act_6"), Part::Confirmed]);
+        assert!(matches!(listed, Outcome::Waiting));
+        assert!(is_ready(&meet.arrive(&act("act_6"), [spend()])));
+    }
+
+    #[test]
+    fn the_listing_s_fields_win_over_those_read_ahead_from_a_business() {
+        let meet = Rendezvous::default();
+        let ahead = decode_account(
+            &serde_json::json!({"id": "act_7", "name": "from the business", "currency": "USD"}),
+            chrono::Utc::now(),
+        )
+        .unwrap();
+        meet.arrive(&act("act_7"), [Part::Prefilled(ahead), spend()]);
+        let Outcome::Ready(row) = meet.arrive(&act("act_7"), [fields("act_7"), Part::Confirmed])
+        else {
+            panic!("ready once listed");
+        };
+        assert_eq!(row.fields.unwrap().account.name, "act_7");
     }
 
     #[test]

@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::accounts::Counts;
-use super::listing::Discovered;
+use super::listing::{Discovered, Edge};
 use super::rendezvous::{Need, Part, Rendezvous};
 use super::request::Get;
 use super::stop::{FirstStop, Stop};
@@ -32,6 +32,9 @@ enum Work {
     /// Accounts found only through a business: confirmed, read in full
     /// unless asked ahead.
     Ids(Vec<AccountId>),
+    /// Fields read from a business edge before the listing reached the
+    /// accounts (not confirmed by this alone).
+    Prefilled(Vec<FetchedAccount>),
 }
 
 /// One refresh-all in progress.
@@ -46,6 +49,8 @@ struct Run<'a> {
     seen: Mutex<HashSet<AccountId>>,
     reached: Mutex<std::collections::HashMap<AccountId, Vec<String>>>,
     business_only: Mutex<HashSet<AccountId>>,
+    /// Accounts the last run found (asked ahead).
+    known: HashSet<AccountId>,
     counts: Counts,
     listing_done: AtomicBool,
     business_complete: AtomicBool,
@@ -73,10 +78,11 @@ impl Engine {
         sink: &dyn Sink,
         cancel: &CancellationToken,
     ) -> RunReport {
-        let run = Run::new(self, share, sink, cancel.child_token());
+        let mut run = Run::new(self, share, sink, cancel.child_token());
         let ahead = self.ahead_of_listing(known);
         for needs in &ahead {
             run.meet.asked_ahead(needs);
+            run.known.extend(needs.iter().map(|n| n.id.clone()));
         }
         let (tx, rx) = mpsc::channel::<Work>(64);
         let work = async {
@@ -128,6 +134,7 @@ impl<'a> Run<'a> {
             seen: Mutex::default(),
             reached: Mutex::default(),
             business_only: Mutex::default(),
+            known: HashSet::new(),
             counts: Counts::default(),
             listing_done: AtomicBool::new(false),
             business_complete: AtomicBool::new(true),
@@ -204,7 +211,13 @@ impl<'a> Run<'a> {
         });
         let discover = async {
             match self.engine.business_accounts(&self.cancel).await {
-                Ok(found) => found,
+                Ok(found) => {
+                    if let Some(found) = &found {
+                        self.spend_ahead(found, &tx).await;
+                        self.fields_ahead(found, &tx).await;
+                    }
+                    found
+                }
                 Err(stop) => {
                     self.record_stop(stop);
                     None
@@ -221,6 +234,65 @@ impl<'a> Run<'a> {
         }
         if let Some(found) = business {
             self.business_found(found, &tx).await;
+        }
+    }
+
+    /// Asks now for the spend of accounts a business reaches that the
+    /// listing has not brought yet: listed later or not at all, each needs
+    /// it, and asked only once the listing ended, it would trail the run by
+    /// several round trips (a first run does not know which are
+    /// business-only). Another login's claims are left alone.
+    async fn spend_ahead(&self, found: &Discovered, tx: &mpsc::Sender<Work>) {
+        let open: Vec<AccountId> = {
+            let seen = self.seen();
+            found
+                .ids
+                .iter()
+                .filter(|id| !seen.contains(*id))
+                .filter(|id| self.share.is_none_or(|s| s.claims.is_open_to(id, s.me)))
+                .cloned()
+                .collect()
+        };
+        let needs = self.meet.claim_spend(open);
+        for chunk in needs.chunks(self.engine.opts.batch_size.max(1)) {
+            if self.cancel.is_cancelled() || tx.send(Work::Ahead(chunk.to_vec())).await.is_err() {
+                break;
+            }
+        }
+    }
+
+    /// Reads in full, beside the listing, the business edges that hold
+    /// accounts this run knows nothing of yet — when reading an edge costs
+    /// no more calls than asking its unknown accounts one by one. A first
+    /// run then finds the accounts only a business reaches already read when
+    /// the listing ends, instead of asking for them after it.
+    async fn fields_ahead(&self, found: &Discovered, tx: &mpsc::Sender<Work>) {
+        let page = self.engine.opts.page_size.max(1);
+        let worth_reading: Vec<usize> = {
+            let seen = self.seen();
+            let unknown = |edge: &Edge| {
+                edge.ids
+                    .iter()
+                    .filter(|id| !seen.contains(*id) && !self.known.contains(*id))
+                    .count()
+            };
+            (0..found.edges.len())
+                .filter(|&i| {
+                    let edge = &found.edges[i];
+                    let unknown = unknown(edge);
+                    unknown > 0 && unknown >= edge.ids.len().div_ceil(page)
+                })
+                .collect()
+        };
+        let (engine, cancel) = (self.engine, &self.cancel);
+        let mut reads = futures::stream::iter(worth_reading)
+            .map(|i| engine.edge_in_full(&found.edges[i], cancel))
+            .buffer_unordered((engine.opts.concurrency / 2).max(1));
+        while let Some(mut accounts) = reads.next().await {
+            accounts.retain(|f| !self.seen().contains(&f.account.id));
+            if !accounts.is_empty() && tx.send(Work::Prefilled(accounts)).await.is_err() {
+                break;
+            }
         }
     }
 
@@ -244,8 +316,9 @@ impl<'a> Run<'a> {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .extend(extra.iter().cloned());
-        let per_batch = (self.engine.opts.batch_size / 2).max(1);
-        for chunk in extra.chunks(per_batch) {
+        // Their spend was claimed when the business was read (`spend_ahead`):
+        // what is left is a field request each.
+        for chunk in extra.chunks(self.engine.opts.batch_size.max(1)) {
             if self.cancel.is_cancelled() || tx.send(Work::Ids(chunk.to_vec())).await.is_err() {
                 break;
             }
@@ -285,6 +358,13 @@ impl<'a> Run<'a> {
             }
             Work::Ids(ids) => {
                 let parts = ids.into_iter().map(|id| (id, vec![Part::Confirmed]));
+                engine.gather(parts.collect(), &self.meet, cancel).await
+            }
+            Work::Prefilled(accounts) => {
+                let parts = accounts.into_iter().map(|fetched| {
+                    let id = fetched.account.id.clone();
+                    (id, vec![Part::Prefilled(fetched)])
+                });
                 engine.gather(parts.collect(), &self.meet, cancel).await
             }
         }

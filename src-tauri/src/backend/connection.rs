@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use adkeep_core::fleet::Member;
+use adkeep_core::fleet::{FleetReport, Member};
 use adkeep_core::graph::client::{Endpoints, GraphClient, parse_base};
 use adkeep_core::logins::LoginId;
 use adkeep_core::problem::Problem;
@@ -16,7 +16,6 @@ use adkeep_core::token::AccessToken;
 use adkeep_core::{Error, Result, config};
 use graph_double::{DoubleConfig, GraphDouble};
 
-use super::RefreshStatus;
 use super::{Backend, lock, read, write};
 use crate::secrets::Custody;
 
@@ -48,6 +47,31 @@ pub struct Connection {
     pub endpoints: Arc<Endpoints>,
     /// Every login with a token.
     pub links: Vec<Link>,
+    /// `ADKEEP_ACCESS_TOKEN`'s logins are the ones the book remembers for
+    /// their places (or `env-N`), not yet confirmed by Meta: a refresh-all
+    /// confirms them with the `/me` it asks beside the listing
+    /// (`settle_identities`) instead of asking it first.
+    pub provisional: bool,
+}
+
+/// What a refresh-all over a provisional connection learned of its logins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Settled {
+    /// Each was who the book said (or Meta could not say).
+    Kept,
+    /// An `env-N` took its owner's id (the connection is to be rebuilt).
+    Renamed,
+    /// A token is another login's now: the run's rows are under the wrong login.
+    Misattributed,
+}
+
+/// Whose tokens a connection must know before it is used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Identities {
+    /// Meta said (an environment token costs a `/me` first).
+    Confirmed,
+    /// A refresh-all asks `/me` beside its first requests and settles after.
+    Provisional,
 }
 
 impl Connection {
@@ -108,17 +132,29 @@ pub struct Sandbox {
 impl Backend {
     /// The connection for the current mode, built on first use.
     pub async fn connection(&self) -> Result<Arc<Connection>> {
+        self.connect(Identities::Confirmed).await
+    }
+
+    pub(super) async fn connect(&self, identities: Identities) -> Result<Arc<Connection>> {
         let mut slot = self.connection.lock().await;
-        if let Some(connection) = slot.as_ref() {
+        if let Some(connection) = slot.as_ref()
+            && (identities == Identities::Provisional || !connection.provisional)
+        {
             return Ok(connection.clone());
         }
         let endpoints = Arc::new(self.endpoints().await?);
+        let mut provisional = false;
         let tokens = match self.mode() {
             ActiveMode::Sandbox => self.sandbox_tokens().await?,
             ActiveMode::Meta | ActiveMode::Unconfigured => {
                 let from_env = config::tokens_from_env();
                 if from_env.is_empty() {
                     self.stored_tokens(&endpoints).await?
+                } else if identities == Identities::Provisional
+                    && let Some(found) = self.remembered_env_logins(&from_env)
+                {
+                    provisional = true;
+                    found
                 } else {
                     self.env_tokens(&endpoints, from_env).await
                 }
@@ -135,27 +171,99 @@ impl Backend {
         }
         let links = tokens
             .into_iter()
-            .map(
-                |Found {
-                     login,
-                     token,
-                     custody,
-                     unresolved,
-                 }| {
-                    let client = GraphClient::new(self.http.clone(), endpoints.clone(), token);
-                    Link {
-                        login,
-                        custody,
-                        unresolved,
-                        interactive: self.engine(client.clone(), EngineOptions::interactive()),
-                        background: self.engine(client, EngineOptions::background()),
-                    }
-                },
-            )
+            .map(|found| self.link(&endpoints, found))
             .collect();
-        let connection = Arc::new(Connection { endpoints, links });
+        let connection = Arc::new(Connection {
+            endpoints,
+            links,
+            provisional,
+        });
         *slot = Some(connection.clone());
         Ok(connection)
+    }
+
+    fn link(&self, endpoints: &Arc<Endpoints>, found: Found) -> Link {
+        let Found {
+            login,
+            token,
+            custody,
+            unresolved,
+        } = found;
+        let client = GraphClient::new(self.http.clone(), endpoints.clone(), token);
+        Link {
+            login,
+            custody,
+            unresolved,
+            interactive: self.engine(client.clone(), EngineOptions::interactive()),
+            background: self.engine(client, EngineOptions::background()),
+        }
+    }
+
+    /// After a refresh-all: whether each environment token's login was its
+    /// owner's, as the run's `/me` says. An `env-N` takes its owner's id
+    /// (a first run); a remembered login that is not the owner's any more
+    /// means the run is to be done again (`Misattributed`).
+    pub(super) fn settle_identities(
+        &self,
+        connection: &Connection,
+        report: &FleetReport,
+    ) -> Settled {
+        if !connection.provisional {
+            return Settled::Kept;
+        }
+        let mut settled = Settled::Kept;
+        let mut book = self.session.book();
+        for (n, link) in connection.links.iter().enumerate() {
+            let owner = report
+                .logins
+                .iter()
+                .find(|(login, _)| login == &link.login)
+                .and_then(|(_, run)| run.profile.as_ref())
+                .and_then(|profile| LoginId::new(&profile.id));
+            let Some(owner) = owner else {
+                continue; // Meta could not say: kept, as a broken token's login is.
+            };
+            if owner != link.login {
+                if !(link.login.is_from_env() && book.rename_login(&link.login, &owner)) {
+                    return Settled::Misattributed;
+                }
+                settled = Settled::Renamed;
+            }
+            let slot = n + 1;
+            for other in book
+                .logins
+                .values_mut()
+                .filter(|l| l.env_slot == Some(slot))
+            {
+                other.env_slot = None;
+            }
+            book.login_mut(&owner).env_slot = Some(slot);
+        }
+        settled
+    }
+
+    /// `ADKEEP_ACCESS_TOKEN`'s tokens under the logins the book remembers for
+    /// their places, without asking Meta: one token (`env-1` when the book
+    /// knows none yet), or several whose places are all known. `None`
+    /// otherwise: two unknown tokens could be the same person's.
+    fn remembered_env_logins(&self, tokens: &[AccessToken]) -> Option<Vec<Found>> {
+        let book = self.session.book();
+        let mut found = Vec::with_capacity(tokens.len());
+        for (n, token) in tokens.iter().enumerate() {
+            let slot = n + 1;
+            let remembered = book
+                .logins
+                .values()
+                .find(|l| l.env_slot == Some(slot))
+                .map(|l| l.id.clone());
+            let login = match remembered {
+                Some(login) => login,
+                None if tokens.len() == 1 => LoginId::from_env(slot),
+                None => return None,
+            };
+            found.push(Found::new(login, token.clone(), Custody::Environment));
+        }
+        Some(found)
     }
 
     fn engine(&self, client: GraphClient, options: EngineOptions) -> Engine {
@@ -399,7 +507,7 @@ impl Backend {
         self.history.close();
         self.load_book(mode)?;
         self.reset_connection().await;
-        *lock(&self.refreshing.status) = RefreshStatus::default();
+        self.forget_refresh_status();
         self.events.state_changed();
         Ok(())
     }

@@ -20,9 +20,10 @@ use adkeep_core::refresh::{Progress, deadline};
 use adkeep_core::session::Observer;
 use adkeep_core::{Error, Result};
 
+use super::connection::{Identities, Settled};
 use super::single_flight::SingleFlight;
 use super::turn::{self, Turn, TurnError};
-use super::{ActiveMode, Backend, lock, parse_id};
+use super::{ActiveMode, Backend, Connection, lock, parse_id};
 
 /// How a refresh-all is going, as the window's progress and the tray show it.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -81,6 +82,8 @@ pub(super) struct Refreshing {
     rows: SingleFlight<AccountId, Account>,
     pub(super) status: Mutex<RefreshStatus>,
     pub(super) last_save: Mutex<Option<Instant>>,
+    /// A save during a run is under way (see `persist_soon`).
+    pub(super) saving: std::sync::atomic::AtomicBool,
     /// The automatic retry after a passing failure.
     retry: Mutex<Retry>,
 }
@@ -208,6 +211,11 @@ impl Backend {
         result
     }
 
+    /// A new mode starts with no refresh under way or planned to show.
+    pub(super) fn forget_refresh_status(&self) {
+        *lock(&self.refreshing.status) = RefreshStatus::default();
+    }
+
     /// How the refresh-all is going.
     pub fn refresh_status(&self) -> RefreshStatus {
         lock(&self.refreshing.status).clone()
@@ -238,7 +246,28 @@ impl Backend {
             }
         };
         self.reload_if_changed()?;
-        let connection = self.connection().await?;
+        // An environment token's login is the one the book remembers, and
+        // Meta's `/me` (asked beside the listing) confirms it. A token that
+        // turned out to be someone else's is run again, under its owner.
+        let connection = self.connect(Identities::Provisional).await?;
+        if let Some(summary) = self.run_all(&connection, only, cancel).await? {
+            return Ok(summary);
+        }
+        tracing::info!("an environment token is another person's now; refreshing again as them");
+        let connection = self.connect(Identities::Confirmed).await?;
+        self.run_all(&connection, only, cancel)
+            .await?
+            .ok_or_else(|| Error::Internal("whose token this is kept changing".to_owned()))
+    }
+
+    /// One refresh-all over `connection`; `None` when an environment token's
+    /// login was not its owner's (the book is as it was before the run).
+    async fn run_all(
+        self: &Arc<Self>,
+        connection: &Connection,
+        only: Option<&LoginId>,
+        cancel: &CancellationToken,
+    ) -> Result<Option<RefreshSummary>> {
         let members = connection.background(only);
         if members.is_empty() {
             return Err(Error::NotConnected);
@@ -252,8 +281,17 @@ impl Backend {
         let before = self.notable();
         let book_before = self.session.snapshot();
         let first_listing = !self.session.book().listed_once;
-        let observer = UiObserver::all(&self);
+        let observer = UiObserver::all(self);
         let report = self.session.refresh_all(&members, &observer, cancel).await;
+        match self.settle_identities(connection, &report) {
+            Settled::Kept => {}
+            Settled::Renamed => self.reset_connection().await,
+            Settled::Misattributed => {
+                self.session.replace(book_before);
+                self.reset_connection().await;
+                return Ok(None);
+            }
+        }
         if first_listing && report.total.listing_complete && self.mode() == ActiveMode::Sandbox {
             self.showcase_set_aside();
         }
@@ -269,7 +307,7 @@ impl Backend {
         }
         *lock(&self.schedule.last_changes) = changes;
         self.schedule_retry(report.total.problem.as_ref());
-        Ok(RefreshSummary::from(&report))
+        Ok(Some(RefreshSummary::from(&report)))
     }
 
     /// The refresh-all status goes back to idle (also after a failure).
@@ -423,7 +461,7 @@ impl Backend {
 
 /// Passes engine updates to the UI and saves now and then.
 struct UiObserver<'a> {
-    backend: &'a Backend,
+    backend: &'a Arc<Backend>,
     /// The run is the refresh-all, whose progress the status reports (a
     /// row's or a selection's refresh shows on its rows; were it reported,
     /// the status would say a refresh-all runs that never ends).
@@ -431,14 +469,14 @@ struct UiObserver<'a> {
 }
 
 impl<'a> UiObserver<'a> {
-    fn all(backend: &'a Backend) -> Self {
+    fn all(backend: &'a Arc<Backend>) -> Self {
         Self {
             backend,
             reports_progress: true,
         }
     }
 
-    fn rows(backend: &'a Backend) -> Self {
+    fn rows(backend: &'a Arc<Backend>) -> Self {
         Self {
             backend,
             reports_progress: false,

@@ -2,6 +2,8 @@
 //! (and now and then during a long one), merged with what other Adkeep
 //! processes saved in the meantime.
 
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use adkeep_core::book::AccountBook;
@@ -61,11 +63,30 @@ impl Backend {
         *lock(&self.refreshing.last_save) = Some(Instant::now());
     }
 
-    /// Saves if the last save was a while ago (during long refreshes).
-    pub(super) fn persist_soon(&self) {
-        let due = lock(&self.refreshing.last_save).is_none_or(|t| t.elapsed() >= SAVE_EVERY);
-        if due {
-            self.persist_now();
+    /// Saves if the last save was a while ago (during long refreshes), on a
+    /// blocking thread: writing thousands of rows must not hold up the run
+    /// that is reading them. One such save at a time; the save at the end of
+    /// the run comes after it (`Disk::save` is serialised).
+    pub(super) fn persist_soon(self: &Arc<Self>) {
+        let due = {
+            let mut last = lock(&self.refreshing.last_save);
+            let due = last.is_none_or(|t| t.elapsed() >= SAVE_EVERY);
+            if due {
+                *last = Some(Instant::now());
+            }
+            due
+        };
+        if !due || self.refreshing.saving.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let this = self.clone();
+        let save = move || {
+            this.persist_now();
+            this.refreshing.saving.store(false, Ordering::SeqCst);
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => drop(runtime.spawn_blocking(save)),
+            Err(_) => save(),
         }
     }
 

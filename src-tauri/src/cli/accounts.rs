@@ -40,9 +40,8 @@ pub fn sorted_views(
 
 pub fn print_accounts(accounts: &[AccountView], json: bool) -> Result<(), Error> {
     if json {
-        return println_json(
-            &serde_json::to_value(accounts).map_err(|e| Error::Internal(e.to_string()))?,
-        );
+        // Streamed: no JSON tree of thousands of rows in memory first.
+        return println_json(&accounts);
     }
     let mut out = std::io::stdout().lock();
     let mut write =

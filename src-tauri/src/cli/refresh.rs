@@ -36,7 +36,8 @@ pub async fn run(ids: Vec<String>, only: Only, scope: Scope, json: bool) -> Resu
     };
     let asked = (!wanted.is_empty()).then_some(wanted.as_slice());
     let accounts = sorted_views(&backend, asked, login.as_ref());
-    print_accounts(&only.filter(accounts.clone()), json)?;
+    let fresh = all_fresh(&summary, &accounts);
+    print_accounts(&only.filter(accounts), json)?;
     if let Some(problem) = &summary.problem {
         warn(&format!("{} — {}", problem.title, problem.explanation));
     }
@@ -51,11 +52,7 @@ pub async fn run(ids: Vec<String>, only: Only, scope: Scope, json: bool) -> Resu
     for trouble in &troubles {
         warn(trouble);
     }
-    Ok(if all_fresh(&summary, &accounts) && troubles.is_empty() {
-        0
-    } else {
-        1
-    })
+    Ok(if fresh && troubles.is_empty() { 0 } else { 1 })
 }
 
 /// Every reachable row refreshed, nothing stopped the run.

@@ -115,9 +115,10 @@ impl Stores for FileStores {
 
     fn save_book(&self, kind: BookKind, book: &AccountBook) -> io::Result<()> {
         // The store plugin's format (a JSON object of keys), written straight
-        // from the book: no intermediate JSON tree for thousands of rows.
+        // from the book: no intermediate JSON tree for thousands of rows, and
+        // compact (indentation was half the file).
         let file = std::collections::BTreeMap::from([(BOOK_KEY, book)]);
-        let bytes = serde_json::to_vec_pretty(&file).map_err(io::Error::other)?;
+        let bytes = serde_json::to_vec(&file).map_err(io::Error::other)?;
         persist::atomic_write(&self.dir.join(kind.file()), &bytes)
     }
 }

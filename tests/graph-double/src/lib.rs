@@ -34,7 +34,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use state::{Fault, FaultKind, Knobs, Scenario, StatsSnapshot, Timeline};
+pub use state::{Fault, FaultKind, Knobs, Scenario, StatsSnapshot, Timeline, Traced};
 pub use world::{DEFAULT_APP, DEFAULT_USER, DataConfig, OTHER_USER, TokenState, World};
 
 /// The app secret of the double's Meta app (for long-lived exchange and `debug_token`).
@@ -205,6 +205,12 @@ impl GraphDouble {
     #[cfg(feature = "test-kit")]
     pub fn timeline(&self) -> Timeline {
         self.shared.stats.timeline()
+    }
+
+    /// Every request since the last reset (see `Traced`).
+    #[cfg(feature = "test-kit")]
+    pub fn trace(&self) -> Vec<Traced> {
+        self.shared.stats.trace()
     }
 
     #[cfg(feature = "test-kit")]

@@ -78,10 +78,38 @@ async fn dispatch(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    shared.stats.arrived();
+    let place = shared.stats.arrived(traced_as(&method, &uri, &body));
     let response = answer(&shared, method, uri, headers, body).await;
-    shared.stats.answered();
+    shared.stats.answered(place);
     response
+}
+
+/// A request as the trace names it: its path, or a batch with its item count.
+fn traced_as(method: &Method, uri: &Uri, body: &Bytes) -> String {
+    if *method == Method::POST && split_version(uri.path()).1.is_empty() {
+        let items = query_pairs(std::str::from_utf8(body).ok())
+            .into_iter()
+            .find(|(k, _)| k == "batch")
+            .and_then(|(_, v)| serde_json::from_str::<Vec<serde_json::Value>>(&v).ok())
+            .unwrap_or_default();
+        let mut kinds = std::collections::BTreeMap::<&str, usize>::new();
+        for item in &items {
+            let url = item["relative_url"].as_str().unwrap_or_default();
+            let kind = if url.contains("/insights") {
+                "insights"
+            } else if url.contains("funding_source_details") {
+                "funding"
+            } else if url.contains("/adspixels") {
+                "datasets"
+            } else {
+                "other"
+            };
+            *kinds.entry(kind).or_default() += 1;
+        }
+        let kinds: Vec<String> = kinds.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        return format!("batch of {} ({})", items.len(), kinds.join(", "));
+    }
+    split_version(uri.path()).1
 }
 
 async fn answer(

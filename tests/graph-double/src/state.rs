@@ -218,6 +218,21 @@ pub struct Stats {
     /// When the first request since the last reset arrived, and when the
     /// last answer went out (for timing a client from the outside).
     pub timeline: Mutex<Timeline>,
+    /// Each request since the last reset, in the order they arrived (the
+    /// first `TRACE_CAP`), for benches that show where a client's time went.
+    pub trace: Mutex<Vec<Traced>>,
+}
+
+/// The most requests a trace keeps.
+pub const TRACE_CAP: usize = 100_000;
+
+/// One request: what it asked (path, or `batch` with its items), when it
+/// arrived and when its answer went out.
+#[derive(Debug, Clone)]
+pub struct Traced {
+    pub what: String,
+    pub arrived: std::time::Instant,
+    pub answered: Option<std::time::Instant>,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -227,16 +242,44 @@ pub struct Timeline {
 }
 
 impl Stats {
-    pub fn arrived(&self) {
-        let mut timeline = self.timeline.lock().unwrap_or_else(|p| p.into_inner());
-        timeline
+    /// A request arrived; returns its place in the trace.
+    pub fn arrived(&self, what: String) -> Option<usize> {
+        let now = std::time::Instant::now();
+        self.timeline
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
             .first_request
-            .get_or_insert_with(std::time::Instant::now);
+            .get_or_insert(now);
+        let mut trace = self.trace.lock().unwrap_or_else(|p| p.into_inner());
+        (trace.len() < TRACE_CAP).then(|| {
+            trace.push(Traced {
+                what,
+                arrived: now,
+                answered: None,
+            });
+            trace.len() - 1
+        })
     }
 
-    pub fn answered(&self) {
-        let mut timeline = self.timeline.lock().unwrap_or_else(|p| p.into_inner());
-        timeline.last_answer = Some(std::time::Instant::now());
+    pub fn answered(&self, place: Option<usize>) {
+        let now = std::time::Instant::now();
+        self.timeline
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .last_answer = Some(now);
+        if let Some(place) = place
+            && let Some(traced) = self
+                .trace
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get_mut(place)
+        {
+            traced.answered = Some(now);
+        }
+    }
+
+    pub fn trace(&self) -> Vec<Traced> {
+        self.trace.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     pub fn timeline(&self) -> Timeline {
@@ -266,6 +309,7 @@ impl Stats {
             counter.store(0, Ordering::Relaxed);
         }
         *self.timeline.lock().unwrap_or_else(|p| p.into_inner()) = Timeline::default();
+        self.trace.lock().unwrap_or_else(|p| p.into_inner()).clear();
     }
 }
 
