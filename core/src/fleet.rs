@@ -56,6 +56,9 @@ impl Session {
         observer: &dyn Observer,
         cancel: &CancellationToken,
     ) -> FleetReport {
+        for member in members {
+            member.engine.begin_listing(cancel);
+        }
         let ids: Vec<LoginId> = members.iter().map(|m| m.login.clone()).collect();
         let (start, mut plans) = {
             let book = self.book();

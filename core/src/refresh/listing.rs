@@ -29,10 +29,17 @@ const BUSINESSES_PER_PAGE: usize = 50;
 /// Listing pages fetched ahead of the run's processing at most.
 const READ_AHEAD_PAGES: usize = 8;
 
+/// The listing begun before its run (`Engine::begin_listing`).
+pub(super) type EarlyListing = ReadAhead<Page<AccountWire>>;
+
+/// A listing begun this long ago is not taken up: it is from another run.
+const EARLY_FOR: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Pages arriving from their own task; the task ends when this is dropped.
-struct ReadAhead<P> {
+pub(super) struct ReadAhead<P> {
     rx: mpsc::Receiver<Result<P, Stop>>,
     task: tokio::task::JoinHandle<()>,
+    began: std::time::Instant,
 }
 
 impl<P> ReadAhead<P> {
@@ -123,7 +130,9 @@ impl Engine {
         F: FnMut(Vec<FetchedAccount>) -> Fut,
         Fut: Future<Output = bool>,
     {
-        let mut pages = self.read_ahead(cancel);
+        let mut pages = self
+            .early_listing()
+            .unwrap_or_else(|| self.read_ahead(cancel));
         let mut unreadable = 0usize;
         while let Some(page) = pages.recv().await {
             let page = page?;
@@ -163,7 +172,30 @@ impl Engine {
                 }
             }
         });
-        ReadAhead { rx, task }
+        ReadAhead {
+            rx,
+            task,
+            began: std::time::Instant::now(),
+        }
+    }
+
+    /// Sends the listing's first request now, before the run that reads it
+    /// has read the book and planned what to ask ahead: the pages wait for
+    /// it (the next `refresh_all`, within a few seconds).
+    pub fn begin_listing(&self, cancel: &CancellationToken) {
+        let mut early = self.early.lock().unwrap_or_else(|p| p.into_inner());
+        if early.is_none() {
+            *early = Some(self.read_ahead(cancel));
+        }
+    }
+
+    fn early_listing(&self) -> Option<EarlyListing> {
+        let early = self
+            .early
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()?;
+        (early.began.elapsed() < EARLY_FOR).then_some(early)
     }
 
     /// Ad accounts reached through businesses: `/me/businesses` with each

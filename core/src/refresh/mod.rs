@@ -234,6 +234,9 @@ pub struct EngineParts {
     stats: Arc<Stats>,
     /// The waits going on now, for the run's progress to tell.
     waits: waits::Waits,
+    /// The listing's pages, asked for before the run that reads them was
+    /// ready (see `begin_listing`).
+    early: std::sync::Mutex<Option<listing::EarlyListing>>,
 }
 
 impl std::ops::Deref for Engine {
@@ -255,6 +258,7 @@ impl Engine {
             good_pages: AtomicUsize::new(0),
             stats: Arc::new(Stats::default()),
             waits: waits::Waits::default(),
+            early: std::sync::Mutex::new(None),
         }))
     }
 

@@ -272,6 +272,10 @@ impl Backend {
         if members.is_empty() {
             return Err(Error::NotConnected);
         }
+        // The listing needs nothing of what follows: it leaves first.
+        for member in &members {
+            member.engine.begin_listing(cancel);
+        }
         // The first save comes a while into the run, not with its first row.
         *lock(&self.refreshing.last_save) = Some(Instant::now());
         self.set_status(RefreshStatus {
