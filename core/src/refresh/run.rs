@@ -195,46 +195,53 @@ impl<'a> Run<'a> {
     }
 
     /// The listing and the business discovery, feeding one stream of work.
+    /// Accounts only a business reaches are known once the listing ended;
+    /// the business edges read in full meanwhile never hold that up.
     async fn list(&self, tx: mpsc::Sender<Work>) {
-        let listing = self.engine.list_accounts(&self.cancel, |mut accounts| {
-            self.seen()
-                .extend(accounts.iter().map(|f| f.account.id.clone()));
-            self.reach(
-                accounts
-                    .iter()
-                    .map(|f| (&f.account.id, Some(&f.account.tasks))),
-            );
-            accounts.retain(|f| self.mine(&f.account.id));
-            self.progress(self.counts.done.load(Ordering::Relaxed));
-            let tx = tx.clone();
-            async move { accounts.is_empty() || tx.send(Work::Listed(accounts)).await.is_ok() }
-        });
-        let discover = async {
-            match self.engine.business_accounts(&self.cancel).await {
-                Ok(found) => {
-                    if let Some(found) = &found {
-                        self.spend_ahead(found, &tx).await;
-                        self.fields_ahead(found, &tx).await;
-                    }
-                    found
+        let (listed_tx, listed) = tokio::sync::oneshot::channel::<()>();
+        let listing = async {
+            match self.listing(&tx).await {
+                Ok(unreadable) => {
+                    self.unreadable.fetch_add(unreadable, Ordering::Relaxed);
+                    self.listing_done.store(true, Ordering::Relaxed);
                 }
-                Err(stop) => {
-                    self.record_stop(stop);
-                    None
-                }
+                Err(stop) => self.record_stop(stop),
             }
+            let _ = listed_tx.send(());
         };
-        let (listing, business) = tokio::join!(listing, discover);
-        match listing {
-            Ok(unreadable) => {
-                self.unreadable.fetch_add(unreadable, Ordering::Relaxed);
-                self.listing_done.store(true, Ordering::Relaxed);
-            }
-            Err(stop) => self.record_stop(stop),
-        }
-        if let Some(found) = business {
-            self.business_found(found, &tx).await;
-        }
+        let business = async {
+            let found = match self.engine.business_accounts(&self.cancel).await {
+                Ok(Some(found)) => found,
+                Ok(None) => return,
+                Err(stop) => return self.record_stop(stop),
+            };
+            self.spend_ahead(&found, &tx).await;
+            let after_listing = async {
+                let _ = listed.await;
+                self.business_found(&found, &tx).await;
+            };
+            tokio::join!(self.fields_ahead(&found, &tx), after_listing);
+        };
+        tokio::join!(listing, business);
+    }
+
+    /// `/me/adaccounts`, each page's accounts sent on as work.
+    async fn listing(&self, tx: &mpsc::Sender<Work>) -> Result<usize, Stop> {
+        self.engine
+            .list_accounts(&self.cancel, |mut accounts| {
+                self.seen()
+                    .extend(accounts.iter().map(|f| f.account.id.clone()));
+                self.reach(
+                    accounts
+                        .iter()
+                        .map(|f| (&f.account.id, Some(&f.account.tasks))),
+                );
+                accounts.retain(|f| self.mine(&f.account.id));
+                self.progress(self.counts.done.load(Ordering::Relaxed));
+                let tx = tx.clone();
+                async move { accounts.is_empty() || tx.send(Work::Listed(accounts)).await.is_ok() }
+            })
+            .await
     }
 
     /// Asks now for the spend of accounts a business reaches that the
@@ -297,15 +304,16 @@ impl<'a> Run<'a> {
     }
 
     /// Queues the accounts only a business reaches (the rest are listed).
-    async fn business_found(&self, found: Discovered, tx: &mpsc::Sender<Work>) {
+    async fn business_found(&self, found: &Discovered, tx: &mpsc::Sender<Work>) {
         self.business_complete
             .store(found.complete, Ordering::Relaxed);
         let extra: Vec<AccountId> = {
             let mut seen = self.seen();
             let extra: Vec<AccountId> = found
                 .ids
-                .into_iter()
-                .filter(|id| !seen.contains(id))
+                .iter()
+                .filter(|id| !seen.contains(*id))
+                .cloned()
                 .collect();
             seen.extend(extra.iter().cloned());
             extra
