@@ -12,7 +12,8 @@ what=${1:-build}
 
 build_pkgs=(build-essential pkg-config curl wget file libwebkit2gtk-4.1-dev libxdo-dev libssl-dev
             libayatana-appindicator3-dev librsvg2-dev dbus-x11 gnome-keyring)
-test_pkgs=(xvfb xauth webkit2gtk-driver libsecret-1-dev imagemagick chromium nodejs npm python3-venv shellcheck)
+test_pkgs=(xvfb xauth webkit2gtk-driver libsecret-1-dev imagemagick chromium nodejs npm python3-venv shellcheck
+           time)  # GNU time: the peak memory `make bench` reports
 dist_pkgs=(rpm nodejs npm)
 
 pkgs=("${build_pkgs[@]}")
