@@ -22,6 +22,20 @@ pub async fn within<F: Future>(budget: Duration, work: F) -> F::Output {
     DEADLINE.scope(Instant::now() + budget, work).await
 }
 
+/// The run's deadline, for work it hands to a task of its own (a task-local
+/// does not follow `tokio::spawn`: see `carried`).
+pub fn current() -> Option<Instant> {
+    DEADLINE.try_with(|deadline| *deadline).ok()
+}
+
+/// `work` under `deadline` (the spawning run's, from `current`), or none.
+pub async fn carried<F: Future>(deadline: Option<Instant>, work: F) -> F::Output {
+    match deadline {
+        Some(deadline) => DEADLINE.scope(deadline, work).await,
+        None => work.await,
+    }
+}
+
 /// Time left before the run's deadline (`None`: no deadline set).
 pub fn remaining() -> Option<Duration> {
     DEADLINE

@@ -146,7 +146,8 @@ impl Engine {
         }
         let earliest = pending.iter().map(|&i| ready_at(i)).min().unwrap_or(now);
         let wait = earliest.saturating_duration_since(now);
-        if wait > self.opts.max_wait {
+        // Longer than it may wait, or past the run's deadline: held back.
+        if wait > self.opts.max_wait || !super::deadline::fits(wait) {
             let retry_at = chrono::Duration::from_std(wait)
                 .ok()
                 .and_then(|d| Utc::now().checked_add_signed(d))

@@ -161,7 +161,8 @@ impl Engine {
     fn read_ahead(&self, cancel: &CancellationToken) -> ReadAhead<Page<AccountWire>> {
         let (tx, rx) = mpsc::channel(READ_AHEAD_PAGES);
         let (engine, cancel) = (self.clone(), cancel.clone());
-        let task = tokio::spawn(async move {
+        let deadline = super::deadline::current();
+        let task = tokio::spawn(super::deadline::carried(deadline, async move {
             let first = calls::ad_accounts(engine.current_page_size());
             let pager = Pager::token_wide(&cancel).sized(&engine.page_size);
             let pages = engine.pages(Start::Call(first), pager);
@@ -171,7 +172,7 @@ impl Engine {
                     break;
                 }
             }
-        });
+        }));
         ReadAhead {
             rx,
             task,

@@ -195,8 +195,8 @@ impl<'a> Run<'a> {
     }
 
     /// The listing and the business discovery, feeding one stream of work.
-    /// Accounts only a business reaches are known once the listing ended;
-    /// the business edges read in full meanwhile never hold that up.
+    /// Accounts only a business reaches are known once the listing ended
+    /// and the business edges read in full are in.
     async fn list(&self, tx: mpsc::Sender<Work>) {
         let (listed_tx, listed) = tokio::sync::oneshot::channel::<()>();
         let listing = async {
@@ -216,11 +216,12 @@ impl<'a> Run<'a> {
                 Err(stop) => return self.record_stop(stop),
             };
             self.spend_ahead(&found, &tx).await;
-            let after_listing = async {
-                let _ = listed.await;
-                self.business_found(&found, &tx).await;
-            };
-            tokio::join!(self.fields_ahead(&found, &tx), after_listing);
+            // The edges' fields come first: confirmed before them, an account
+            // only a business reaches would be asked for on its own, and held
+            // back if its spend met a limit meanwhile.
+            self.fields_ahead(&found, &tx).await;
+            let _ = listed.await;
+            self.business_found(&found, &tx).await;
         };
         tokio::join!(listing, business);
     }
