@@ -360,7 +360,7 @@ async fn a_first_run_keeps_what_the_listing_gave_when_later_reads_fail() {
     let (status, rows, stderr) = refresh(&double, &token, data.path()).await;
     assert_eq!(status, 1, "{stderr}");
     // The run stops at the limit; every account the listing gave is there.
-    assert!(rows.len() >= 100, "{} rows", rows.len());
+    assert!(rows.len() >= 100, "{} rows: {stderr}", rows.len());
     let named = double.world(|w| {
         w.accounts
             .values()

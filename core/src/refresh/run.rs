@@ -20,7 +20,7 @@ use super::{Engine, Known, Progress, RowUpdate, RunReport, Share, Sink};
 use crate::api::calls;
 use crate::api::wire::{FetchedAccount, MeWire};
 use crate::graph::ids::AccountId;
-use crate::model::{Permissions, Profile};
+use crate::model::{Account, Permissions, Profile};
 use crate::problem::{Problem, Scope};
 
 /// What the refresh-all pipeline works on.
@@ -275,6 +275,11 @@ impl<'a> Run<'a> {
     /// run then finds the accounts only a business reaches already read when
     /// the listing ends, instead of asking for them after it.
     async fn fields_ahead(&self, found: &Discovered, tx: &mpsc::Sender<Work>) {
+        // A listing that already ended leaves nothing to read beside: asking
+        // the few accounts left one by one is one round trip, an edge more.
+        if self.listing_done.load(Ordering::Relaxed) {
+            return;
+        }
         let page = self.engine.opts.page_size.max(1);
         let worth_reading: Vec<usize> = {
             let seen = self.seen();
@@ -359,11 +364,13 @@ impl<'a> Run<'a> {
                 engine.gather(parts, &self.meet, cancel).await
             }
             Work::Listed(accounts) => {
+                let listed: Vec<Account> = accounts.iter().map(|f| f.account.clone()).collect();
                 let parts = accounts.into_iter().map(|fetched| {
                     let id = fetched.account.id.clone();
                     (id, vec![Part::Fields(Ok(fetched)), Part::Confirmed])
                 });
-                engine.gather(parts.collect(), &self.meet, cancel).await
+                let gathered = engine.gather(parts.collect(), &self.meet, cancel).await;
+                gathered.or_else(|stop| self.keep_listed(listed, stop))
             }
             Work::Ids(ids) => {
                 let parts = ids.into_iter().map(|id| (id, vec![Part::Confirmed]));
@@ -377,6 +384,32 @@ impl<'a> Run<'a> {
                 engine.gather(parts.collect(), &self.meet, cancel).await
             }
         }
+    }
+
+    /// A run that stopped (a limit, a broken token) before these listed
+    /// accounts were finished: they keep what the listing gave and say why
+    /// they were not refreshed. A stop asked for by the person drops them.
+    fn keep_listed(&self, listed: Vec<Account>, stop: Stop) -> Result<Vec<RowUpdate>, Stop> {
+        let problem = match &stop {
+            Stop::Failed(problem) => Some(problem.clone()),
+            Stop::Cancelled => self.stop.problem(),
+        };
+        let Some(problem) = problem else {
+            return Err(stop);
+        };
+        self.record_stop(stop);
+        let problem = Problem {
+            scope: Scope::Account,
+            ..problem
+        };
+        Ok(listed
+            .into_iter()
+            .map(|account| RowUpdate::Failed {
+                id: account.id.clone(),
+                problem: problem.clone(),
+                listed: Some(Box::new(account)),
+            })
+            .collect())
     }
 
     fn rows(&self, result: Result<Vec<RowUpdate>, Stop>) {

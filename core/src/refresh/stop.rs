@@ -50,6 +50,14 @@ impl FirstStop {
         }
     }
 
+    /// The problem that ended the run, if one did.
+    pub fn problem(&self) -> Option<crate::problem::Problem> {
+        match &*self.0.lock().unwrap_or_else(|p| p.into_inner()) {
+            Some(Stop::Failed(problem)) => Some(problem.clone()),
+            _ => None,
+        }
+    }
+
     pub fn into_inner(self) -> Option<Stop> {
         self.0.into_inner().unwrap_or_else(|p| p.into_inner())
     }
