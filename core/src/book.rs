@@ -135,6 +135,28 @@ impl AccountBook {
         removed
     }
 
+    /// The login an `ADKEEP_ACCESS_TOKEN` place (1-based) last belonged to.
+    pub fn env_login(&self, slot: usize) -> Option<&LoginId> {
+        self.logins
+            .values()
+            .find(|l| l.env_slot == Some(slot))
+            .map(|l| &l.id)
+    }
+
+    /// `login` holds that place now (and no other login does).
+    pub fn give_env_slot(&mut self, login: &LoginId, slot: usize) -> &mut Login {
+        for other in self
+            .logins
+            .values_mut()
+            .filter(|l| l.env_slot == Some(slot))
+        {
+            other.env_slot = None;
+        }
+        let login = self.login_mut(login);
+        login.env_slot = Some(slot);
+        login
+    }
+
     /// Gives a login its real id (an environment token's `env-N`, once Meta
     /// said whose it is): the login, the accounts it reaches and those read
     /// through it move over. Refused (false) when `to` is already a login:

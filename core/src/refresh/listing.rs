@@ -29,26 +29,24 @@ const BUSINESSES_PER_PAGE: usize = 50;
 /// Listing pages fetched ahead of the run's processing at most.
 const READ_AHEAD_PAGES: usize = 8;
 
-/// The listing begun before its run (`Engine::begin_listing`).
-pub(super) type EarlyListing = ReadAhead<Page<AccountWire>>;
-
 /// A listing begun this long ago is not taken up: it is from another run.
 const EARLY_FOR: std::time::Duration = std::time::Duration::from_secs(5);
 
-/// Pages arriving from their own task; the task ends when this is dropped.
-pub(super) struct ReadAhead<P> {
-    rx: mpsc::Receiver<Result<P, Stop>>,
+/// The listing's pages arriving from their own task (`read_ahead`); the
+/// task ends when this is dropped.
+pub(super) struct ReadAhead {
+    rx: mpsc::Receiver<Result<Page<AccountWire>, Stop>>,
     task: tokio::task::JoinHandle<()>,
     began: std::time::Instant,
 }
 
-impl<P> ReadAhead<P> {
-    async fn recv(&mut self) -> Option<Result<P, Stop>> {
+impl ReadAhead {
+    async fn recv(&mut self) -> Option<Result<Page<AccountWire>, Stop>> {
         self.rx.recv().await
     }
 }
 
-impl<P> Drop for ReadAhead<P> {
+impl Drop for ReadAhead {
     fn drop(&mut self) {
         self.task.abort();
     }
@@ -158,7 +156,7 @@ impl Engine {
     /// `/me/adaccounts`'s pages, fetched one after the other by a task of
     /// their own, handed over as they arrive. Dropping the receiver (or
     /// cancelling) ends the task.
-    fn read_ahead(&self, cancel: &CancellationToken) -> ReadAhead<Page<AccountWire>> {
+    fn read_ahead(&self, cancel: &CancellationToken) -> ReadAhead {
         let (tx, rx) = mpsc::channel(READ_AHEAD_PAGES);
         let (engine, cancel) = (self.clone(), cancel.clone());
         let deadline = super::deadline::current();
@@ -190,7 +188,7 @@ impl Engine {
         }
     }
 
-    fn early_listing(&self) -> Option<EarlyListing> {
+    fn early_listing(&self) -> Option<ReadAhead> {
         let early = self
             .early
             .lock()
@@ -342,13 +340,15 @@ fn read_edges(business: &BusinessWire, found: &mut Discovered) -> Vec<Continuati
         found.complete &= page.skipped == 0;
         let ids: Vec<AccountId> = page.items.iter().filter_map(IdWire::account_id).collect();
         found.ids.extend(ids.iter().cloned());
-        if let Some(id) = business.id() {
+        // Its place in `found.edges`, for a continuation to add its ids to.
+        let place = business.id().map(|business| {
             found.edges.push(Edge {
-                business: id,
+                business,
                 edge,
                 ids,
             });
-        }
+            found.edges.len() - 1
+        });
         let start = match (business.id(), page.after, page.next) {
             (_, _, None) => continue,
             (Some(id), Some(after), Some(_)) => {
@@ -356,14 +356,7 @@ fn read_edges(business: &BusinessWire, found: &mut Discovered) -> Vec<Continuati
             }
             (_, _, Some(link)) => Start::Link(link),
         };
-        more.push(Continuation {
-            start,
-            edge: found
-                .edges
-                .len()
-                .checked_sub(1)
-                .filter(|_| business.id().is_some()),
-        });
+        more.push(Continuation { start, edge: place });
     }
     more
 }

@@ -236,7 +236,7 @@ pub struct EngineParts {
     waits: waits::Waits,
     /// The listing's pages, asked for before the run that reads them was
     /// ready (see `begin_listing`).
-    early: std::sync::Mutex<Option<listing::EarlyListing>>,
+    early: std::sync::Mutex<Option<listing::ReadAhead>>,
 }
 
 impl std::ops::Deref for Engine {

@@ -229,15 +229,7 @@ impl Backend {
                 }
                 settled = Settled::Renamed;
             }
-            let slot = n + 1;
-            for other in book
-                .logins
-                .values_mut()
-                .filter(|l| l.env_slot == Some(slot))
-            {
-                other.env_slot = None;
-            }
-            book.login_mut(&owner).env_slot = Some(slot);
+            book.give_env_slot(&owner, n + 1);
         }
         settled
     }
@@ -251,12 +243,7 @@ impl Backend {
         let mut found = Vec::with_capacity(tokens.len());
         for (n, token) in tokens.iter().enumerate() {
             let slot = n + 1;
-            let remembered = book
-                .logins
-                .values()
-                .find(|l| l.env_slot == Some(slot))
-                .map(|l| l.id.clone());
-            let login = match remembered {
+            let login = match book.env_login(slot).cloned() {
                 Some(login) => login,
                 None if tokens.len() == 1 => LoginId::from_env(slot),
                 None => return None,
@@ -336,13 +323,7 @@ impl Backend {
             let login = match &profile {
                 Ok(p) => LoginId::new(&p.id),
                 // Broken: the login this token was the last time Meta said.
-                Err(_) => self
-                    .session
-                    .book()
-                    .logins
-                    .values()
-                    .find(|l| l.env_slot == Some(slot))
-                    .map(|l| l.id.clone()),
+                Err(_) => self.session.book().env_login(slot).cloned(),
             }
             .unwrap_or_else(|| LoginId::from_env(slot));
             if found.iter().any(|f| f.login == login) {
@@ -353,16 +334,7 @@ impl Backend {
             match profile {
                 Ok(profile) => {
                     let mut book = self.session.book();
-                    for other in book
-                        .logins
-                        .values_mut()
-                        .filter(|l| l.env_slot == Some(slot))
-                    {
-                        other.env_slot = None;
-                    }
-                    let login = book.login_mut(&entry.login);
-                    login.profile = Some(profile);
-                    login.env_slot = Some(slot);
+                    book.give_env_slot(&entry.login, slot).profile = Some(profile);
                 }
                 Err(problem) => entry.unresolved = Some(problem),
             }

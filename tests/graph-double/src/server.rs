@@ -78,7 +78,7 @@ async fn dispatch(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let place = shared.stats.arrived(traced_as(&method, &uri, &body));
+    let place = shared.stats.arrived(|| traced_as(&method, &uri, &body));
     let response = answer(&shared, method, uri, headers, body).await;
     shared.stats.answered(place);
     response
