@@ -226,6 +226,7 @@ fn rows_are_whole_views_cut_down(payloads: &Payloads) {
             match field.as_str() {
                 "partial" => assert_eq!(value, true),
                 "forecast" => same_forecast(value, &view["forecast"]),
+                "ads" => same_ads(value, &view["ads"]),
                 "logins" => assert_eq!(named(value), named(&view["logins"]), "{id}"),
                 "attention" => {
                     let flags = value.as_array().unwrap();
@@ -293,6 +294,28 @@ fn named(logins: &Value) -> Vec<(Value, Value)> {
 
 /// A row's forecast (days until the cap or the funds run out, whether there
 /// is a payment risk) against the whole one.
+/// The row's ads cell carries the whole view's values under the same
+/// names, the unknown and the false left out.
+fn same_ads(row: &Value, whole: &Value) {
+    for (key, value) in row.as_object().unwrap() {
+        assert_eq!(value, &whole[key], "ads {key}");
+    }
+    for key in [
+        "cannot_run",
+        "at_least",
+        "running_or_in_review",
+        "limit",
+        "limit_level",
+    ] {
+        if row.get(key).is_none() {
+            assert!(
+                whole[key].is_null() || whole[key] == false,
+                "ads {key} left out"
+            );
+        }
+    }
+}
+
 fn same_forecast(row: &Value, whole: &Value) {
     for key in ["cap_days_left", "funds_days_left"] {
         assert_eq!(row.get(key).unwrap_or(&Value::Null), &whole[key], "{key}");

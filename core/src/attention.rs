@@ -8,9 +8,10 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::ads::{AdCounts, AdLimit, LimitLevel, LimitReading};
 use crate::forecast::{self, Funds, MoneyAlerts, MoneyLevel, SpendChange};
 use crate::graph::ids::AccountId;
 use crate::model::{Account, AccountStatus, DatasetHealth, DisableReason, Reach};
@@ -87,6 +88,54 @@ pub enum Attention {
     SpendDropped {
         percent: u32,
     },
+    /// Ads wait for billing information: they cannot run until it is added.
+    AdsPendingBilling {
+        ads: u32,
+    },
+    /// Ads disapproved in review (`at_least`: more than Adkeep counted).
+    AdsDisapproved {
+        ads: u32,
+        at_least: bool,
+    },
+    /// Ads that Meta says have issues (a broken link, an unpublished Page).
+    AdsWithIssues {
+        ads: u32,
+        at_least: bool,
+    },
+    /// Ads waiting for Meta's review.
+    AdsInReview {
+        ads: u32,
+    },
+    /// Against the limit on ads running or in review: `Reached` refuses new
+    /// ads, `Near` is within 10 %, `Lowering` is a lower limit soon that the
+    /// account would exceed (`from`).
+    AdLimit {
+        level: AdLimitLevel,
+        running: u32,
+        limit: u32,
+        from: Option<NaiveDate>,
+    },
+    /// Meta refused to show the account's ads or ad limit to this role.
+    AdsUnknown {
+        what: AdsUnknown,
+    },
+}
+
+/// How close an account is to its ad limit, as a reason says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AdLimitLevel {
+    Lowering,
+    Near,
+    Reached,
+}
+
+/// What Meta refused to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AdsUnknown {
+    Counts,
+    Limit,
 }
 
 impl Attention {
@@ -119,6 +168,13 @@ impl Attention {
             },
             Self::SpendStopped | Self::SpendDropped { .. } => Warning,
             Self::FundsUnknown => Info,
+            Self::AdsPendingBilling { .. } => Blocking,
+            Self::AdLimit { level, .. } => match level {
+                AdLimitLevel::Reached => Blocking,
+                AdLimitLevel::Near | AdLimitLevel::Lowering => Warning,
+            },
+            Self::AdsDisapproved { .. } | Self::AdsWithIssues { .. } => Warning,
+            Self::AdsInReview { .. } | Self::AdsUnknown { .. } => Info,
         }
     }
 
@@ -139,6 +195,12 @@ impl Attention {
             Self::FundsUnknown => "funds_unknown".to_owned(),
             Self::SpendStopped => "spend_stopped".to_owned(),
             Self::SpendDropped { .. } => "spend_dropped".to_owned(),
+            Self::AdsPendingBilling { .. } => "ads_pending_billing".to_owned(),
+            Self::AdsDisapproved { .. } => "ads_disapproved".to_owned(),
+            Self::AdsWithIssues { .. } => "ads_with_issues".to_owned(),
+            Self::AdsInReview { .. } => "ads_in_review".to_owned(),
+            Self::AdLimit { .. } => "ad_limit".to_owned(),
+            Self::AdsUnknown { what } => format!("ads_unknown:{}", snake_name(what)),
         }
     }
 
@@ -156,6 +218,11 @@ impl Attention {
             // shows again when it turns urgent, not every day.
             Self::SpendCap { level, .. } => format!("spend_cap:{level:?}"),
             Self::PrepaidFunds { level, .. } => format!("prepaid_funds:{level:?}"),
+            // By order of magnitude: more ads held back shows an
+            // acknowledged reason again (and alerts), a few fixed does not.
+            Self::AdsDisapproved { ads, .. } => format!("ads_disapproved:{}", magnitude(*ads)),
+            Self::AdsWithIssues { ads, .. } => format!("ads_with_issues:{}", magnitude(*ads)),
+            Self::AdLimit { level, .. } => format!("ad_limit:{level:?}"),
             other => other.key(),
         }
     }
@@ -214,6 +281,7 @@ impl Attention {
             }
             Self::SpendStopped => "Stopped spending yesterday".to_owned(),
             Self::SpendDropped { percent } => format!("Spend dropped {percent} % yesterday"),
+            ads => describe_ads(ads),
         }
     }
 
@@ -224,9 +292,82 @@ impl Attention {
             Self::NoDatasets => Some(MutableKind::NoDatasets),
             Self::DatasetStopped { .. } => Some(MutableKind::DatasetStopped),
             Self::DatasetUnavailable { .. } => Some(MutableKind::DatasetUnavailable),
+            Self::AdsInReview { .. } => Some(MutableKind::AdsInReview),
+            Self::AdsUnknown { .. } => Some(MutableKind::AdsUnknown),
             _ => None,
         }
     }
+}
+
+/// The ads' reasons in words (the rest of `describe`).
+fn describe_ads(attention: &Attention) -> String {
+    match attention {
+        Attention::AdsPendingBilling { ads } => {
+            format!("{} waiting for billing information", ads_words(*ads, false))
+        }
+        Attention::AdsDisapproved { ads, at_least } => {
+            format!("{} disapproved", ads_words(*ads, *at_least))
+        }
+        Attention::AdsWithIssues { ads, at_least } => {
+            format!("{} with issues", ads_words(*ads, *at_least))
+        }
+        Attention::AdsInReview { ads } => format!("{} in review", ads_words(*ads, false)),
+        Attention::AdLimit {
+            level,
+            running,
+            limit,
+            from,
+        } => ad_limit_words(*level, *running, *limit, *from),
+        Attention::AdsUnknown {
+            what: AdsUnknown::Counts,
+        } => "Ads unknown — your role cannot read them".to_owned(),
+        Attention::AdsUnknown {
+            what: AdsUnknown::Limit,
+        } => "Ad limit unknown — your role cannot read it".to_owned(),
+        other => other.key(),
+    }
+}
+
+/// Orders of magnitude of a count: 1, 2–9, 10–99, …
+fn magnitude(n: u32) -> u32 {
+    n.checked_ilog10().map_or(0, |digits| digits + 1) + u32::from(n > 1)
+}
+
+/// "1 ad", "12 ads", "500+ ads".
+fn ads_words(ads: u32, at_least: bool) -> String {
+    let plus = if at_least { "+" } else { "" };
+    let noun = if ads == 1 && !at_least { "ad" } else { "ads" };
+    format!("{ads}{plus} {noun}")
+}
+
+fn ad_limit_words(
+    level: AdLimitLevel,
+    running: u32,
+    limit: u32,
+    from: Option<NaiveDate>,
+) -> String {
+    match (level, from) {
+        (AdLimitLevel::Reached, _) => format!(
+            "At the ad limit: {running} of {limit} ads running or in review — new ads are refused"
+        ),
+        (AdLimitLevel::Near, _) => {
+            format!("Near the ad limit: {running} of {limit} ads running or in review")
+        }
+        (AdLimitLevel::Lowering, Some(from)) => format!(
+            "Ad limit drops to {limit} on {} — {running} ads running or in review",
+            from.format("%-d %b")
+        ),
+        (AdLimitLevel::Lowering, None) => {
+            format!("Ad limit drops to {limit} — {running} ads running or in review")
+        }
+    }
+}
+
+fn snake_name<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 fn days_words(days: i64) -> String {
@@ -294,6 +435,9 @@ impl Account {
         if self.reach == Reach::Reachable {
             items.extend(self.money_attention(alerts));
         }
+        if self.status.can_run_ads() {
+            items.extend(self.ads_attention(now));
+        }
         let rank = |a: &Attention| std::cmp::Reverse(a.severity(now));
         items.sort_by_key(rank);
         items
@@ -347,6 +491,51 @@ impl Account {
         items
     }
 
+    /// Ads that cannot run and the ad limit. What Meta refused is a reason
+    /// of its own; what was not read says nothing.
+    fn ads_attention(&self, now: DateTime<Utc>) -> Vec<Attention> {
+        let mut items = Vec::new();
+        match &self.ads.counts {
+            AdCounts::Counted(t) => {
+                let at_least = !t.complete;
+                if t.pending_billing_info > 0 {
+                    items.push(Attention::AdsPendingBilling {
+                        ads: t.pending_billing_info,
+                    });
+                }
+                if t.disapproved > 0 {
+                    items.push(Attention::AdsDisapproved {
+                        ads: t.disapproved,
+                        at_least,
+                    });
+                }
+                if t.with_issues > 0 {
+                    items.push(Attention::AdsWithIssues {
+                        ads: t.with_issues,
+                        at_least,
+                    });
+                }
+                if t.pending_review > 0 {
+                    items.push(Attention::AdsInReview {
+                        ads: t.pending_review,
+                    });
+                }
+            }
+            AdCounts::Refused => items.push(Attention::AdsUnknown {
+                what: AdsUnknown::Counts,
+            }),
+            AdCounts::NotRead | AdCounts::Unreadable => {}
+        }
+        match &self.ads.limit {
+            AdLimit::Known(reading) => items.extend(limit_attention(reading, now)),
+            AdLimit::Refused => items.push(Attention::AdsUnknown {
+                what: AdsUnknown::Limit,
+            }),
+            AdLimit::NotRead | AdLimit::Unreadable => {}
+        }
+        items
+    }
+
     fn role_and_terms(&self) -> Vec<Attention> {
         let mut items: Vec<Attention> = EXPECTED_TOS
             .iter()
@@ -361,6 +550,27 @@ impl Account {
         }
         items
     }
+}
+
+/// The ad limit as a reason, when it is one (days counted in UTC: Meta
+/// gives the future limit's date without a time zone).
+fn limit_attention(reading: &LimitReading, now: DateTime<Utc>) -> Option<Attention> {
+    let today = now.date_naive();
+    let (level, limit, from) = match reading.level(today) {
+        LimitLevel::Clear => return None,
+        LimitLevel::Reached => (AdLimitLevel::Reached, reading.limit?, None),
+        LimitLevel::Near => (AdLimitLevel::Near, reading.limit?, None),
+        LimitLevel::Lowering => {
+            let future = reading.future.as_ref()?;
+            (AdLimitLevel::Lowering, future.limit, Some(future.from))
+        }
+    };
+    Some(Attention::AdLimit {
+        level,
+        running: reading.running_or_in_review,
+        limit,
+        from,
+    })
 }
 
 /// A reason a person set aside on one account.

@@ -42,6 +42,7 @@ fn healthy(raw: &str, now: DateTime<Utc>) -> Account {
         logins: vec![],
         via: None,
         fallback: None,
+        ads: Default::default(),
     }
 }
 

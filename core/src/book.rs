@@ -546,6 +546,7 @@ fn placeholder(id: &AccountId) -> Account {
         logins: Vec::new(),
         via: None,
         fallback: None,
+        ads: Default::default(),
     }
 }
 

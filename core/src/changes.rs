@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::ads::{AdCounts, AdLimit, LimitLevel};
 use crate::attention::{Attention, EXPECTED_TOS};
 use crate::book::AccountBook;
 use crate::forecast::{MoneyAlerts, MoneyLevel};
@@ -39,10 +40,17 @@ pub enum ChangeKind {
     /// Alerts a destination never took were dropped after a week (`from`:
     /// how many, `to`: the destination).
     AlertsDropped,
+    /// How many ads are disapproved (`from` → `to`, counts).
+    AdsDisapproved,
+    AdsWithIssues,
+    AdsPendingBilling,
+    /// Where the account stands against its ad limit (`clear`, `lowering`,
+    /// `near`, `reached`).
+    AdLimit,
 }
 
 impl ChangeKind {
-    pub const ALL: [Self; 13] = [
+    pub const ALL: [Self; 17] = [
         Self::AccountAdded,
         Self::AccountLost,
         Self::AccountBack,
@@ -56,6 +64,10 @@ impl ChangeKind {
         Self::LoginHealth,
         Self::Money,
         Self::AlertsDropped,
+        Self::AdsDisapproved,
+        Self::AdsWithIssues,
+        Self::AdsPendingBilling,
+        Self::AdLimit,
     ];
 
     /// Its name in the history database and the CLI.
@@ -74,6 +86,10 @@ impl ChangeKind {
             Self::LoginHealth => "login_health",
             Self::Money => "money",
             Self::AlertsDropped => "alerts_dropped",
+            Self::AdsDisapproved => "ads_disapproved",
+            Self::AdsWithIssues => "ads_with_issues",
+            Self::AdsPendingBilling => "ads_pending_billing",
+            Self::AdLimit => "ad_limit",
         }
     }
 
@@ -195,6 +211,7 @@ fn account_changes(
     if role_was != role_is {
         out.push(change(ChangeKind::Role).went(role_was.1, role_is.1, role_is.0 < role_was.0));
     }
+    ad_changes(was, now, at, out);
     let (money_was, money_is) = (money_level(was, at, alerts), money_level(now, at, alerts));
     if money_was != money_is {
         let name = |l: Option<MoneyLevel>| l.map_or("none", money_name);
@@ -203,6 +220,46 @@ fn account_changes(
             name(money_is),
             money_is > money_was,
         ));
+    }
+}
+
+/// Ads held back, counted both times, that changed in number ("3 ads
+/// disapproved since yesterday": 9 → 12), and moves against the ad limit.
+fn ad_changes(was: &Account, now: &Account, at: DateTime<Utc>, out: &mut Vec<Change>) {
+    let change = |kind| Change::account(now, kind, at);
+    if let (AdCounts::Counted(a), AdCounts::Counted(b)) = (&was.ads.counts, &now.ads.counts) {
+        for (kind, before, after) in [
+            (ChangeKind::AdsDisapproved, a.disapproved, b.disapproved),
+            (ChangeKind::AdsWithIssues, a.with_issues, b.with_issues),
+            (
+                ChangeKind::AdsPendingBilling,
+                a.pending_billing_info,
+                b.pending_billing_info,
+            ),
+        ] {
+            if before != after {
+                out.push(change(kind).went(before.to_string(), after.to_string(), after > before));
+            }
+        }
+    }
+    if let (AdLimit::Known(a), AdLimit::Known(b)) = (&was.ads.limit, &now.ads.limit) {
+        let (level_was, level_is) = (a.level(at.date_naive()), b.level(at.date_naive()));
+        if level_was != level_is {
+            out.push(change(ChangeKind::AdLimit).went(
+                limit_name(level_was),
+                limit_name(level_is),
+                level_is > level_was,
+            ));
+        }
+    }
+}
+
+fn limit_name(level: LimitLevel) -> &'static str {
+    match level {
+        LimitLevel::Clear => "clear",
+        LimitLevel::Lowering => "lowering",
+        LimitLevel::Near => "near",
+        LimitLevel::Reached => "reached",
     }
 }
 

@@ -3,6 +3,7 @@
 //! and the account book. No Tauri here: the app, the CLI and the tests all
 //! drive the same code, against Meta or against the Graph double.
 
+pub mod ads;
 pub mod alerts;
 pub mod api;
 pub mod attention;

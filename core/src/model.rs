@@ -5,6 +5,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+pub use crate::ads::AdHealth;
 use crate::graph::ids::AccountId;
 use crate::logins::{Fallback, LoginId, LoginReach};
 pub use crate::logins::{Permissions, Profile, REQUIRED_SCOPES};
@@ -237,6 +238,10 @@ pub struct Account {
     /// Read through `via` because the login that should have broke.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fallback: Option<Fallback>,
+    /// Its ads that cannot run, and the ad limit (left out until read:
+    /// views show it in their own shape).
+    #[serde(default, skip_serializing_if = "AdHealth::is_unread")]
+    pub ads: AdHealth,
 }
 
 /// A field of an account that Meta sent but Adkeep could not read.

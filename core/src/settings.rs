@@ -16,15 +16,20 @@ pub enum MutableKind {
     NoDatasets,
     DatasetStopped,
     DatasetUnavailable,
+    AdsInReview,
+    /// Ads or an ad limit the person's role cannot read.
+    AdsUnknown,
 }
 
 impl MutableKind {
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 7] = [
         Self::NoAdvertiseTask,
         Self::TosMissing,
         Self::NoDatasets,
         Self::DatasetStopped,
         Self::DatasetUnavailable,
+        Self::AdsInReview,
+        Self::AdsUnknown,
     ];
 }
 

@@ -656,8 +656,9 @@ async fn a_repeat_run_asks_for_known_spend_once_alongside_the_listing() {
     assert_eq!(gone.reach, Reach::NoLongerAccessible);
     assert!(gone.error.is_none(), "its spend asked ahead fails quietly");
 
-    // Each known account's spend asked once (ahead), never again after the
-    // listing; new accounts' spend after it; business-only accounts' nodes.
+    // Each known account's spend (and ad limit, beside it) asked once
+    // (ahead), never again after the listing; new accounts' after it;
+    // business-only accounts' nodes.
     let new = reachable
         .iter()
         .filter(|id| !known.contains(format!("act_{id}").as_str()))
@@ -666,6 +667,6 @@ async fn a_repeat_run_asks_for_known_spend_once_alongside_the_listing() {
     assert_eq!(new, 2);
     assert_eq!(
         double.stats().batch_items as usize,
-        known.len() + new + business_only
+        2 * (known.len() + new) + business_only
     );
 }

@@ -125,8 +125,8 @@ async fn one_list_each_account_fetched_once_through_its_best_login() {
         .await;
     assert_eq!(
         two.double.stats().batch_items,
-        70,
-        "one spend request per account"
+        2 * 70,
+        "one spend and one ad-limit request per account"
     );
     let book = session.snapshot();
     for a in book.accounts.values().filter(|a| a.logins.len() == 2) {

@@ -28,6 +28,13 @@
     const f = a.forecast || {};
     const forecast = { cap_days_left: f.cap_days_left ?? null, funds_days_left: f.funds_days_left ?? null, payment_risk: Boolean(f.payment_risk) };
     if (forecast.cap_days_left !== null || forecast.funds_days_left !== null || forecast.payment_risk) row.forecast = forecast;
+    // The ads cell's fields, the unknown and the false left out.
+    const cell = {};
+    for (const k of ['cannot_run', 'at_least', 'running_or_in_review', 'limit', 'limit_level']) {
+      const v = (a.ads || {})[k];
+      if (!isDefault(v)) cell[k] = v;
+    }
+    if (cell.cannot_run !== undefined || cell.running_or_in_review !== undefined || cell.limit !== undefined) row.ads = cell;
     row.partial = true;
     return row;
   };

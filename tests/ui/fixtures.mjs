@@ -36,6 +36,20 @@ function statusFlags(status) {
   return [flag('status', { status, disable_reason: 'none' }, severity, `Account is ${status.replace(/_/g, ' ')}`)];
 }
 
+/** `ads` as views/ads.rs sends it: counted, and the ad limit read. */
+export function ads(overrides = {}) {
+  const base = {
+    disapproved: 0, with_issues: 0, pending_billing_info: 0, pending_review: 0,
+    running_or_in_review: 12, limit: 250, limit_level: 'clear', cannot_run: 0, at_least: false,
+    total: 0, future_limit: null, future_limit_from: null, reasons: [], counts_state: 'read', limit_state: 'read',
+  };
+  const merged = { ...base, ...overrides };
+  if (overrides.cannot_run === undefined && merged.disapproved !== null) {
+    merged.cannot_run = merged.disapproved + merged.with_issues + merged.pending_billing_info;
+  }
+  return merged;
+}
+
 export function account(i, overrides = {}) {
   const currency = CURRENCIES[i % CURRENCIES.length];
   const zeroDecimals = currency === 'JPY' || currency === 'KRW';
@@ -73,6 +87,7 @@ export function account(i, overrides = {}) {
     revision: i + 1,
     field_errors: [],
     dataset_health: ['active'],
+    ads: ads(),
     ...judged(statusFlags(status)),
   };
   return { ...base, ...overrides };

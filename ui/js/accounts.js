@@ -24,6 +24,7 @@ const SORTS = {
   last30: (a, b) => number(b.spend_last_30d) - number(a.spend_last_30d) || SORTS.name(a, b),
   lifetime: (a, b) => number(b.amount_spent) - number(a.amount_spent) || SORTS.name(a, b),
   runs_out: (a, b) => runsOutIn(a) - runsOutIn(b) || SORTS.name(a, b),
+  ads: (a, b) => adsRank(b) - adsRank(a) || SORTS.name(a, b),
   refreshed: (a, b) => (Date.parse(a.refreshed_at || 0) || 0) - (Date.parse(b.refreshed_at || 0) || 0) || SORTS.name(a, b),
 };
 
@@ -37,8 +38,16 @@ export const SORT_DIRECTION = {
   last30: 'descending',
   lifetime: 'descending',
   runs_out: 'ascending',
+  ads: 'descending',
   refreshed: 'ascending',
 };
+
+/** Most ads held back first, then those nearest their limit. */
+function adsRank(a) {
+  const ads = a.ads || {};
+  const level = { reached: 3, near: 2, lowering: 1 }[ads.limit_level] || 0;
+  return (Number(ads.cannot_run) || 0) * 4 + level;
+}
 
 const FILTERS = {
   all: () => true,
@@ -47,6 +56,7 @@ const FILTERS = {
   active: (a) => a.status === 'active' && a.reach !== 'no_longer_accessible',
   not_active: (a) => a.status !== 'active',
   money: (a) => moneyAtRisk(a),
+  ads: (a) => Boolean(a.ads && (a.ads.cannot_run || a.ads.limit_level === 'reached' || a.ads.limit_level === 'near')),
   failed: (a) => Boolean(a.error),
   lost: (a) => a.reach === 'no_longer_accessible',
   new: (a) => a.is_new,

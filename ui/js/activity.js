@@ -17,7 +17,22 @@ const KIND_WORDS = {
   role: 'Role',
   login_health: 'Login',
   money: 'Money',
+  ads_disapproved: 'Ads disapproved',
+  ads_with_issues: 'Ads with issues',
+  ads_pending_billing: 'Ads waiting for billing information',
+  ad_limit: 'Ad limit',
+  alerts_dropped: 'Alerts dropped',
 };
+
+const AD_COUNTS = new Set(['ads_disapproved', 'ads_with_issues', 'ads_pending_billing']);
+
+/** "3 more since the last check (9 → 12)", "2 fewer (12 → 10)". */
+function countChange(change) {
+  const [from, to] = [Number(change.from), Number(change.to)];
+  if (!Number.isFinite(from) || !Number.isFinite(to)) return `${words(change.from)} → ${words(change.to)}`;
+  const by = Math.abs(to - from).toLocaleString();
+  return `${by} ${to > from ? 'more' : 'fewer'} since the last check (${from.toLocaleString()} → ${to.toLocaleString()})`;
+}
 
 function el(tag, className, text) {
   const node = document.createElement(tag);
@@ -32,6 +47,7 @@ const words = (value) => (value === null || value === undefined ? '' : String(va
 function what(change) {
   if (change.kind === 'dataset_stopped' || change.kind === 'dataset_resumed') return `“${change.to}”`;
   if (change.kind === 'tos_missing' || change.kind === 'tos_accepted') return words(change.to);
+  if (AD_COUNTS.has(change.kind)) return countChange(change);
   if (change.from && change.to) return `${words(change.from)} → ${words(change.to)}`;
   return words(change.to);
 }

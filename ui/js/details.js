@@ -7,6 +7,7 @@
 import {
   amountOf, clock, fullTime, money, roleOf, tosName,
 } from './format.js';
+import { adReasons, adsFacts } from './ads.js';
 import { fillFlags } from './flags.js';
 import { forecastLine, spendBars } from './money.js';
 import {
@@ -140,6 +141,17 @@ function refreshSection(a) {
   return section(p ? 'Last refresh — failed' : 'Last refresh', facts(pairs));
 }
 
+function adsSection(a) {
+  const reasons = adReasons(a);
+  const list = reasons.length ? element('ul', 'details-list') : null;
+  for (const text of reasons) list.append(element('li', '', text));
+  const disapproved = a.ads && a.ads.disapproved
+    ? button('Disapproved ads in Ads Manager', 'open-page', { page: 'disapproved_ads' })
+    : null;
+  const why = list ? element('h4', 'details-subhead', 'Why, in the review’s words') : null;
+  return section('Ads that cannot run', facts(adsFacts(a)), why, list, disapproved);
+}
+
 function linksSection() {
   const box = element('div', 'details-links');
   box.append(
@@ -203,6 +215,7 @@ export class DetailsPane {
     this.el.querySelector('.details-body').replaceChildren(
       reasonsSection(account, this.showAside),
       spendSection(account),
+      adsSection(account),
       datasetsSection(account),
       termsSection(account),
       accessSection(account),

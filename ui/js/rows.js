@@ -7,6 +7,7 @@ import {
 } from './format.js';
 import { SEVERITY, failureText, fillFlags, isSetAside } from './flags.js';
 import { forecastLine, spendBars } from './money.js';
+import { adsCell } from './ads.js';
 
 export const EXPECTED_TOS = ['custom_audience_tos', 'web_custom_audience_tos'];
 
@@ -75,6 +76,11 @@ export function fillRow(el, a, options, now = Date.now()) {
   setText(el.querySelector('.col-business'), a.business ? a.business.name : 'Personal');
   setText(el.querySelector('.col-today'), a.currency ? amountOf(a, 'spend_today') : '—');
   setText(el.querySelector('.col-30d'), a.currency ? amountOf(a, 'spend_last_30d') : '—');
+  const ads = adsCell(a);
+  const adsEl = el.querySelector('.col-ads');
+  setText(adsEl, ads.text);
+  adsEl.dataset.tone = ads.tone;
+  adsEl.title = ads.title;
 
   const reason = topReason(a);
   const cell = el.querySelector('.col-reason');

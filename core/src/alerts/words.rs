@@ -3,7 +3,7 @@
 //! funds", "Reauthenticate Sam Lee"). Every reason has both; a test walks
 //! them all.
 
-use crate::attention::Attention;
+use crate::attention::{AdLimitLevel, AdsUnknown, Attention};
 use crate::model::AccountStatus;
 use crate::problem::Reason;
 
@@ -29,6 +29,22 @@ pub fn account_code(attention: &Attention) -> String {
         Attention::FundsUnknown => "prepaid_funds_unknown".to_owned(),
         Attention::SpendStopped => "spend_stopped".to_owned(),
         Attention::SpendDropped { .. } => "spend_dropped".to_owned(),
+        Attention::AdsPendingBilling { .. } => "ads_pending_billing_info".to_owned(),
+        Attention::AdsDisapproved { .. } => "ads_disapproved".to_owned(),
+        Attention::AdsWithIssues { .. } => "ads_with_issues".to_owned(),
+        Attention::AdsInReview { .. } => "ads_pending_review".to_owned(),
+        Attention::AdLimit { level, .. } => match level {
+            AdLimitLevel::Reached => "ad_limit_reached",
+            AdLimitLevel::Near => "ad_limit_near",
+            AdLimitLevel::Lowering => "ad_limit_lowering",
+        }
+        .to_owned(),
+        Attention::AdsUnknown {
+            what: AdsUnknown::Counts,
+        } => "ads_unknown".to_owned(),
+        Attention::AdsUnknown {
+            what: AdsUnknown::Limit,
+        } => "ad_limit_unknown".to_owned(),
     }
 }
 
@@ -70,6 +86,20 @@ pub fn account_action(attention: &Attention, via: Option<&str>) -> String {
         Attention::SpendStopped | Attention::SpendDropped { .. } => {
             "Check the campaigns in Ads Manager"
         }
+        Attention::AdsPendingBilling { .. } => "Add billing information in Billing",
+        Attention::AdsDisapproved { .. } => {
+            "Edit the ads, or request another review in Account Quality"
+        }
+        Attention::AdsWithIssues { .. } => "Fix the ads' issues in Ads Manager",
+        Attention::AdsInReview { .. } => "Nothing yet: Meta reviews ads within a day",
+        Attention::AdLimit {
+            level: AdLimitLevel::Reached,
+            ..
+        } => "Turn off or delete ads you no longer need",
+        Attention::AdLimit { .. } => {
+            "Turn off ads you no longer need before the limit refuses new ones"
+        }
+        Attention::AdsUnknown { .. } => "Read the ads with an Advertiser's or Admin's login",
     };
     words.to_owned()
 }
@@ -198,6 +228,40 @@ pub(crate) fn every_attention() -> Vec<Attention> {
         Attention::FundsUnknown,
         Attention::SpendStopped,
         Attention::SpendDropped { percent: 80 },
+        Attention::AdsPendingBilling { ads: 2 },
+        Attention::AdsDisapproved {
+            ads: 500,
+            at_least: true,
+        },
+        Attention::AdsWithIssues {
+            ads: 1,
+            at_least: false,
+        },
+        Attention::AdsInReview { ads: 3 },
+        Attention::AdLimit {
+            level: AdLimitLevel::Reached,
+            running: 250,
+            limit: 250,
+            from: None,
+        },
+        Attention::AdLimit {
+            level: AdLimitLevel::Near,
+            running: 230,
+            limit: 250,
+            from: None,
+        },
+        Attention::AdLimit {
+            level: AdLimitLevel::Lowering,
+            running: 140,
+            limit: 100,
+            from: Some(chrono::NaiveDate::from_ymd_opt(2026, 12, 11).unwrap_or_default()),
+        },
+        Attention::AdsUnknown {
+            what: AdsUnknown::Counts,
+        },
+        Attention::AdsUnknown {
+            what: AdsUnknown::Limit,
+        },
     ]);
     all
 }

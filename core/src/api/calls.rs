@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use super::fields;
 use super::wire::{AccountWire, BusinessWire, DatasetWire, IdWire, MeWire, PermissionWire};
+use super::wire_ads::AdWire;
 use super::wire_money::{DailyInsightsWire, MAX_DAYS};
 use crate::graph::{AccountId, Call, Page};
 
@@ -124,6 +125,23 @@ pub fn insights_last_30d(id: &AccountId) -> Call<DailyInsightsWire> {
             ("limit", MAX_DAYS.to_string()),
         ],
     )
+}
+
+/// An account's ads that cannot run, beyond those its node carried.
+pub fn held_back_ads(id: &AccountId) -> Call<Page<AdWire>> {
+    Call::new(
+        format!("{}/ads", id.as_str()),
+        vec![
+            ("effective_status", fields::held_back_statuses()),
+            ("fields", fields::AD_FIELDS.to_owned()),
+            ("limit", fields::ADS_PER_ACCOUNT.to_string()),
+        ],
+    )
+}
+
+/// An account's limit on ads running or in review (and a future limit).
+pub fn ad_volume(id: &AccountId) -> Call<Value> {
+    Call::new(format!("{}/ads_volume", id.as_str()), Vec::new())
 }
 
 /// A prepaid account's funding source (its remaining funds). Asked on its

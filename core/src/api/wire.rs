@@ -10,6 +10,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::text::{as_text, bounded, text};
+use crate::ads::{AdHealth, AdLimit, Counter};
+pub use crate::graph::page::More;
 use crate::graph::{AccountId, Page};
 use crate::model::{
     Account, AccountStatus, Business, Dataset, DisableReason, FieldError, Permissions, Profile,
@@ -73,6 +75,8 @@ pub struct AccountWire {
     adspixels: Option<Value>,
     #[serde(default)]
     insights: Option<Value>,
+    #[serde(default)]
+    ads: Option<Value>,
 }
 
 /// A business with its owned and client ad accounts expanded (ids only).
@@ -134,14 +138,9 @@ pub struct FetchedAccount {
     pub prepaid: bool,
     /// Where the nested datasets edge goes on, when it has more.
     pub more_datasets: Option<More>,
-}
-
-/// A nested edge with more items than its page held: its cursor (to read
-/// the edge directly from there) and its `next` link as sent.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct More {
-    pub after: Option<String>,
-    pub next: String,
+    /// The ads counted so far and where the nested ads edge goes on, when
+    /// more are worth reading.
+    pub more_ads: Option<(Counter, More)>,
 }
 
 /// Why an account object could not be used at all.
@@ -160,22 +159,18 @@ pub fn account(wire: AccountWire, now: DateTime<Utc>) -> Result<FetchedAccount, 
     let id = as_text(&wire.id)
         .and_then(|raw| AccountId::parse(&raw))
         .ok_or_else(|| DecodeError("the account id is not act_<digits>".to_owned()))?;
-    let currency = text(wire.currency.as_ref())
-        .filter(|c| !c.trim().is_empty() && c.len() <= 8)
-        .unwrap_or_else(|| "USD".to_owned())
-        .to_ascii_uppercase();
+    let currency = currency(wire.currency.as_ref());
     let status_code = wire.account_status.as_ref().and_then(as_u32).unwrap_or(0);
     let disable_code = wire.disable_reason.as_ref().and_then(as_u32).unwrap_or(0);
     let mut field_errors = Vec::new();
     let money = Amounts::read(&wire, &currency, &mut field_errors);
-    let (datasets, more_datasets) = match datasets(wire.adspixels) {
-        Ok(found) => found,
-        Err(reason) => {
-            field_errors.push(FieldError::new("datasets", reason));
-            (Vec::new(), None)
-        }
-    };
+    let (datasets, more_datasets) = datasets(wire.adspixels).unwrap_or_else(|reason| {
+        field_errors.push(FieldError::new("datasets", reason));
+        (Vec::new(), None)
+    });
     let prepaid = super::wire_money::is_prepaid(wire.is_prepay_account.as_ref());
+    let (ad_counts, more_ads) =
+        super::wire_ads::nested_counts(wire.ads.as_ref(), &mut field_errors);
     Ok(FetchedAccount {
         prepaid,
         account: Account {
@@ -210,9 +205,22 @@ pub fn account(wire: AccountWire, now: DateTime<Utc>) -> Result<FetchedAccount, 
             logins: Vec::new(),
             via: None,
             fallback: None,
+            ads: AdHealth {
+                counts: ad_counts,
+                limit: AdLimit::NotRead,
+            },
         },
         more_datasets,
+        more_ads,
     })
+}
+
+/// The currency code, upper case (USD when absent or implausible).
+fn currency(value: Option<&Value>) -> String {
+    text(value)
+        .filter(|c| !c.trim().is_empty() && c.len() <= 8)
+        .unwrap_or_else(|| "USD".to_owned())
+        .to_ascii_uppercase()
 }
 
 /// An account's amounts, each exact or unknown (with a field error saying why).

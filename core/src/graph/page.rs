@@ -16,6 +16,14 @@ use serde_json::Value;
 /// one page is not an honest answer.
 pub const MAX_ITEMS: usize = 5_000;
 
+/// A nested edge with more items than its page held: its cursor (to read
+/// the edge directly from there) and its `next` link as sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct More {
+    pub after: Option<String>,
+    pub next: String,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page<T> {
     pub items: Vec<T>,

@@ -1,5 +1,5 @@
 //! Batches: the per-account reads of a row (its node, its last-30-days
-//! spend) go to Meta up to 50 at a time. Only the items that failed for a
+//! spend and ad limit) go to Meta up to 50 at a time. Only the items that failed for a
 //! passing reason (and `null` items) are sent again, each after its own
 //! wait; an account the governor holds back waits without holding back the
 //! others.
@@ -40,6 +40,12 @@ impl Job {
     /// The account's spend on each of the last 30 days.
     pub fn spend(account: &AccountId) -> Self {
         Self::new(account, calls::insights_last_30d(account).relative_url())
+    }
+
+    /// The account's limit on ads running or in review (asked beside the
+    /// spend, in the same batches).
+    pub fn ad_volume(account: &AccountId) -> Self {
+        Self::new(account, calls::ad_volume(account).relative_url())
     }
 
     /// A prepaid account's remaining funds.

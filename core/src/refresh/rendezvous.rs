@@ -1,7 +1,8 @@
 //! Where the parts of a row meet.
 //!
 //! A row needs the account's fields, its last-30-days spend (v27.0 has no
-//! field aliases, so that is a request of its own), and confirmation that this
+//! field aliases, so that is a request of its own; the ad limit is asked
+//! and handed over with it), and confirmation that this
 //! run's listing reaches the account. They arrive from different places: the
 //! listing brings fields and confirmation; the business discovery brings
 //! confirmation only; a repeat run asks ahead, alongside the listing, for the
@@ -14,6 +15,7 @@ use std::sync::Mutex;
 
 use serde_json::Value;
 
+use crate::ads::AdLimit;
 use crate::api::wire::FetchedAccount;
 use crate::graph::client::Reply;
 use crate::graph::ids::AccountId;
@@ -28,6 +30,7 @@ pub(super) struct Ready {
     pub id: AccountId,
     pub fields: Fields,
     pub spend: Spend,
+    pub ad_limit: AdLimit,
 }
 
 /// One part of a row.
@@ -37,6 +40,9 @@ pub(super) enum Part {
     /// listing does not bring the account, replaced when it does.
     Prefilled(FetchedAccount),
     Spend(Spend),
+    /// The ad limit: asked with the spend and handed over with it, so a
+    /// row whose spend is in has it too.
+    AdLimit(AdLimit),
     /// This run's listing reaches the account.
     Confirmed,
 }
@@ -67,6 +73,7 @@ struct Slot {
     /// `fields` came from a business edge, not from the listing or the node.
     prefilled: bool,
     spend: Option<Spend>,
+    ad_limit: Option<AdLimit>,
     confirmed: bool,
     fields_coming: bool,
     spend_coming: bool,
@@ -139,6 +146,9 @@ impl Rendezvous {
                     slot.spend_coming = false;
                     slot.spend.get_or_insert(spend);
                 }
+                Part::AdLimit(limit) => {
+                    slot.ad_limit.get_or_insert(limit);
+                }
                 Part::Confirmed => slot.confirmed = true,
             }
         }
@@ -152,6 +162,7 @@ impl Rendezvous {
                     id: id.clone(),
                     fields,
                     spend,
+                    ad_limit: slot.ad_limit.take().unwrap_or_default(),
                 })),
                 _ => Outcome::Waiting,
             };

@@ -12,8 +12,10 @@ use super::pages::{Pager, Start};
 use super::rendezvous::{Need, Outcome, Part, Rendezvous};
 use super::stop::Stop;
 use super::{Engine, RowUpdate};
+use crate::ads::{AdCounts, AdLimit, Counter};
 use crate::api::calls;
 use crate::api::wire::{self, DatasetWire, FetchedAccount, More};
+use crate::api::wire_ads::{self, AdWire};
 use crate::api::wire_money;
 use crate::forecast::{self, Funds};
 use crate::graph::ids::AccountId;
@@ -61,7 +63,8 @@ impl Engine {
                     listed: Some(Box::new(fetched.account)),
                 },
                 (Ok(fetched), Ok(insights)) => {
-                    self.completed_row(fetched, &insights.body, cancel).await?
+                    self.completed_row(fetched, &insights.body, row.ad_limit, cancel)
+                        .await?
                 }
             });
         }
@@ -128,6 +131,7 @@ impl Engine {
             }
             if need.spend {
                 jobs.push(Job::spend(&need.id));
+                jobs.push(Job::ad_volume(&need.id));
             }
         }
         let count = jobs.len();
@@ -155,6 +159,10 @@ impl Engine {
             }
             if need.spend {
                 parts.push(Part::Spend(next()));
+                let volume = next();
+                parts.push(Part::AdLimit(wire_ads::ad_limit(
+                    volume.as_ref().map(|reply| &reply.body),
+                )));
             }
             arrivals.push((need.id.clone(), parts));
         }
@@ -167,10 +175,21 @@ impl Engine {
         &self,
         fetched: FetchedAccount,
         insights: &Value,
+        ad_limit: AdLimit,
         cancel: &CancellationToken,
     ) -> Result<RowUpdate, Stop> {
         let mut account = fetched.account;
         add_daily_spend(&mut account, insights, Utc::now());
+        if ad_limit == AdLimit::Unreadable {
+            account.field_errors.push(FieldError::new(
+                "ad_limit",
+                "the ad limit could not be read",
+            ));
+        }
+        account.ads.limit = ad_limit;
+        if let Some((counter, more)) = fetched.more_ads {
+            self.more_ads(&mut account, counter, more, cancel).await?;
+        }
         if fetched.prepaid {
             // Until its funding source is read (`prepaid_funds`).
             account.funds = Funds::NeedsAdmin;
@@ -209,6 +228,50 @@ impl Engine {
                 }
             }
         }
+        Ok(())
+    }
+}
+
+impl Engine {
+    /// Ads held back beyond the nested page, up to `ads::MAX_COUNTED`. A
+    /// page that cannot be read leaves the counts "at least" what was read.
+    async fn more_ads(
+        &self,
+        account: &mut Account,
+        mut counter: Counter,
+        more: More,
+        cancel: &CancellationToken,
+    ) -> Result<(), Stop> {
+        let id = account.id.clone();
+        let start = match more.after {
+            Some(after) => Start::Call(calls::held_back_ads(&id).after(&after)),
+            None => Start::Link(more.next),
+        };
+        let pages = self.pages::<AdWire>(start, Pager::token_wide(cancel).about(&id));
+        futures::pin_mut!(pages);
+        let mut complete = false;
+        while let Some(page) = pages.next().await {
+            match page {
+                Ok(page) => {
+                    let goes_on = wire_ads::count_page(&mut counter, &page).is_some();
+                    if !goes_on {
+                        complete = page.skipped == 0;
+                        break;
+                    }
+                    if !counter.wants_more() {
+                        break;
+                    }
+                }
+                Err(stop) if stop.ends_run() => return Err(stop),
+                Err(_) => {
+                    account
+                        .field_errors
+                        .push(FieldError::new("ads", "only some of the ads could be read"));
+                    break;
+                }
+            }
+        }
+        account.ads.counts = AdCounts::Counted(counter.finish(complete));
         Ok(())
     }
 }

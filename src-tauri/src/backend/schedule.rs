@@ -242,6 +242,25 @@ impl Backend {
     }
 }
 
+/// What each kind of change that got worse says after "N accounts".
+const WORSE_WORDS: [(ChangeKind, &str); 9] = [
+    (ChangeKind::AccountLost, "no longer reachable"),
+    (ChangeKind::Money, "closer to running out of money"),
+    (
+        ChangeKind::DatasetStopped,
+        "with a dataset that stopped firing",
+    ),
+    (ChangeKind::TosMissing, "with terms no longer accepted"),
+    (ChangeKind::Role, "with a smaller role"),
+    (ChangeKind::AdsDisapproved, "with more ads disapproved"),
+    (ChangeKind::AdsWithIssues, "with more ads with issues"),
+    (
+        ChangeKind::AdsPendingBilling,
+        "with ads waiting for billing information",
+    ),
+    (ChangeKind::AdLimit, "closer to their ad limit"),
+];
+
 /// A title summing up what got worse ("2 accounts disabled · Jane Doe's
 /// login expired") and a body naming the first few.
 pub fn digest(
@@ -272,16 +291,7 @@ pub fn digest(
     if other_status > 0 {
         phrases.push(format!("{} changed status", accounts(other_status)));
     }
-    for (kind, words) in [
-        (ChangeKind::AccountLost, "no longer reachable"),
-        (ChangeKind::Money, "closer to running out of money"),
-        (
-            ChangeKind::DatasetStopped,
-            "with a dataset that stopped firing",
-        ),
-        (ChangeKind::TosMissing, "with terms no longer accepted"),
-        (ChangeKind::Role, "with a smaller role"),
-    ] {
+    for (kind, words) in WORSE_WORDS {
         let n = count(kind, None);
         if n > 0 {
             phrases.push(format!("{} {words}", accounts(n)));

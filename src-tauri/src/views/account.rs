@@ -12,6 +12,7 @@ use adkeep_core::forecast::{self, Forecast};
 use adkeep_core::logins::{Login, LoginId};
 use adkeep_core::model::{Account, DatasetHealth};
 
+use super::ads::AdsView;
 use crate::backend::Backend;
 
 /// A login that reaches an account, as the row shows it.
@@ -50,6 +51,8 @@ pub struct AccountView {
     pub via_note: Option<String>,
     /// When money stops the ads (cap, prepaid funds), payment risk, stopped spending.
     pub forecast: ForecastView,
+    /// Ads that cannot run and the ad limit (the account's own `ads`, as counts).
+    pub ads: AdsView,
 }
 
 /// The forecast, with the account's billing page for a payment risk.
@@ -95,6 +98,7 @@ impl AccountView {
         let reaches = std::mem::take(&mut account.logins);
         let via = account.via.take();
         let fallback = account.fallback.take();
+        let ads = AdsView::new(&std::mem::take(&mut account.ads), now.date_naive());
         let logins = reaches
             .into_iter()
             .map(|r| ReachView {
@@ -126,6 +130,7 @@ impl AccountView {
                 forecast,
                 billing_url,
             },
+            ads,
             account,
         }
     }

@@ -71,11 +71,21 @@ fn csv_error(e: impl std::fmt::Display) -> Error {
     Error::Storage(format!("the CSV could not be written: {e}"))
 }
 
-/// The accounts, one row each.
+/// The accounts, one row each (the ads' columns last).
 pub fn accounts(out: impl Write, views: &[AccountView]) -> Result<()> {
     let mut w = csv::Writer::from_writer(out);
-    w.write_record(ACCOUNT_COLUMNS).map_err(csv_error)?;
+    let header = ACCOUNT_COLUMNS.iter().chain(super::ads::CSV_COLUMNS.iter());
+    w.write_record(header).map_err(csv_error)?;
     for v in views {
+        let mut record = account_record(v).to_vec();
+        record.extend(super::ads::csv_cells(&v.ads).map(|cell| text(&cell)));
+        w.write_record(&record).map_err(csv_error)?;
+    }
+    w.flush().map_err(csv_error)
+}
+
+fn account_record(v: &AccountView) -> [String; 22] {
+    {
         let a = &v.account;
         let f = &v.forecast.forecast;
         let top = v
@@ -83,7 +93,7 @@ pub fn accounts(out: impl Write, views: &[AccountView]) -> Result<()> {
             .iter()
             .find(|f| f.shown())
             .map(|f| f.text.clone());
-        let record = [
+        [
             a.id.as_str().to_owned(),
             text(&a.name),
             snake(&a.status),
@@ -120,10 +130,8 @@ pub fn accounts(out: impl Write, views: &[AccountView]) -> Result<()> {
             top.map(|t| text(&t)).unwrap_or_default(),
             a.refreshed_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
             a.error.as_ref().map(|p| text(&p.title)).unwrap_or_default(),
-        ];
-        w.write_record(&record).map_err(csv_error)?;
+        ]
     }
-    w.flush().map_err(csv_error)
 }
 
 /// The history, newest first.

@@ -10,6 +10,7 @@ use adkeep_core::model::Account;
 use crate::backend::Backend;
 
 mod account;
+pub mod ads;
 mod alerts;
 mod ascii;
 pub mod csv;

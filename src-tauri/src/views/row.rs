@@ -13,6 +13,7 @@ use adkeep_core::model::{AccountStatus, Business, DisableReason, FieldError, Rea
 use adkeep_core::problem::Problem;
 use adkeep_core::settings::RowDensity;
 
+use super::ads::RowAds;
 use super::{AccountView, ViaView};
 
 /// One account as a list row reads it. Its fields carry the same names and
@@ -55,6 +56,8 @@ pub struct RowView {
     pub via: Option<ViaView>,
     #[serde(skip_serializing_if = "RowForecast::is_empty")]
     pub forecast: RowForecast,
+    #[serde(skip_serializing_if = "RowAds::is_empty")]
+    pub ads: RowAds,
     /// Always true: the whole view comes from `account_view`.
     pub partial: bool,
 }
@@ -123,6 +126,7 @@ impl From<AccountView> for RowView {
             logins,
             via,
             forecast,
+            ads,
             ..
         } = view;
         let logins: Vec<ViaView> = logins
@@ -159,6 +163,7 @@ impl From<AccountView> for RowView {
                 funds_days_left: forecast.forecast.funds_days_left,
                 payment_risk: forecast.forecast.payment_risk.is_some(),
             },
+            ads: RowAds::from(&ads),
             partial: true,
         }
     }

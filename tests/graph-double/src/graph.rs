@@ -75,7 +75,7 @@ pub fn version_number(version: &str) -> Option<u32> {
     version.strip_prefix('v')?.split('.').next()?.parse().ok()
 }
 
-const ACCOUNT_FIELDS: [&str; 24] = [
+const ACCOUNT_FIELDS: [&str; 25] = [
     "timezone_offset_hours_utc",
     "funding_source_details",
     "id",
@@ -100,6 +100,7 @@ const ACCOUNT_FIELDS: [&str; 24] = [
     "age",
     "adspixels",
     "insights",
+    "ads",
 ];
 
 pub fn execute(shared: &Shared, call: &Call) -> Resp {
@@ -425,6 +426,23 @@ fn route(
                 Err(r) => r,
             }
         }
+        [node, edge @ ("ads" | "ads_volume")] if node.starts_with("act_") => {
+            if let Some(denied) = needs_ads(token) {
+                return denied;
+            }
+            let Some((account, tasks)) = reachable(world, token, node) else {
+                return unsupported(node);
+            };
+            if *edge == "ads_volume" {
+                return ads_volume(account, &tasks, now);
+            }
+            let statuses = call.param("effective_status");
+            let fields = specs.as_deref().map(spec_names).unwrap_or_default();
+            match ads_edge(shared, world, call, account, statuses, &fields, None) {
+                Ok(v) => Resp::ok(v),
+                Err(r) => r,
+            }
+        }
         [node, "adspixels"] if node.starts_with("act_") => {
             if let Some(denied) = needs_ads(token) {
                 return denied;
@@ -560,7 +578,7 @@ fn list_accounts(
 ) -> Resp {
     let nested = specs.map_or(0, |s| {
         s.iter()
-            .filter(|f| f.name == "adspixels" || f.name == "insights")
+            .filter(|f| matches!(f.name.as_str(), "adspixels" | "insights" | "ads"))
             .count()
     });
     let limit = match parse_limit(shared, call) {
@@ -892,6 +910,22 @@ fn project_account(
                 }
                 edge
             }
+            "ads" => {
+                let fields = spec.children.as_deref().map(spec_names).unwrap_or_default();
+                let limit = spec.modifier("limit").and_then(|l| l.parse().ok());
+                let mut nested = Call {
+                    path: format!("{}/ads", account.node_id()),
+                    query: vec![("fields".into(), fields.join(","))],
+                    ..call.clone()
+                };
+                for key in ["effective_status", "summary"] {
+                    if let Some(value) = spec.modifier(key) {
+                        nested.query.push((key.into(), value.to_owned()));
+                    }
+                }
+                let statuses = spec.modifier("effective_status");
+                ads_edge_nested(world, &nested, account, statuses, &fields, limit)?
+            }
             "insights" => {
                 let today = insights_today(account);
                 let range =
@@ -912,6 +946,81 @@ fn project_account(
         out.insert(name.to_owned(), value);
     }
     Ok(Value::Object(out))
+}
+
+fn spec_names(specs: &[FieldSpec]) -> Vec<String> {
+    specs.iter().map(|f| f.name.clone()).collect()
+}
+
+/// `act_X/ads`, filtered by `effective_status`, paged, with a
+/// `summary.total_count` when asked (unless the world says Meta ignores it).
+fn ads_edge(
+    shared: &Shared,
+    world: &World,
+    call: &Call,
+    account: &AdAccount,
+    statuses: Option<&str>,
+    fields: &[String],
+    limit: Option<usize>,
+) -> Result<Value, Resp> {
+    let items = ads_items(account, statuses, fields)?;
+    let mut call = call.clone();
+    if world.no_ads_summary {
+        call.query.retain(|(k, _)| k != "summary");
+    }
+    page_of(shared, &call, items, limit.map(|l| l.clamp(1, 500)))
+}
+
+/// The same edge expanded inside an account: its first page.
+fn ads_edge_nested(
+    world: &World,
+    nested: &Call,
+    account: &AdAccount,
+    statuses: Option<&str>,
+    fields: &[String],
+    limit: Option<usize>,
+) -> Result<Value, Resp> {
+    let items = ads_items(account, statuses, fields)?;
+    let limit = limit.unwrap_or(25).clamp(1, 500);
+    let total = items.len();
+    let page: Vec<Value> = items.into_iter().take(limit).collect();
+    let plan = PlannedPage {
+        items: Vec::new(),
+        next: (total > limit).then_some((limit, false)),
+        offset: 0,
+    };
+    let mut nested = nested.clone();
+    if world.no_ads_summary {
+        nested.query.retain(|(k, _)| k != "summary");
+    }
+    Ok(finish_page(&nested, page, plan, total, limit))
+}
+
+fn ads_items(
+    account: &AdAccount,
+    statuses: Option<&str>,
+    fields: &[String],
+) -> Result<Vec<Value>, Resp> {
+    let wanted = statuses
+        .map(crate::ads::parse_statuses)
+        .transpose()
+        .map_err(|message| Resp::error(400, 100, None, "OAuthException", &message))?;
+    crate::ads::filtered(&account.ads, wanted.as_deref())
+        .into_iter()
+        .map(|ad| ad.project(fields).map_err(|f| nonexisting(&f, "Ad")))
+        .collect()
+}
+
+/// `act_X/ads_volume`. Which roles may read it is UNVERIFIED (§13): the
+/// double refuses an Analyst-only role, so clients meet the refusal.
+fn ads_volume(account: &AdAccount, tasks: &[String], now: DateTime<Utc>) -> Resp {
+    if !can_advertise(tasks) {
+        return Resp::error(403, 200, None, "OAuthException", "(#200) Permissions error");
+    }
+    match &account.ad_volume {
+        Some(volume) => Resp::ok(volume.body(now)),
+        None => Resp::ok(json!({"data": []})),
+    }
 }
 
 fn can_advertise(tasks: &[String]) -> bool {

@@ -10,6 +10,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod ads;
 pub mod browser;
 #[cfg(feature = "test-kit")]
 pub mod control;

@@ -130,6 +130,7 @@ pub fn agency() -> World {
             _ => {}
         }
         money_showcase(i, &mut account);
+        ads_showcase(i, &mut account);
         if let Some(b) = &business_id {
             let set = if b == BUSINESSES[0].0 && name.starts_with("Client:") {
                 world.client.entry(b.clone()).or_default()
@@ -245,6 +246,76 @@ pub const MONEY_SHOWCASE: [(usize, &str); 5] = [
 
 /// Sam, Jane's colleague: he runs Northwind's accounts with her (advertiser
 /// on most, analyst on the rest) and has three accounts of his own.
+/// The ad cases the sandbox always shows, and nothing else wrong with ads:
+/// disapproved ads near the ad limit, ads with issues and in review, ads
+/// waiting for billing information, an account at its limit, and a lower
+/// limit coming.
+fn ads_showcase(index: usize, account: &mut crate::world::AdAccount) {
+    use crate::ads::{Ad, AdIssue, AdVolume};
+    let id = account.id.clone();
+    account
+        .ads
+        .retain(|ad| matches!(ad.effective_status.as_str(), "ACTIVE" | "PAUSED"));
+    let running = account.ads.len() as u32;
+    let mut volume = AdVolume {
+        running_or_in_review: if account.account_status == 1 {
+            running
+        } else {
+            0
+        },
+        limit: Some(250),
+        future: None,
+    };
+    let mut add = |status: &str, count: usize, why: (&str, &str)| {
+        for _ in 0..count {
+            let mut ad = Ad::new(format!("23{id}{:04}", account.ads.len()), status);
+            match status {
+                "DISAPPROVED" => ad.review.push((why.0.to_owned(), why.1.to_owned())),
+                "WITH_ISSUES" => ad.issues.push(AdIssue {
+                    code: 1_815_869,
+                    summary: why.0.to_owned(),
+                    message: why.1.to_owned(),
+                }),
+                _ => {}
+            }
+            account.ads.push(ad);
+        }
+    };
+    let claims = (
+        "Misleading or false claims",
+        "Ads must not include deceptive, false or misleading claims.",
+    );
+    let business = (
+        "Unacceptable business practices",
+        "Ads must not promote products or schemes that deceive people.",
+    );
+    match index {
+        // "12 ✕ · 248/250"
+        0 => {
+            add("DISAPPROVED", 8, claims);
+            add("DISAPPROVED", 4, business);
+            volume.running_or_in_review = 248;
+        }
+        5 => {
+            let broken = (
+                "Destination URL is not working",
+                "The website this ad links to could not be reached.",
+            );
+            add("WITH_ISSUES", 3, broken);
+            add("PENDING_REVIEW", 2, ("", ""));
+            volume.running_or_in_review += 2;
+        }
+        10 => add("PENDING_BILLING_INFO", 2, ("", "")),
+        17 => volume.running_or_in_review = 250,
+        23 => {
+            volume.running_or_in_review = 140;
+            volume.future = Some((100, 6));
+        }
+        _ => {}
+    }
+    account.ad_volume = Some(volume);
+}
+
 fn add_colleague(world: &mut World, rng: &mut ChaCha8Rng) {
     let mut access = BTreeMap::new();
     for (i, (_, business, ..)) in ACCOUNTS.iter().enumerate() {
@@ -332,5 +403,16 @@ mod tests {
                 .any(|d| d.last_fired_ago_secs.unwrap_or(0) > 7 * 86_400)
         }));
         assert!(world.accounts.values().any(|a| a.business.is_none()));
+        let first = &world.accounts[account_id(0).trim_start_matches("act_")];
+        let disapproved = first
+            .ads
+            .iter()
+            .filter(|a| a.effective_status == "DISAPPROVED");
+        assert_eq!(disapproved.count(), 12);
+        let volume = first.ad_volume.as_ref().unwrap();
+        assert_eq!(
+            (volume.running_or_in_review, volume.limit),
+            (248, Some(250))
+        );
     }
 }

@@ -101,6 +101,10 @@ fn traced_as(method: &Method, uri: &Uri, body: &Bytes) -> String {
                 "funding"
             } else if url.contains("/adspixels") {
                 "datasets"
+            } else if url.contains("/ads_volume") {
+                "ad limit"
+            } else if url.contains("/ads?") {
+                "ads"
             } else {
                 "other"
             };

@@ -80,6 +80,11 @@ pub struct AdAccount {
     /// A prepaid account's remaining funds.
     #[serde(default)]
     pub prepaid: Option<Prepaid>,
+    /// Its ads (the `ads` edge), and its limit on ads running or in review.
+    #[serde(default)]
+    pub ads: Vec<crate::ads::Ad>,
+    #[serde(default)]
+    pub ad_volume: Option<crate::ads::AdVolume>,
 }
 
 /// A prepaid account: its funds, and how Meta spells them.
@@ -269,6 +274,10 @@ pub struct World {
     pub token_counter: u64,
     /// Authorization codes handed out by the dialog, until exchanged.
     pub codes: HashMap<String, PendingCode>,
+    /// The `ads` edge ignores `summary` (graph-api.md §13 leaves open
+    /// whether it answers one): clients must count by paging.
+    #[serde(default)]
+    pub no_ads_summary: bool,
 }
 
 /// What the dialog promised when it handed out a code.
@@ -596,6 +605,7 @@ pub(crate) fn random_account(
             }
         })
         .collect();
+    let (ads, ad_volume) = crate::ads::generate(&id, status);
     AdAccount {
         id,
         name,
@@ -626,6 +636,8 @@ pub(crate) fn random_account(
         spend_last_30d,
         history: None,
         prepaid: None,
+        ads,
+        ad_volume: Some(ad_volume),
     }
 }
 
