@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use graph_double::{DoubleConfig, GraphDouble};
+use graph_double::{DEFAULT_USER, DoubleConfig, GraphDouble};
 use rust_decimal::Decimal;
 use serde_json::Value;
 
@@ -49,6 +49,51 @@ async fn agency_double(accounts: usize) -> GraphDouble {
     config.knobs.frozen_now = Some(frozen());
     config.knobs.ragged_pages = true;
     GraphDouble::start(config).await.expect("double")
+}
+
+/// `"ads"` as `--json` prints it: plain counts as the double holds them,
+/// the limit `null` where the role may not read it.
+fn same_ads(ads: &Value, truth: &graph_double::world::AdAccount, tasks: &[String]) {
+    let id = &truth.id;
+    let count = |status: &str| {
+        truth
+            .ads
+            .iter()
+            .filter(|a| a.effective_status == status)
+            .count()
+    };
+    let held = count("DISAPPROVED")
+        + count("WITH_ISSUES")
+        + count("PENDING_BILLING_INFO")
+        + count("PENDING_REVIEW");
+    if held <= 500 {
+        for (key, status) in [
+            ("disapproved", "DISAPPROVED"),
+            ("with_issues", "WITH_ISSUES"),
+            ("pending_billing_info", "PENDING_BILLING_INFO"),
+            ("pending_review", "PENDING_REVIEW"),
+        ] {
+            assert_eq!(ads[key], count(status), "{id} {key}");
+        }
+        assert_eq!(ads["at_least"], false, "{id}");
+    } else {
+        assert_eq!(ads["at_least"], true, "{id}");
+        assert_eq!(ads["total"], held, "{id}");
+    }
+    let volume = truth.ad_volume.as_ref().unwrap();
+    if tasks.iter().any(|t| t == "MANAGE" || t == "ADVERTISE") {
+        assert_eq!(
+            ads["running_or_in_review"], volume.running_or_in_review,
+            "{id}"
+        );
+        assert_eq!(ads["limit"], volume.limit.unwrap(), "{id}");
+    } else {
+        assert!(
+            ads["running_or_in_review"].is_null() && ads["limit"].is_null(),
+            "{id}: {ads}"
+        );
+        assert_eq!(ads["limit_state"], "refused", "{id}");
+    }
 }
 
 fn money(minor: i64, zero_decimals: bool) -> String {
@@ -111,6 +156,11 @@ async fn refresh_json_returns_every_account_with_exact_money() {
             ] {
                 assert!(!a[field].is_null(), "{id} has {field}");
             }
+            same_ads(
+                &a["ads"],
+                truth,
+                &w.tasks_of(DEFAULT_USER, &truth.id).unwrap(),
+            );
         }
     });
     assert!(

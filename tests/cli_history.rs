@@ -130,7 +130,15 @@ async fn export_writes_csv_a_spreadsheet_cannot_run() {
     let (double, ids) = calm_double(5).await;
     double.world(|w| {
         w.accounts.get_mut(&ids[0]).unwrap().name =
-            "=HYPERLINK(\"http://evil.example\",\"click\")".to_owned()
+            "=HYPERLINK(\"http://evil.example\",\"click\")".to_owned();
+        // A review reason is Meta's text too.
+        let ads = &mut w.accounts.get_mut(&ids[1]).unwrap().ads;
+        ads.retain(|a| a.effective_status == "ACTIVE");
+        for i in 0..3 {
+            let mut ad = graph_double::ads::Ad::new(format!("7{i}"), "DISAPPROVED");
+            ad.review.push(("=cmd|' /C calc'!A0".into(), "why".into()));
+            ads.push(ad);
+        }
     });
     let token = double.issue_token();
     let data = tempfile::tempdir().unwrap();
@@ -162,6 +170,29 @@ async fn export_writes_csv_a_spreadsheet_cannot_run() {
             .all(|r| r[spent].parse::<rust_decimal::Decimal>().is_ok()),
         "exact decimals"
     );
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let held = rows
+        .iter()
+        .find(|r| r[0] == format!("act_{}", ids[1]))
+        .unwrap();
+    assert_eq!(&held[column("ads_disapproved")], "3");
+    assert_eq!(&held[column("ads_counted_at_least")], "false");
+    assert_eq!(
+        &held[column("ad_review_reasons")],
+        "'=cmd|' /C calc'!A0 (3)"
+    );
+    for name in [
+        "ads_with_issues",
+        "ads_pending_billing_info",
+        "ads_pending_review",
+        "ad_limit",
+    ] {
+        assert!(
+            rows.iter()
+                .all(|r| r[column(name)].is_empty() || r[column(name)].parse::<u32>().is_ok()),
+            "{name}"
+        );
+    }
     let (_, history, _) = adkeep(&["export", "--changes"], &double, &token, data.path()).await;
     assert!(
         history.starts_with("at,account_id,account_name,login,kind,from,to,worse"),

@@ -267,6 +267,7 @@ fn make_healthy(double: &GraphDouble) -> Vec<String> {
                 d.is_unavailable = false;
                 d.last_fired_ago_secs = Some(600);
             }
+            a.clear_ad_trouble();
         }
         w.accounts.keys().map(|id| format!("act_{id}")).collect()
     })

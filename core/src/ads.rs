@@ -207,10 +207,15 @@ impl Counter {
         self.tally.total
     }
 
-    /// Whether another page is worth reading: not past the cap, and not
-    /// when Meta's total already says the cap would stop it.
+    /// Whether another page is worth reading: not past the cap. (Meta's
+    /// total, when it sends one, does not say how the ads split by status.)
     pub fn wants_more(&self) -> bool {
-        self.counted < MAX_COUNTED && self.tally.total.is_none_or(|t| t <= MAX_COUNTED)
+        self.counted < MAX_COUNTED
+    }
+
+    /// How many more ads the cap allows: the next page's size.
+    pub fn room(&self) -> u32 {
+        MAX_COUNTED.saturating_sub(self.counted)
     }
 
     /// The tally; `complete` when no page was left unread.
@@ -300,14 +305,18 @@ mod tests {
     }
 
     #[test]
-    fn a_total_beyond_what_was_counted_is_not_complete_and_stops_paging() {
+    fn counting_stops_at_the_cap_and_a_larger_total_is_not_complete() {
         let mut c = Counter::default();
-        c.add(HeldBack::Disapproved, []);
-        assert!(c.wants_more());
         c.set_total(620);
-        assert!(!c.wants_more(), "the cap would stop it: not worth paging");
+        for _ in 0..MAX_COUNTED - 1 {
+            c.add(HeldBack::Disapproved, []);
+        }
+        assert!(c.wants_more());
+        assert_eq!(c.room(), 1);
+        c.add(HeldBack::Disapproved, []);
+        assert!(!c.wants_more());
         let t = c.finish(true);
-        assert!(!t.complete);
-        assert_eq!(t.total, Some(620));
+        assert!(!t.complete, "Meta counts more than were counted");
+        assert_eq!((t.disapproved, t.total), (MAX_COUNTED, Some(620)));
     }
 }

@@ -127,14 +127,15 @@ pub fn insights_last_30d(id: &AccountId) -> Call<DailyInsightsWire> {
     )
 }
 
-/// An account's ads that cannot run, beyond those its node carried.
-pub fn held_back_ads(id: &AccountId) -> Call<Page<AdWire>> {
+/// An account's ads that cannot run, beyond those its node carried: up to
+/// `limit` in one page (what the cap on counting leaves).
+pub fn held_back_ads(id: &AccountId, limit: u32) -> Call<Page<AdWire>> {
     Call::new(
         format!("{}/ads", id.as_str()),
         vec![
             ("effective_status", fields::held_back_statuses()),
             ("fields", fields::AD_FIELDS.to_owned()),
-            ("limit", fields::ADS_PER_ACCOUNT.to_string()),
+            ("limit", limit.clamp(1, crate::ads::MAX_COUNTED).to_string()),
         ],
     )
 }

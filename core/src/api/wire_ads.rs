@@ -43,8 +43,15 @@ pub fn nested_ads(edge: Option<&Value>) -> NestedAds {
     let Some(edge) = edge.filter(|v| !v.is_null()) else {
         return NestedAds::Done(AdCounts::Counted(Counter::default().finish(true)));
     };
-    if edge.get("error").is_some() {
-        return NestedAds::Done(AdCounts::Unreadable);
+    // A nested edge Meta could not read for this login says so in place
+    // (or fails the whole request, which the caller sees as such).
+    if let Some(error) = edge.get("error") {
+        let code = error.get("code").and_then(Value::as_i64);
+        return NestedAds::Done(if is_refusal_code(code) {
+            AdCounts::Refused
+        } else {
+            AdCounts::Unreadable
+        });
     }
     let Ok(page) = Page::<AdWire>::from_value(edge.clone()) else {
         return NestedAds::Done(AdCounts::Unreadable);
@@ -193,7 +200,11 @@ pub fn ad_limit(reply: Result<&Value, &Problem>) -> AdLimit {
 
 /// Meta's permission errors (graph-api.md §6: 10, 200–299).
 pub fn is_refusal(problem: &Problem) -> bool {
-    matches!(problem.code, Some(10 | 200..=299))
+    is_refusal_code(problem.code)
+}
+
+fn is_refusal_code(code: Option<i64>) -> bool {
+    matches!(code, Some(10 | 200..=299))
 }
 
 /// The account's entry of `data` (the one without an actor, else the first).

@@ -244,7 +244,7 @@ impl Engine {
     ) -> Result<(), Stop> {
         let id = account.id.clone();
         let start = match more.after {
-            Some(after) => Start::Call(calls::held_back_ads(&id).after(&after)),
+            Some(after) => Start::Call(calls::held_back_ads(&id, counter.room()).after(&after)),
             None => Start::Link(more.next),
         };
         let pages = self.pages::<AdWire>(start, Pager::token_wide(cancel).about(&id));

@@ -244,8 +244,18 @@ pub const MONEY_SHOWCASE: [(usize, &str); 5] = [
     (24, "Spending cap reached — ads stopped"),
 ];
 
-/// Sam, Jane's colleague: he runs Northwind's accounts with her (advertiser
-/// on most, analyst on the rest) and has three accounts of his own.
+/// The ad cases the sandbox always shows (the account and the start of its
+/// reason): disapproved ads near the ad limit, ads with issues and in
+/// review, ads waiting for billing information, an account at its limit,
+/// and a lower limit coming.
+pub const ADS_SHOWCASE: [(usize, &str); 5] = [
+    (0, "12 ads disapproved"),
+    (5, "3 ads with issues"),
+    (10, "2 ads waiting for billing information"),
+    (17, "At the ad limit"),
+    (19, "Ad limit drops to 100"),
+];
+
 /// The ad cases the sandbox always shows, and nothing else wrong with ads:
 /// disapproved ads near the ad limit, ads with issues and in review, ads
 /// waiting for billing information, an account at its limit, and a lower
@@ -307,7 +317,7 @@ fn ads_showcase(index: usize, account: &mut crate::world::AdAccount) {
         }
         10 => add("PENDING_BILLING_INFO", 2, ("", "")),
         17 => volume.running_or_in_review = 250,
-        23 => {
+        19 => {
             volume.running_or_in_review = 140;
             volume.future = Some((100, 6));
         }
@@ -316,6 +326,8 @@ fn ads_showcase(index: usize, account: &mut crate::world::AdAccount) {
     account.ad_volume = Some(volume);
 }
 
+/// Sam, Jane's colleague: he runs Northwind's accounts with her (advertiser
+/// on most, analyst on the rest) and has three accounts of his own.
 fn add_colleague(world: &mut World, rng: &mut ChaCha8Rng) {
     let mut access = BTreeMap::new();
     for (i, (_, business, ..)) in ACCOUNTS.iter().enumerate() {
@@ -414,5 +426,16 @@ mod tests {
             (volume.running_or_in_review, volume.limit),
             (248, Some(250))
         );
+        // Jane may read each showcase's ad limit (an Analyst may not).
+        for (index, _) in ADS_SHOWCASE {
+            let id = account_id(index);
+            let tasks = world
+                .tasks_of(DEFAULT_USER, id.trim_start_matches("act_"))
+                .unwrap();
+            assert!(
+                tasks.iter().any(|t| t == "ADVERTISE" || t == "MANAGE"),
+                "{index}: {tasks:?}"
+            );
+        }
     }
 }

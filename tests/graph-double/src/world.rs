@@ -98,6 +98,17 @@ pub struct Prepaid {
 }
 
 impl AdAccount {
+    /// No ad held back and far from the ad limit (for tests that need an
+    /// account with nothing to say about its ads).
+    pub fn clear_ad_trouble(&mut self) {
+        self.ads
+            .retain(|ad| matches!(ad.effective_status.as_str(), "ACTIVE" | "PAUSED"));
+        if let Some(volume) = &mut self.ad_volume {
+            volume.running_or_in_review = 0;
+            volume.future = None;
+        }
+    }
+
     pub fn node_id(&self) -> String {
         format!("act_{}", self.id)
     }
