@@ -64,8 +64,10 @@ async fn the_sandbox_shows_each_ads_case() {
     ] {
         assert!(section.contains(part), "{part}: {section}");
     }
-    app.js("const d = [...document.querySelectorAll('#details .details-section')].find(s => s.querySelector('h3').textContent === 'Ads that cannot run'); d.scrollIntoView({block: 'start'}); document.querySelector('#accounts-viewport').scrollTop = 0; return true")
-        .await;
+    let show_ads = "const d = [...document.querySelectorAll('#details .details-section')].find(s => s.querySelector('h3').textContent === 'Ads that cannot run'); d.scrollIntoView({block: 'center'}); const v = document.querySelector('#accounts-viewport'); v.scrollTop = 0; v.scrollLeft = 0; return true";
+    app.js(show_ads).await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    app.js(show_ads).await;
     app.screenshot("ads-1-row-and-details").await;
 
     // The filter finds each case.

@@ -14,8 +14,10 @@ const count = (n) => (n === null || n === undefined ? null : Number(n).toLocaleS
 export function adsCell(a) {
   const ads = a.ads || {};
   const plus = ads.at_least ? '+' : '';
-  const held = ads.cannot_run ? `${count(ads.cannot_run)}${plus} ✕` : '';
   const hasLimit = ads.running_or_in_review !== null && ads.running_or_in_review !== undefined;
+  // No ads held back says so when there is no limit beside it ("0 ✕"), never a bare 0.
+  const counted = ads.cannot_run !== null && ads.cannot_run !== undefined;
+  const held = counted && (ads.cannot_run || !hasLimit) ? `${count(ads.cannot_run)}${plus} ✕` : '';
   const limit = hasLimit ? `${count(ads.running_or_in_review)}/${ads.limit === null || ads.limit === undefined ? '∞' : count(ads.limit)}` : '';
   // The level is judged once, by the backend (`limit_level`).
   const level = ads.limit_level;
@@ -27,7 +29,7 @@ export function adsCell(a) {
       ? `${count(ads.running_or_in_review)} ads running or in review (no limit)`
       : `${count(ads.running_or_in_review)} of ${count(ads.limit)} ads allowed running or in review`);
   }
-  const text = [held, limit].filter(Boolean).join(' · ') || (ads.cannot_run === 0 ? '0' : '—');
+  const text = [held, limit].filter(Boolean).join(' · ') || '—';
   return { text, tone, title: words.join(' · ') || (ads.cannot_run === 0 ? 'No ads held back' : 'Ads not read') };
 }
 
