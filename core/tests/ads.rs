@@ -235,9 +235,16 @@ async fn small_world(first: usize, summary: bool) -> (GraphDouble, Vec<String>) 
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn without_a_summary_ads_are_counted_by_paging_to_the_cap() {
-    for (ads, counted, complete) in [(150, 150, true), (620, MAX_COUNTED, false)] {
+async fn without_a_summary_ads_are_counted_in_the_account_s_own_request_or_paged_to_the_cap() {
+    // (ads, Meta's most per page, counted, complete, pages after the nested one)
+    for (ads, page_cap, counted, complete, pages) in [
+        (150, None, 150, true, 0),
+        (620, None, MAX_COUNTED, false, 0),
+        (150, Some(100), 150, true, 1),
+        (620, Some(100), MAX_COUNTED, false, 4),
+    ] {
         let (double, ids) = small_world(ads, false).await;
+        double.world(|w| w.max_ads_page = page_cap);
         let session = Session::new(AccountBook::new());
         refresh(&session, &engine(&double)).await;
         let book = session.snapshot();
@@ -257,16 +264,17 @@ async fn without_a_summary_ads_are_counted_by_paging_to_the_cap() {
                 ("Adult content", adult)
             ]
         );
-        // The pages after the nested one are asked once each, at most what the cap leaves.
-        let pages = double
+        // Pages after the nested one only when Meta served fewer than asked,
+        // each once, and none past the cap.
+        let asked = double
             .trace()
             .iter()
             .filter(|t| t.what.contains(&format!("act_{}/ads", ids[0])))
             .count();
         assert_eq!(
+            asked,
             pages,
-            1,
-            "{ads} ads: {:?}",
+            "{ads} ads, {page_cap:?} a page: {:?}",
             double.trace().iter().map(|t| &t.what).collect::<Vec<_>>()
         );
     }

@@ -26,9 +26,10 @@ pub fn account_fields() -> String {
 
 pub const DATASET_FIELDS: &str = "id,name,last_fired_time,is_unavailable";
 
-/// Ads held back per account in one response; more are paged separately
-/// (up to `ads::MAX_COUNTED`).
-pub const ADS_PER_ACCOUNT: usize = 100;
+/// Ads held back asked per account in its own response: as many as Adkeep
+/// counts, so no account needs a request more. Should Meta serve fewer, the
+/// rest is paged (up to `ads::MAX_COUNTED`).
+pub const ADS_PER_ACCOUNT: u32 = crate::ads::MAX_COUNTED;
 
 /// What Adkeep reads of an ad: enough to count it and say why.
 pub const AD_FIELDS: &str = "effective_status,ad_review_feedback,issues_info";
@@ -67,7 +68,7 @@ mod tests {
         assert!(f.contains("business{id,name}"), "{f}");
         assert!(
             f.ends_with(
-                r#"ads.effective_status(["DISAPPROVED","WITH_ISSUES","PENDING_BILLING_INFO","PENDING_REVIEW"]).limit(100).summary(total_count){effective_status,ad_review_feedback,issues_info}"#
+                r#"ads.effective_status(["DISAPPROVED","WITH_ISSUES","PENDING_BILLING_INFO","PENDING_REVIEW"]).limit(500).summary(total_count){effective_status,ad_review_feedback,issues_info}"#
             ),
             "{f}"
         );

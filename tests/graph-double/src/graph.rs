@@ -438,7 +438,7 @@ fn route(
             }
             let statuses = call.param("effective_status");
             let fields = specs.as_deref().map(spec_names).unwrap_or_default();
-            match ads_edge(shared, world, call, account, statuses, &fields, None) {
+            match ads_edge(shared, world, call, account, statuses, &fields) {
                 Ok(v) => Resp::ok(v),
                 Err(r) => r,
             }
@@ -961,14 +961,19 @@ fn ads_edge(
     account: &AdAccount,
     statuses: Option<&str>,
     fields: &[String],
-    limit: Option<usize>,
 ) -> Result<Value, Resp> {
     let items = ads_items(account, statuses, fields)?;
+    let limit = parse_limit(shared, call)?.min(ads_page_cap(world));
     let mut call = call.clone();
     if world.no_ads_summary {
         call.query.retain(|(k, _)| k != "summary");
     }
-    page_of(shared, &call, items, limit.map(|l| l.clamp(1, 500)))
+    page_of(shared, &call, items, Some(limit))
+}
+
+/// The most ads one page holds, whatever was asked.
+fn ads_page_cap(world: &World) -> usize {
+    world.max_ads_page.unwrap_or(500).clamp(1, 500)
 }
 
 /// The same edge expanded inside an account: its first page.
@@ -981,7 +986,7 @@ fn ads_edge_nested(
     limit: Option<usize>,
 ) -> Result<Value, Resp> {
     let items = ads_items(account, statuses, fields)?;
-    let limit = limit.unwrap_or(25).clamp(1, 500);
+    let limit = limit.unwrap_or(25).clamp(1, ads_page_cap(world));
     let total = items.len();
     let page: Vec<Value> = items.into_iter().take(limit).collect();
     let plan = PlannedPage {

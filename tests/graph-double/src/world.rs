@@ -289,6 +289,10 @@ pub struct World {
     /// whether it answers one): clients must count by paging.
     #[serde(default)]
     pub no_ads_summary: bool,
+    /// Meta serves at most this many ads a page, whatever the limit asked
+    /// (default 500): clients must follow `next`.
+    #[serde(default)]
+    pub max_ads_page: Option<usize>,
 }
 
 /// What the dialog promised when it handed out a code.
