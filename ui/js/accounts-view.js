@@ -208,7 +208,7 @@ export function renderSortHeads() {
     const active = head.dataset.sortKey === list.sort;
     const direction = active ? list.sortDirection() : 'none';
     head.setAttribute('aria-sort', direction);
-    head.querySelector('.sort-arrow').textContent = { ascending: ' ▲', descending: ' ▼' }[direction] || '';
+    head.querySelector('.sort-arrow').dataset.icon = { ascending: ' ▲', descending: ' ▼' }[direction] || '';
   }
 }
 

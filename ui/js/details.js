@@ -200,7 +200,7 @@ export class DetailsPane {
     const status = statusText(account);
     const badge = this.el.querySelector('.badge');
     badge.dataset.tone = status.tone;
-    badge.querySelector('.badge-icon').textContent = status.icon;
+    badge.querySelector('.badge-icon').dataset.icon = status.icon;
     badge.querySelector('.badge-text').textContent = status.text;
     this.el.querySelector('#details-name').textContent = account.name;
     this.el.querySelector('.details-id').textContent = account.id;

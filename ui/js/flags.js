@@ -79,8 +79,10 @@ function item(flag, account) {
   li.dataset.severity = flag.severity;
   li.dataset.key = flag.key;
   const severity = SEVERITY[flag.severity] || SEVERITY.info;
-  li.append(element('span', 'flag-icon', severity.icon));
-  li.lastChild.setAttribute('aria-hidden', 'true');
+  const icon = element('span', 'flag-icon');
+  icon.dataset.icon = severity.icon;
+  icon.setAttribute('aria-hidden', 'true');
+  li.append(icon);
   li.append(element('span', 'visually-hidden', `${severity.word}: `));
   const text = flag.kind === 'refresh_failed' ? failureText(account) || flag.text : flag.text;
   li.append(element('span', 'flag-text', text + status(flag)));

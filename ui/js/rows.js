@@ -23,6 +23,12 @@ export function setText(el, text) {
   if (el.textContent !== text) el.textContent = text;
 }
 
+/** A decorative glyph (hidden from screen readers; the text beside it says
+ * the same): drawn by CSS from `data-icon`, so it is no text to audit. */
+export function setIcon(el, icon) {
+  if (el.dataset.icon !== icon) el.dataset.icon = icon;
+}
+
 /** The reason a dense row shows: the most severe one nobody set aside
  * (with how many more), else how many were set aside. */
 export function topReason(a) {
@@ -58,7 +64,7 @@ export function fillRow(el, a, options, now = Date.now()) {
   const badge = el.querySelector('.badge');
   badge.dataset.tone = status.tone;
   badge.title = status.text;
-  setText(el.querySelector('.badge-icon'), status.icon);
+  setIcon(el.querySelector('.badge-icon'), status.icon);
   // A dense row has room for the status; the reason is in "Needs you".
   setText(el.querySelector('.badge-text'), options.comfortable ? status.text : statusOf(a).text);
   setText(el.querySelector('.account-name'), a.name);
@@ -85,7 +91,7 @@ export function fillRow(el, a, options, now = Date.now()) {
   const reason = topReason(a);
   const cell = el.querySelector('.col-reason');
   cell.dataset.severity = reason ? reason.severity : 'none';
-  setText(cell.querySelector('.reason-icon'), reason && SEVERITY[reason.severity] ? SEVERITY[reason.severity].icon : '');
+  setIcon(cell.querySelector('.reason-icon'), reason && SEVERITY[reason.severity] ? SEVERITY[reason.severity].icon : '');
   setText(cell.querySelector('.reason-text'), reason ? reason.text : '');
   setText(cell.querySelector('.reason-more'), reason ? reason.more : '');
   cell.title = reason ? reason.text : '';
