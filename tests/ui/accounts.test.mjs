@@ -56,7 +56,7 @@ test('remote strings are shown as text, never parsed as HTML', async () => {
   assert.match(await rowText(page, id, '.reason-text'), /<img src=x/);
   assert.equal(await page.locator('#accounts-table img, #accounts-table script, #accounts-table b').count(), 0);
   // The details pane shows the same strings, and more of them, as text.
-  await page.click(`.account-row[data-id="${id}"] .col-business`);
+  await page.click(`.account-row[data-id="${id}"] .col-refreshed`);
   assert.equal(await page.locator('#details-name').textContent(), evil);
   const pane = await page.locator('#details').textContent();
   assert.match(pane, /<script>window.__pwned=2<\/script>/);
@@ -153,7 +153,7 @@ test('a failed row keeps its values, marked as of their time, with the reason', 
   assert.match(await rowText(page, failed.id, '.reason-text'), /^Offline — showing data as of /);
   assert.match(await rowText(page, failed.id, 'time'), /^as of /);
   assert.match(await rowText(page, failed.id, '.col-30d'), /\d/);
-  await page.click(`.account-row[data-id="${failed.id}"] .col-business`);
+  await page.click(`.account-row[data-id="${failed.id}"] .col-refreshed`);
   assert.match(await page.locator('#details').textContent(), /Last refresh failed.*Facebook can't be reached/);
   assert.match(await page.locator('#details').textContent(), /connection refused/);
   assert.match(await page.locator(`.account-row[data-id="${failed.id}"]`).getAttribute('class'), /\bhas-error\b/);
@@ -164,7 +164,7 @@ test('money is shown exactly, without float rounding', async () => {
   const yen = account(2, { currency: 'JPY', spend_today: '123456789', amount_spent: '5' });
   const page = await open(state({ accounts: [big, yen] }));
   assert.equal(await rowText(page, yen.id, '.col-today'), '¥123,456,789');
-  await page.click(`.account-row[data-id="${big.id}"] .col-business`);
+  await page.click(`.account-row[data-id="${big.id}"] .col-refreshed`);
   assert.match(await page.locator('#details .details-facts').first().textContent(), /Lifetime\$90,071,992,547,409\.93/);
   // The comfortable rows keep the long spend lines.
   const tall = await open(comfortable(state({ accounts: [big, yen] })));
@@ -218,7 +218,7 @@ test('refresh-all shows progress and F5 refreshes the selection or everything', 
   await page.keyboard.press('F5');
   await page.waitForFunction(() => window.__calls.some((c) => c.command === 'refresh_all'));
   const id = (await page.locator('.account-row').first().getAttribute('data-id'));
-  await page.click(`.account-row[data-id="${id}"] .col-business`);
+  await page.click(`.account-row[data-id="${id}"] .col-refreshed`);
   await page.keyboard.press('Control+r');
   await page.waitForFunction((want) => window.__calls.some((c) => c.command === 'refresh_account' && c.args.id === want), id);
 });
@@ -284,7 +284,7 @@ test('reasons show their severity in the details pane; acknowledging one moves t
   // The row names its most severe reason and how many more there are.
   assert.equal(await rowText(page, warned.id, '.reason-text'), 'Dataset “Pixel 1” stopped receiving events');
   assert.equal(await rowText(page, warned.id, '.reason-more'), '+1');
-  await page.click(`.account-row[data-id="${warned.id}"] .col-business`);
+  await page.click(`.account-row[data-id="${warned.id}"] .col-refreshed`);
   // Severity is said in words, not only colour.
   const words = await page.locator('#details .flag .visually-hidden').allTextContents();
   assert.deepEqual(words, ['Warning: ', 'Info: ']);

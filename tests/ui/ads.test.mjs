@@ -70,7 +70,7 @@ test('the details pane counts each kind, gives the reasons as text and links to 
   const f = fixture();
   const page = await open(f);
   const [near, refused] = f.accounts.map((a) => a.id);
-  await page.click(`.account-row[data-id="${near}"] .col-business`);
+  await page.click(`.account-row[data-id="${near}"] .col-refreshed`);
   const section = page.locator('#details .details-section', { hasText: 'Ads that cannot run' });
   const text = await section.textContent();
   assert.match(text, /Disapproved12/);
@@ -84,7 +84,7 @@ test('the details pane counts each kind, gives the reasons as text and links to 
   const [opened] = await calls(page, 'open_account_page');
   assert.deepEqual(opened.args, { id: near, page: 'disapproved_ads' });
 
-  await page.click(`.account-row[data-id="${refused}"] .col-business`);
+  await page.click(`.account-row[data-id="${refused}"] .col-refreshed`);
   const refusedText = await page.locator('#details .details-section', { hasText: 'Ads that cannot run' }).textContent();
   assert.match(refusedText, /Ads held backunknown — your role cannot read it/);
   assert.match(refusedText, /Ad limitunknown — your role cannot read it/);

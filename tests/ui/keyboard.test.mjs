@@ -14,7 +14,7 @@ const shown = (page) => page.locator('.account-row:visible').evaluateAll((rows) 
 test('arrows move, Shift extends, Space toggles, Ctrl+A selects what is shown, Esc clears', async () => {
   const page = await open(state({ accounts: accounts(12) }));
   const rows = await shown(page);
-  await page.click(`.account-row[data-id="${rows[0]}"] .col-business`);
+  await page.click(`.account-row[data-id="${rows[0]}"] .col-refreshed`);
   assert.deepEqual(await selected(page), [rows[0]]);
   await page.keyboard.press('ArrowDown');
   assert.equal(await focused(page), rows[1], 'the focus moves');
@@ -41,8 +41,8 @@ test('arrows move, Shift extends, Space toggles, Ctrl+A selects what is shown, E
 test('Shift-click selects a range; Ctrl+A in the search box selects its text, not rows', async () => {
   const page = await open(state({ accounts: accounts(12) }));
   const rows = await shown(page);
-  await page.click(`.account-row[data-id="${rows[1]}"] .col-business`);
-  await page.click(`.account-row[data-id="${rows[4]}"] .col-business`, { modifiers: ['Shift'] });
+  await page.click(`.account-row[data-id="${rows[1]}"] .col-refreshed`);
+  await page.click(`.account-row[data-id="${rows[4]}"] .col-refreshed`, { modifiers: ['Shift'] });
   assert.deepEqual(await selected(page), rows.slice(1, 5));
   await page.click('#search');
   await page.keyboard.press('Control+a');

@@ -151,7 +151,7 @@ test('rows name the logins that reach them, and say when another login stood in'
     account(2, { logins: [{ id: '2', name: 'Sam Lee', tasks: ['MANAGE'] }], via: { id: '2', name: 'Sam Lee' }, via_note: null }),
   ];
   const page = await open(state({ logins: [login(), sam()], accounts: rows }));
-  await page.click(`.account-row[data-id="${rows[0].id}"] .col-business`);
+  await page.click(`.account-row[data-id="${rows[0].id}"] .col-refreshed`);
   const pane = await page.locator('#details').textContent();
   assert.match(pane, /Read throughthrough Sam Lee: Jane Doe's login expired/);
   assert.match(pane, /Login: Jane DoeAdmin/);

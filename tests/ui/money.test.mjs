@@ -63,9 +63,9 @@ test('each row says when money stops its ads, with the last 7 days as bars', asy
   assert.deepEqual(page.problems, []);
   // Dense rows: the details pane says it, with the days as figures.
   const dense = await open(state({ accounts: rows }));
-  await dense.click(`.account-row[data-id="${rows[0].id}"] .col-business`);
+  await dense.click(`.account-row[data-id="${rows[0].id}"] .col-refreshed`);
   assert.match(await dense.locator('#details').textContent(), /Forecastcap in ~2 days/);
-  await dense.click(`.account-row[data-id="${rows[3].id}"] .col-business`);
+  await dense.click(`.account-row[data-id="${rows[3].id}"] .col-refreshed`);
   assert.equal(await dense.locator('#details .details-days tr').count(), 7);
   assert.equal(await dense.locator('#details .spend-bars rect').count(), 7);
 });
