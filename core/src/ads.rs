@@ -138,6 +138,9 @@ pub struct Counter {
     tally: Tally,
     counted: u32,
     reasons: BTreeMap<String, u32>,
+    /// A page held more than the cap allows (Meta sent more than asked):
+    /// those were not counted.
+    past_cap: bool,
 }
 
 /// An ad's effective status, as far as counting goes.
@@ -175,6 +178,10 @@ impl HeldBack {
 impl Counter {
     /// Counts one ad with the reasons it gave (each counted once).
     pub fn add(&mut self, status: HeldBack, reasons: impl IntoIterator<Item = String>) {
+        if self.counted >= MAX_COUNTED {
+            self.past_cap = true;
+            return;
+        }
         let t = &mut self.tally;
         let count = match status {
             HeldBack::Disapproved => &mut t.disapproved,
@@ -228,7 +235,8 @@ impl Counter {
         reasons.sort_by(|a, b| b.ads.cmp(&a.ads).then_with(|| a.text.cmp(&b.text)));
         reasons.truncate(TOP_REASONS);
         self.tally.reasons = reasons;
-        self.tally.complete = complete && self.tally.total.is_none_or(|t| t <= self.counted);
+        self.tally.complete =
+            complete && !self.past_cap && self.tally.total.is_none_or(|t| t <= self.counted);
         self.tally
     }
 }
@@ -302,6 +310,18 @@ mod tests {
         let texts: Vec<(&str, u32)> = t.reasons.iter().map(|r| (r.text.as_str(), r.ads)).collect();
         assert_eq!(texts, [("B", 2), ("A", 1), ("C", 1)]);
         assert!(t.complete);
+    }
+
+    #[test]
+    fn a_page_holding_more_than_asked_is_counted_to_the_cap_only() {
+        let mut c = Counter::default();
+        for _ in 0..MAX_COUNTED + 40 {
+            c.add(HeldBack::WithIssues, ["why".to_owned()]);
+        }
+        let t = c.finish(true);
+        assert_eq!(t.with_issues, MAX_COUNTED);
+        assert_eq!(t.reasons[0].ads, MAX_COUNTED);
+        assert!(!t.complete);
     }
 
     #[test]
