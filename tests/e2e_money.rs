@@ -42,7 +42,7 @@ async fn the_sandbox_shows_each_money_case() {
     }
     app.open_details(&account_id(10)).await;
     let bars = app
-        .js("return document.querySelectorAll('#details .spend-bars rect').length")
+        .js("return document.querySelectorAll('#details .spend-bars rect.bar').length")
         .await;
     assert_eq!(bars, 7, "the last 7 days as bars");
     assert_eq!(

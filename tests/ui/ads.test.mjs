@@ -54,7 +54,7 @@ test('the ads cell says what cannot run and where the limit stands, in numbers a
   const [near, refused, over] = f.accounts.map((a) => a.id);
   assert.equal(await cell(page, near).textContent(), '12 ✕ · 248/250');
   assert.equal(await cell(page, near).getAttribute('data-tone'), 'bad');
-  assert.match(await cell(page, near).getAttribute('title'), /12 ads cannot run · 248 of 250 ads allowed/);
+  assert.match(await cell(page, near).getAttribute('data-tip'), /12 ads cannot run · 248 of 250 ads allowed/);
   assert.equal(await cell(page, refused).textContent(), '—', 'refused: unknown, never 0');
   assert.equal(await cell(page, over).textContent(), '500+ ✕ · 251/250');
   // Sorting by ads puts the most held back first.

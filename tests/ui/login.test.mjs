@@ -161,7 +161,7 @@ test('rows name the logins that reach them, and say when another login stood in'
   const first = tall.locator(`.account-row[data-id="${rows[0].id}"]`);
   assert.equal(await first.locator('.row-via').textContent(), "through Sam Lee: Jane Doe's login expired");
   assert.equal(await first.locator('.row-logins').textContent(), 'via Jane Doe, Sam Lee');
-  assert.match(await first.locator('.col-role').getAttribute('title'), /Jane Doe: Admin\nSam Lee: Analyst \(refreshes it\)/);
+  assert.match(await first.locator('.col-role').getAttribute('data-tip'), /Jane Doe: Admin\nSam Lee: Analyst \(refreshes it\)/);
   await page.fill('#search', 'sam lee');
   await page.waitForFunction(() => document.querySelector('#accounts-table').dataset.shown === '2');
 });

@@ -56,8 +56,8 @@ test('each row says when money stops its ads, with the last 7 days as bars', asy
   assert.equal(await line(3).textContent(), 'stopped spending yesterday');
   assert.equal(await line(4).isVisible(), false);
   const bars = page.locator(`.account-row[data-id="${rows[3].id}"] .spend-bars`);
-  assert.equal(await bars.locator('rect').count(), 7);
-  assert.equal(await bars.locator('rect.empty').count(), 1, 'yesterday: nothing');
+  assert.equal(await bars.locator('rect.bar').count(), 7);
+  assert.equal(await bars.locator('rect.bar.empty').count(), 1, 'yesterday: nothing');
   assert.match(await bars.getAttribute('aria-label'), /Spend, last 7 days/);
   assert.equal(await page.locator(`.account-row[data-id="${rows[4].id}"] .spend-bars`).count(), 0, 'no series, no chart');
   assert.deepEqual(page.problems, []);
@@ -67,7 +67,7 @@ test('each row says when money stops its ads, with the last 7 days as bars', asy
   assert.match(await dense.locator('#details').textContent(), /Forecastcap in ~2 days/);
   await dense.click(`.account-row[data-id="${rows[3].id}"] .col-refreshed`);
   assert.equal(await dense.locator('#details .details-days tr').count(), 7);
-  assert.equal(await dense.locator('#details .spend-bars rect').count(), 7);
+  assert.equal(await dense.locator('#details .spend-bars rect.bar').count(), 7);
 });
 
 test('"Money at risk" and "Runs out soonest"', async () => {

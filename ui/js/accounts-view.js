@@ -3,12 +3,17 @@
 
 import { $, announce, app, screens } from './app-state.js';
 import { AccountList } from './accounts.js';
+import { ColumnFit } from './fit.js';
 import { DetailsPane } from './details.js';
 import { RowKeys } from './keyboard.js';
 import { LOCALE, plural } from './format.js';
 import { api, errorText } from './ipc.js';
 import { showError } from './messages.js';
 import { nextTryText, waitingText } from './waits.js';
+import { severityRank } from './flags.js';
+import { topReason } from './rows.js';
+
+const fit = new ColumnFit($('#accounts-table'), $('#accounts-viewport'));
 
 export const list = new AccountList({
   viewport: $('#accounts-viewport'),
@@ -19,6 +24,8 @@ export const list = new AccountList({
     rest: { el: $('#group-rest'), rows: $('#rows-rest'), count: $('#count-rest') },
   },
   empty: $('#empty'),
+  // Null views: the text size or the layout changed (measured again if need be).
+  onViews: (views, whole) => (views ? fit.fit(views, whole) : fit.refit(list.views())),
   onEmpty: (noAccounts) => {
     $('#empty').textContent = noAccounts
       ? 'No ad accounts yet. Use Refresh all to load them, or Reauthenticate to grant access to more.'
@@ -63,7 +70,7 @@ export async function openDetails(id, focus = false) {
   const account = await wholeView(id);
   if (account === undefined) return;
   if (!account) {
-    if (details.id === id) details.close();
+    if (details.id === id) closeGone();
     return;
   }
   details.show(account, { busy: list.busy.has(id) });
@@ -76,10 +83,21 @@ export function closeDetails() {
   if (id) list.reveal(id, true);
 }
 
+/** Closes the pane of an account that left the list. Focus in the pane
+ * goes to the list's current row (or the first), never to the page. */
+function closeGone() {
+  const hadFocus = $('#details').contains(document.activeElement);
+  details.close();
+  if (!hadFocus) return;
+  list.render();
+  const id = list.tabbable;
+  if (id) list.reveal(id, true); else $('#search').focus();
+}
+
 /** Keeps the pane in step with its account's newest copy. */
 export function updateDetails() {
   if (!details.open) return;
-  if (list.get(details.id)) openDetails(details.id); else details.close();
+  if (list.get(details.id)) openDetails(details.id); else closeGone();
 }
 
 /** Takes new copies of accounts into the list (and the pane). */
@@ -93,12 +111,22 @@ function setBusy(id, busy) {
   if (details.id === id) updateDetails();
 }
 
+/** "now needs attention: …" when a new copy newly needs attention (or more urgently), else ''. */
+function newProblem(before, view) {
+  if (!view.needs_attention) return '';
+  if (before && before.needs_attention && severityRank(before.severity) >= severityRank(view.severity)) return '';
+  const reason = topReason(view);
+  return reason ? `now needs attention: ${reason.text}` : 'now needs attention';
+}
+
 export async function refreshRow(id) {
   setBusy(id, true);
+  const before = list.get(id);
   try {
     const view = await api.refreshAccount(id);
     updateAccounts([view]);
-    announce(view.error ? `${view.name}: ${view.error.title}` : `${view.name} refreshed`);
+    const said = [view.error ? `${view.name}: ${view.error.title}` : `${view.name} refreshed`, newProblem(before, view)];
+    announce(said.filter(Boolean).join('; '));
   } catch (error) {
     announce(errorText(error));
     showError(error);
@@ -108,11 +136,19 @@ export async function refreshRow(id) {
 }
 
 /** Refreshes everything (`call`: `api.tryNow` ends the waits first). */
+/** Accounts that need attention now, with how urgently. */
+function attentionNow() {
+  return new Map(list.views().filter((v) => v.needs_attention).map((v) => [v.id, severityRank(v.severity)]));
+}
+
 export async function refreshAll(call = api.refreshAll) {
+  const before = attentionNow();
   try {
     renderProgress({ running: true, done: 0, total: 0, listing_complete: false });
     const summary = await call();
     const parts = [`${plural(summary.refreshed, 'account', 'accounts')} refreshed`];
+    const worse = [...attentionNow()].filter(([id, rank]) => !before.has(id) || before.get(id) < rank).length;
+    if (worse) parts.push(`${plural(worse, 'account', 'accounts')} newly ${worse === 1 ? 'needs' : 'need'} attention`);
     if (summary.failed) parts.push(`${summary.failed.toLocaleString(LOCALE)} could not be refreshed`);
     if (summary.problem) parts.push(summary.problem.title);
     if (summary.cancelled) parts.push('stopped');

@@ -7,6 +7,7 @@ import { LOCALE, plural, statusRank } from './format.js';
 import { severityRank } from './flags.js';
 import { moneyAtRisk, runsOutIn } from './money.js';
 import { fillRow, refreshedText, setText } from './rows.js';
+import { untab } from './grid-cells.js';
 
 /** Rows drawn above and below the screen, so a fast scroll shows no gap. */
 const OVERSCAN = 8;
@@ -69,18 +70,31 @@ function searchKey(a) {
   return `${a.name}\n${a.id}\n${a.business ? a.business.name : 'personal'}\n${logins}`.toLowerCase();
 }
 
+/** Puts a group's drawn rows in the order they show (recycled rows are
+ * attached at the end): screen readers and the DOM read top to bottom.
+ * The row with focus keeps it. */
+function inScreenOrder(box) {
+  const rows = [...box.children];
+  if (rows.every((el, i) => i === 0 || rows[i - 1].index < el.index)) return;
+  const active = document.activeElement;
+  box.append(...rows.sort((a, b) => a.index - b.index));
+  if (active && active !== document.activeElement && box.contains(active)) active.focus({ preventScroll: true });
+}
+
 export class AccountList {
   /**
    * `viewport`: the scrolling element; `table`: the grid; `groups`: per
    * group its element, its rows' box and its count; `template`: a row.
    */
-  constructor({ viewport, table, template, groups, empty, onEmpty }) {
+  constructor({ viewport, table, template, groups, empty, onEmpty, onViews = () => {} }) {
     this.viewport = viewport;
     this.table = table;
     this.template = template;
     this.groups = groups;
     this.empty = empty;
     this.onEmpty = onEmpty;
+    /** Told of accounts taken in: `(views, whole)`, whole when they are every account. */
+    this.onViews = onViews;
     this.rows = new Map(); // id -> { view, key }
     this.sorted = []; // every id, in order
     this.order = { attention: [], rest: [] }; // the ids shown, per group
@@ -104,8 +118,28 @@ export class AccountList {
     this.generation = 0;
     this.rowHeight = 34;
     this.frame = 0;
+    // A row's height follows the text size (rem): measured, then set in whole pixels.
+    this.probe = document.createElement('div');
+    this.probe.className = 'row-probe';
+    table.append(this.probe);
     viewport.addEventListener('scroll', () => this.schedule(), { passive: true });
-    if (typeof ResizeObserver === 'function') new ResizeObserver(() => this.schedule()).observe(viewport);
+    if (typeof ResizeObserver === 'function') {
+      new ResizeObserver(() => this.schedule()).observe(viewport);
+      new ResizeObserver(() => {
+        if (this.measureRows()) this.redraw();
+        this.onViews(null, true);
+      }).observe(this.probe);
+    }
+  }
+
+  /** Reads the density's row height; true when it changed (and the groups were resized). */
+  measureRows() {
+    const height = Math.round(this.probe.getBoundingClientRect().height) || (this.comfortable ? 96 : 34);
+    if (height === this.rowHeight && this.table.style.getPropertyValue('--row-height')) return false;
+    this.rowHeight = height;
+    this.table.style.setProperty('--row-height', `${height}px`);
+    this.layout();
+    return true;
   }
 
   /** Names the logins on each row (when there are several logins). */
@@ -119,7 +153,7 @@ export class AccountList {
   setComfortable(on) {
     this.comfortable = Boolean(on);
     this.table.classList.toggle('comfortable', this.comfortable);
-    this.rowHeight = Number.parseFloat(getComputedStyle(this.table).getPropertyValue('--row-height')) || (this.comfortable ? 96 : 34);
+    this.measureRows();
     this.layout();
     this.redraw();
   }
@@ -136,6 +170,7 @@ export class AccountList {
     this.rows.clear();
     for (const view of views) this.rows.set(view.id, { view, key: searchKey(view) });
     for (const id of [...this.selected]) if (!this.rows.has(id)) this.selected.delete(id);
+    this.onViews(views, true);
     this.arrange();
   }
 
@@ -155,7 +190,13 @@ export class AccountList {
         moved = true;
       }
     }
+    this.onViews(views, false);
     if (moved) this.arrange(); else this.render();
+  }
+
+  /** Every account's view. */
+  views() {
+    return [...this.rows.values()].map((r) => r.view);
   }
 
   /** Whether a new copy keeps its group, its filter match and its place. */
@@ -376,6 +417,7 @@ export class AccountList {
       this.rendered.delete(id);
       this.spare.push(el);
     }
+    for (const name of GROUPS) inScreenOrder(this.groups[name].rows);
   }
 
   draw(id, i, box, rowIndex) {
@@ -392,10 +434,13 @@ export class AccountList {
     const filled = `${this.generation}`;
     if (el.filled !== filled || el.view !== view) {
       fillRow(el, view, { namesLogins: this.namesLogins, showAside: this.showingAside.has(id), comfortable: this.comfortable });
+      // Unless a cell's controls were entered with Enter (grid-cells.js).
+      if (!el.contains(document.activeElement)) untab(el);
       el.filled = filled;
       el.view = view;
     }
     el.setAttribute('aria-rowindex', String(rowIndex));
+    el.index = i;
     const busy = this.busy.has(id);
     const queued = this.queued.has(id);
     el.classList.toggle('refreshing', busy);

@@ -44,9 +44,18 @@ export const screens = {
   show: (_name) => {},
 };
 
-/** Says something to screen readers (repeats too). */
+let said = [];
+
+/** Says something to screen readers through the window's one polite live
+ * region (repeats too; what is said in the same moment is said together). */
 export function announce(text) {
+  if (!text || said.includes(text)) return;
+  said.push(text);
+  if (said.length > 1) return;
   const live = $('#live');
   live.textContent = '';
-  requestAnimationFrame(() => { live.textContent = text; });
+  requestAnimationFrame(() => {
+    live.textContent = said.join('. ');
+    said = [];
+  });
 }

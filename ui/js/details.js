@@ -78,7 +78,7 @@ function spendSection(a) {
     tr.append(element('th', '', day.date), element('td', 'tabular', money(day.spend, a.currency)));
     days.append(tr);
   }
-  const chart = spendBars(a);
+  const chart = spendBars(a, { focusable: true });
   return section('Spend', list, chart, (a.spend_daily || []).length ? days : null, fieldErrors(a));
 }
 

@@ -12,9 +12,12 @@ const STATUS = {
   unknown: { text: 'Unknown', tone: 'muted', icon: '?' },
 };
 
+/** Every status a badge can show (for sizing the column to the widest). */
+export const STATUS_BADGES = [...Object.values(STATUS), { text: 'No access', tone: 'muted', icon: '⊘' }];
+
 export function statusOf(account) {
   if (account.reach === 'no_longer_accessible') {
-    return { text: 'No access', tone: 'muted', icon: '⊘' };
+    return STATUS_BADGES[STATUS_BADGES.length - 1];
   }
   return STATUS[account.status] || STATUS.unknown;
 }

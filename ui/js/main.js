@@ -17,6 +17,7 @@ import { showActivity } from './activity-view.js';
 import { closeMenu, menuOpen, reauthenticate, showLoginOutcome } from './logins-flow.js';
 import { load, reloadSoon, show } from './sync.js';
 import { onKindChange, saveAlert } from './alerts-flow.js';
+import './tips.js';
 
 document.addEventListener('click', (event) => {
   if (!event.target.closest('.menu-anchor')) closeMenu();

@@ -5,8 +5,17 @@ import { $, announce, app } from './app-state.js';
 import { api, errorText } from './ipc.js';
 import { renderNotices as drawNotices } from './notices.js';
 
+/** Notices already said to screen readers. */
+const told = new Set();
+
 export function renderNotices() {
-  drawNotices($('#notices'), [...app.state.notices, ...app.localNotices], {
+  const notices = [...app.state.notices, ...app.localNotices];
+  for (const n of notices) {
+    if (told.has(n.id)) continue;
+    told.add(n.id);
+    announce(n.text);
+  }
+  drawNotices($('#notices'), notices, {
     expanded: app.noticesExpanded,
     onDismiss: (n) => {
       if (n.id.startsWith('local-')) {

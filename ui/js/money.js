@@ -3,7 +3,7 @@
 // the last 7 days' spend as seven bars with the pace. Amounts come from the
 // backend as exact decimal strings and are only formatted here.
 
-import { money, plural } from './format.js';
+import { LOCALE, money, plural } from './format.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const MONEY_KINDS = new Set(['spend_cap', 'prepaid_funds', 'spend_stopped', 'spend_dropped']);
@@ -49,47 +49,55 @@ export function forecastLine(account) {
   return null;
 }
 
-/** Seven bars (the last 7 complete days) with the pace as a line; null without a series. */
-export function spendBars(account) {
+const dayName = new Intl.DateTimeFormat(LOCALE, { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'UTC' });
+
+/** "Mon, Nov 30: $120.00" (a day's date is Meta's, in the account's time zone: no shifting). */
+function dayLine(day, currency) {
+  const date = Date.parse(`${day.date}T00:00:00Z`);
+  return `${Number.isNaN(date) ? day.date : dayName.format(date)}: ${money(day.spend, currency)}`;
+}
+
+const BAR = { width: 10, gap: 3, height: 24 };
+
+/** The last 7 complete days as bars, 24 px tall, with the pace as a line; null without a series.
+ * Each day's amount shows on hover (its bar's tip) and, for the whole week, on focus (`focusable`). */
+export function spendBars(account, { focusable = false } = {}) {
   const days = account.spend_daily || [];
   if (days.length === 0 || !account.currency) return null;
   const values = days.map((d) => Number(d.spend));
   const max = Math.max(...values, 0);
-  const width = 7 * 8;
-  const height = 18;
-  const svg = document.createElementNS(SVG, 'svg');
-  svg.setAttribute('class', 'spend-bars');
-  svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
-  svg.setAttribute('width', String(width));
-  svg.setAttribute('height', String(height));
-  svg.setAttribute('role', 'img');
-  const pace = account.forecast && account.forecast.pace_per_day;
-  const label = days.map((d) => `${d.date}: ${money(d.spend, account.currency)}`).join('\n')
-    + (pace ? `\nPace: ${money(pace, account.currency)} a day` : '');
-  svg.setAttribute('aria-label', `Spend, last 7 days. ${label.replaceAll('\n', '; ')}`);
-  const title = document.createElementNS(SVG, 'title');
-  title.textContent = label;
-  svg.append(title);
-  values.forEach((value, i) => {
-    const h = max > 0 ? Math.max((value / max) * (height - 2), value > 0 ? 1.5 : 0) : 0;
-    const bar = document.createElementNS(SVG, 'rect');
-    bar.setAttribute('x', String(i * 8 + 1));
-    bar.setAttribute('y', String(height - h));
-    bar.setAttribute('width', '6');
-    bar.setAttribute('height', String(h));
-    bar.setAttribute('rx', '1');
-    bar.setAttribute('class', value > 0 ? 'bar' : 'bar empty');
-    svg.append(bar);
+  const step = BAR.width + BAR.gap;
+  const width = days.length * step;
+  const { height } = BAR;
+  const svg = svgElement('svg', {
+    class: 'spend-bars', viewBox: `0 0 ${width} ${height}`, width: String(width), height: String(height), role: 'img',
   });
-  if (pace && max > 0) {
-    const y = height - (Number(pace) / max) * (height - 2);
-    const line = document.createElementNS(SVG, 'line');
-    line.setAttribute('x1', '0');
-    line.setAttribute('x2', String(width));
-    line.setAttribute('y1', String(y));
-    line.setAttribute('y2', String(y));
-    line.setAttribute('class', 'pace');
-    svg.append(line);
+  const pace = account.forecast && account.forecast.pace_per_day;
+  const lines = days.map((d) => dayLine(d, account.currency));
+  if (pace) lines.push(`Pace: ${money(pace, account.currency)} a day`);
+  svg.setAttribute('aria-label', `Spend, last ${days.length} days. ${lines.join('; ')}`);
+  svg.dataset.tip = lines.join('\n');
+  if (focusable) svg.setAttribute('tabindex', '0');
+  values.forEach((value, i) => {
+    const h = max > 0 && Number.isFinite(value) ? Math.max((value / max) * (height - 2), value > 0 ? 2 : 0) : 0;
+    const day = svgElement('g', { class: 'day', 'data-tip': lines[i] });
+    day.append(
+      svgElement('rect', { class: 'hit', x: String(i * step), y: '0', width: String(step), height: String(height) }),
+      svgElement('rect', {
+        class: value > 0 ? 'bar' : 'bar empty', x: String(i * step + 1), y: String(height - Math.max(h, 1)), width: String(BAR.width), height: String(Math.max(h, 1)), rx: '1.5',
+      }),
+    );
+    svg.append(day);
+  });
+  if (pace && max > 0 && Number.isFinite(Number(pace))) {
+    const y = Math.max(0, height - (Number(pace) / max) * (height - 2));
+    svg.append(svgElement('line', { class: 'pace', x1: '0', x2: String(width), y1: String(y), y2: String(y) }));
   }
   return svg;
+}
+
+function svgElement(name, attributes) {
+  const el = document.createElementNS(SVG, name);
+  for (const [key, value] of Object.entries(attributes)) el.setAttribute(key, value);
+  return el;
 }

@@ -42,6 +42,16 @@ export function topReason(a) {
   return { text, severity: flag.severity, more: more.filter(Boolean).join(' · ') };
 }
 
+const NAME_SUFFIX = /^(.{6,}?)((?:\s[-–—|·:/]\s|\s\(|\s#|_)[^-–—|·:/(#_]{1,24}\)?|\s\d{1,12})$/u;
+
+/** A name as the part that may be cut and the suffix that tells it from
+ * its siblings ("Shop — Spring Sale", " (DE)"): cut in the middle, the
+ * suffix stays. Names without one are cut at the end. */
+export function nameParts(name) {
+  const match = NAME_SUFFIX.exec(name || '');
+  return match ? [match[1], match[2]] : [name || '', ''];
+}
+
 export function statusText(a) {
   const status = statusOf(a);
   const reason = a.status !== 'active' ? disableReasonText(a.disable_reason) : '';
@@ -63,11 +73,13 @@ export function fillRow(el, a, options, now = Date.now()) {
   const status = statusText(a);
   const badge = el.querySelector('.badge');
   badge.dataset.tone = status.tone;
-  badge.title = status.text;
+  badge.dataset.tip = status.text;
   setIcon(el.querySelector('.badge-icon'), status.icon);
   // A dense row has room for the status; the reason is in "Needs you".
   setText(el.querySelector('.badge-text'), options.comfortable ? status.text : statusOf(a).text);
-  setText(el.querySelector('.account-name'), a.name);
+  const [head, tail] = nameParts(a.name);
+  setText(el.querySelector('.name-head'), head);
+  setText(el.querySelector('.name-tail'), tail);
   setText(el.querySelector('.account-id'), a.is_new ? `${a.id} · new` : a.id);
   el.classList.toggle('is-new', Boolean(a.is_new));
   el.classList.toggle('is-lost', a.reach === 'no_longer_accessible');
@@ -86,24 +98,25 @@ export function fillRow(el, a, options, now = Date.now()) {
   const adsEl = el.querySelector('.col-ads');
   setText(adsEl, ads.text);
   adsEl.dataset.tone = ads.tone;
-  adsEl.title = ads.title;
+  adsEl.dataset.tip = ads.title;
 
   const reason = topReason(a);
   const cell = el.querySelector('.col-reason');
   cell.dataset.severity = reason ? reason.severity : 'none';
   setIcon(cell.querySelector('.reason-icon'), reason && SEVERITY[reason.severity] ? SEVERITY[reason.severity].icon : '');
+  // The icon is drawn; its meaning is said in words to screen readers.
+  setText(cell.querySelector('.reason-severity'), reason && SEVERITY[reason.severity] ? `${SEVERITY[reason.severity].word}: ` : '');
   setText(cell.querySelector('.reason-text'), reason ? reason.text : '');
   setText(cell.querySelector('.reason-more'), reason ? reason.more : '');
-  cell.title = reason ? reason.text : '';
 
   const time = el.querySelector('time');
   if (a.refreshed_at) time.dateTime = a.refreshed_at; else time.removeAttribute('datetime');
   setText(time, refreshedText(a, now));
-  time.title = a.refreshed_at ? fullTime(a.refreshed_at) : 'Never refreshed';
+  time.dataset.tip = a.refreshed_at ? fullTime(a.refreshed_at) : 'Never refreshed';
 
   const button = el.querySelector('.row-refresh');
   button.setAttribute('aria-label', `Refresh ${a.name}`);
-  button.title = `Refresh ${a.name}`;
+  button.dataset.tip = `Refresh ${a.name}`;
   if (!options.comfortable) return;
   // A list row (dense rows' shape) until the whole views arrive, a moment
   // after switching to taller rows: its cells wait empty, never stale.
@@ -117,7 +130,7 @@ function clearComfortable(el) {
   for (const selector of COMFORTABLE_CELLS) {
     const cell = el.querySelector(selector);
     setText(cell, '');
-    cell.title = '';
+    delete cell.dataset.tip;
   }
   el.querySelector('.spend-chart').replaceChildren();
 }
@@ -125,7 +138,9 @@ function clearComfortable(el) {
 /** The tall row's cells. */
 function fillComfortable(el, a, { namesLogins }) {
   setText(el.querySelector('.spend-today'), a.currency ? `${amountOf(a, 'spend_today')} today` : '—');
-  setText(el.querySelector('.spend-detail'), spendDetail(a).join(' · '));
+  const detail = el.querySelector('.spend-detail');
+  setText(detail, spendDetail(a).join(' · '));
+  detail.dataset.tip = detail.textContent;
   const line = forecastLine(a);
   const forecast = el.querySelector('.spend-forecast');
   forecast.hidden = !line;
@@ -136,18 +151,18 @@ function fillComfortable(el, a, { namesLogins }) {
 
   const datasets = el.querySelector('.col-datasets');
   setText(datasets, datasetSummary(a));
-  datasets.title = a.datasets.map((d, i) => `${d.name} (${d.id}): ${healthOf(a, i).text}`).join('\n');
+  datasets.dataset.tip = a.datasets.map((d, i) => `${d.name} (${d.id}): ${healthOf(a, i).text}`).join('\n');
   datasets.dataset.tone = datasetTone(a);
 
   const tos = el.querySelector('.col-tos');
   const missing = missingTos(a);
   setText(tos, missing.length === 0 ? '✓ Accepted' : `Not accepted: ${missing.map(tosName).join(', ')}`);
   tos.dataset.tone = missing.length === 0 ? 'ok' : 'warn';
-  tos.title = a.tos_accepted.length ? `Accepted: ${a.tos_accepted.map(tosName).join(', ')}` : 'No terms accepted';
+  tos.dataset.tip = a.tos_accepted.length ? `Accepted: ${a.tos_accepted.map(tosName).join(', ')}` : 'No terms accepted';
 
   const role = el.querySelector('.col-role');
   setText(role.querySelector('.role-text'), roleOf(a.tasks));
-  role.title = loginsTitle(a);
+  role.dataset.tip = loginsTitle(a);
   const logins = role.querySelector('.row-logins');
   const names = namesLogins ? (a.logins || []).map((l) => l.name) : [];
   logins.hidden = names.length === 0;

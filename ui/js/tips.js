@@ -1,0 +1,103 @@
+// One tooltip for the window. On hover (after a moment) and at once on
+// keyboard focus it shows what an element's `data-tip` says and, for a list
+// cell whose text is cut, the whole text. Esc hides it without moving focus;
+// scrolling hides it. Text only.
+
+const HOVER_DELAY = 400;
+const CELL = '.account-row > [role="gridcell"]';
+
+let tip = null;
+let anchor = null;
+let timer = 0;
+/** The tip shows for keyboard focus: Esc hides it and does nothing else. */
+let forFocus = false;
+
+function element() {
+  if (!tip) {
+    tip = document.createElement('div');
+    tip.id = 'tip';
+    tip.className = 'tip';
+    tip.setAttribute('role', 'tooltip');
+    tip.hidden = true;
+    document.body.append(tip);
+  }
+  return tip;
+}
+
+/** Whether any part of a cell is cut (an ellipsis, or text past its edge). */
+export function isCut(cell) {
+  return [cell, ...cell.querySelectorAll('*')].some((el) => el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1);
+}
+
+/** What an element's tip says (its cell's whole text when cut, then its own tip), or ''. */
+export function tipText(el) {
+  const own = el.closest('[data-tip]');
+  const cell = el.closest(CELL);
+  const ownText = own && (!cell || cell.contains(own) || own.contains(cell)) ? own.dataset.tip : '';
+  const whole = cell && isCut(cell) ? cell.innerText.replace(/\s+/g, ' ').trim() : '';
+  return [whole, ownText !== whole ? ownText : ''].filter(Boolean).join('\n');
+}
+
+function place(target) {
+  const box = target.getBoundingClientRect();
+  const el = element();
+  const { innerWidth, innerHeight } = window;
+  const width = el.offsetWidth;
+  const height = el.offsetHeight;
+  const below = box.bottom + 6 + height <= innerHeight;
+  el.style.top = `${Math.max(4, below ? box.bottom + 6 : box.top - 6 - height)}px`;
+  el.style.left = `${Math.min(Math.max(4, box.left), Math.max(4, innerWidth - width - 4))}px`;
+}
+
+/** Shows the tip for `target` (nothing when it has none). */
+export function showTip(target, { describe = false } = {}) {
+  hideTip();
+  const text = tipText(target);
+  if (!text) return;
+  const el = element();
+  el.textContent = text;
+  el.hidden = false;
+  place(target);
+  anchor = target;
+  forFocus = describe;
+  // A focused element's own tip (not its visible text) is its description too.
+  if (describe && target.dataset.tip) target.setAttribute('aria-describedby', 'tip');
+}
+
+export function hideTip() {
+  clearTimeout(timer);
+  if (anchor) anchor.removeAttribute('aria-describedby');
+  anchor = null;
+  if (tip) tip.hidden = true;
+}
+
+function hoverTarget(el) {
+  return el && el.closest && (el.closest('[data-tip]') || el.closest(CELL));
+}
+
+document.addEventListener('pointerover', (event) => {
+  const target = hoverTarget(event.target);
+  if (target === anchor) return;
+  hideTip();
+  if (target) timer = setTimeout(() => { if (target.matches(':hover')) showTip(target); }, HOVER_DELAY);
+});
+document.addEventListener('pointerout', (event) => {
+  const target = hoverTarget(event.target);
+  if (target && !target.contains(event.relatedTarget)) hideTip();
+});
+document.addEventListener('focusin', (event) => {
+  const target = event.target;
+  if (target.matches && target.matches(`${CELL}, [data-tip]`)) showTip(target, { describe: true });
+  else hideTip();
+});
+document.addEventListener('focusout', () => hideTip());
+// A shown tip would be left behind; one still waiting checks the pointer is still there.
+document.addEventListener('scroll', () => { if (tip && !tip.hidden) hideTip(); }, { capture: true, passive: true });
+window.addEventListener('keydown', (event) => {
+  if (event.key !== 'Escape' || !tip || tip.hidden) return;
+  const consumed = forFocus;
+  hideTip();
+  if (!consumed) return;
+  event.stopImmediatePropagation();
+  event.preventDefault();
+}, { capture: true });
