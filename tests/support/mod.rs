@@ -353,17 +353,20 @@ impl App {
     /// Presses keys together, as a person would (e.g. Shift and ArrowDown),
     /// into whatever has the focus.
     pub async fn press(&self, keys: &[fantoccini::key::Key]) {
+        let keys: Vec<char> = keys.iter().map(|k| char::from(*k)).collect();
+        self.press_chars(&keys).await;
+    }
+
+    /// Presses keys together, special ones (`char::from(Key::Control)`) or
+    /// letters, e.g. Ctrl+F.
+    pub async fn press_chars(&self, keys: &[char]) {
         use fantoccini::actions::{InputSource, KeyAction, KeyActions};
         let mut actions = KeyActions::new("keyboard".to_owned());
         for key in keys {
-            actions = actions.then(KeyAction::Down {
-                value: char::from(*key),
-            });
+            actions = actions.then(KeyAction::Down { value: *key });
         }
         for key in keys.iter().rev() {
-            actions = actions.then(KeyAction::Up {
-                value: char::from(*key),
-            });
+            actions = actions.then(KeyAction::Up { value: *key });
         }
         self.client
             .perform_actions(actions)

@@ -27,6 +27,11 @@ function span(className, text, icon) {
   return el;
 }
 
+function toned(el, tone) {
+  el.dataset.tone = tone;
+  return el;
+}
+
 /** Per field and currency, the amount with the most digits. */
 function widestAmounts(views, field, into) {
   for (const a of views) {
@@ -98,7 +103,8 @@ export class ColumnFit {
       status: STATUS_BADGES.map((s) => span('badge', s.text, s.icon)),
       today: amounts('spend_today').map((t) => span('col-today', t)),
       '30d': amounts('spend_last_30d').map((t) => span('col-30d', t)),
-      ads: ['—', adsCell({ ads: this.ads }).text].map((t) => span('col-ads', t)),
+      // In bold, as a cell with ads held back reads.
+      ads: ['—', adsCell({ ads: this.ads }).text].map((t) => toned(span('col-ads', t), 'bad')),
       refreshed: times.flatMap((t) => (this.stale ? [t, `as of ${t}`] : [t])).map((t) => span('fit-time', t)),
     };
   }

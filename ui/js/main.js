@@ -68,6 +68,13 @@ $('#set-plaintext').addEventListener('change', (event) => {
 });
 
 $('#search').addEventListener('input', (event) => list.setQuery(event.target.value));
+// From the search box to what it found: ↓ or Enter reaches the first row.
+$('#search').addEventListener('keydown', (event) => {
+  const first = list.visibleIds()[0];
+  if (!first || (event.key !== 'ArrowDown' && event.key !== 'Enter')) return;
+  event.preventDefault();
+  rowKeys.focus(first);
+});
 $('#filter').addEventListener('change', (event) => list.setFilter(event.target.value));
 $('#sort').addEventListener('change', (event) => {
   list.setSort(event.target.value);

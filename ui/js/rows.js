@@ -91,7 +91,7 @@ export function fillRow(el, a, options, now = Date.now()) {
   action.hidden = !fix;
   setText(action, fix || '');
 
-  setText(el.querySelector('.col-business'), a.business ? a.business.name : 'Personal');
+  setText(el.querySelector('.business-name'), a.business ? a.business.name : 'Personal');
   setText(el.querySelector('.col-today'), a.currency ? amountOf(a, 'spend_today') : '—');
   setText(el.querySelector('.col-30d'), a.currency ? amountOf(a, 'spend_last_30d') : '—');
   const ads = adsCell(a);
