@@ -92,8 +92,8 @@ export function fillRow(el, a, options, now = Date.now()) {
   setText(action, fix || '');
 
   setText(el.querySelector('.business-name'), a.business ? a.business.name : 'Personal');
-  setText(el.querySelector('.col-today'), a.currency ? amountOf(a, 'spend_today') : '—');
-  setText(el.querySelector('.col-30d'), a.currency ? amountOf(a, 'spend_last_30d') : '—');
+  fillAmount(el.querySelector('.col-today'), a, 'spend_today', 'spent today');
+  fillAmount(el.querySelector('.col-30d'), a, 'spend_last_30d', 'spent in the last 30 days');
   const ads = adsCell(a);
   const adsEl = el.querySelector('.col-ads');
   setText(adsEl, ads.text);
@@ -122,6 +122,13 @@ export function fillRow(el, a, options, now = Date.now()) {
   // after switching to taller rows: its cells wait empty, never stale.
   fillFlags(el.querySelector('.row-flags'), el.querySelector('.row-aside'), a, options.showAside);
   if (a.partial) clearComfortable(el); else fillComfortable(el, a, options);
+}
+
+/** An amount cell; its tip names the currency by its code ("$1.00 (USD) spent today"). */
+function fillAmount(cell, a, field, what) {
+  const text = a.currency ? amountOf(a, field) : '—';
+  setText(cell, text);
+  cell.dataset.tip = a.currency ? `${text} (${a.currency}) ${what}` : 'Not read yet';
 }
 
 const COMFORTABLE_CELLS = ['.spend-today', '.spend-detail', '.spend-forecast', '.col-datasets', '.col-tos', '.role-text', '.row-logins', '.row-via'];
