@@ -8,17 +8,12 @@
 mod support;
 
 use graph_double::sandbox::{MONEY_SHOWCASE, account_id};
-use support::{App, Options};
+use support::App;
 
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "real window: needs Xvfb, WebKitWebDriver and tauri-driver (scripts/test.sh starts them)"]
 async fn the_sandbox_shows_each_money_case() {
-    let app = App::launch(Options::default()).await;
-    app.wait_for("!document.querySelector('#screen-first-run').hidden", 10)
-        .await;
-    app.click("#enter-sandbox").await;
-    app.wait_accounts(40, 30).await;
-    app.wait_idle(60).await;
+    let app = App::sandbox().await;
     // Each case's reason and forecast, in its details pane.
     let forecast = "[...document.querySelectorAll('#details dt')].find(d => d.textContent === 'Forecast')?.nextElementSibling.textContent";
     for (index, text) in MONEY_SHOWCASE {

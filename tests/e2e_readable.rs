@@ -13,7 +13,7 @@ use std::time::Duration;
 use fantoccini::key::Key;
 use graph_double::sandbox::account_id;
 use serde_json::{Value, json};
-use support::{App, Options};
+use support::App;
 
 /// axe-core as the Chromium UI tests pin it (tests/ui/package.json).
 fn axe_source() -> String {
@@ -64,20 +64,10 @@ fn serious(result: &Value) -> Vec<Value> {
         .collect()
 }
 
-async fn sandbox() -> App {
-    let app = App::launch(Options::default()).await;
-    app.wait_for("!document.querySelector('#screen-first-run').hidden", 10)
-        .await;
-    app.click("#enter-sandbox").await;
-    app.wait_accounts(40, 30).await;
-    app.wait_idle(60).await;
-    app
-}
-
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "real window: needs Xvfb, WebKitWebDriver and tauri-driver (scripts/test.sh starts them)"]
 async fn axe_finds_nothing_serious_in_the_real_window() {
-    let app = sandbox().await;
+    let app = App::sandbox().await;
     let axe = axe_source();
     let mut results = vec![("accounts list", audit(&app, &axe, "accounts list").await)];
     app.open_details(&account_id(0)).await;
@@ -122,7 +112,7 @@ async fn focused(app: &App) -> Value {
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "real window: needs Xvfb, WebKitWebDriver and tauri-driver (scripts/test.sh starts them)"]
 async fn a_keyboard_alone_finds_refreshes_and_acknowledges() {
-    let app = sandbox().await;
+    let app = App::sandbox().await;
     // The account with twelve disapproved ads, found by its name.
     let id = account_id(0);
     let name = app

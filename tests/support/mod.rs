@@ -207,6 +207,18 @@ impl App {
         app
     }
 
+    /// A new window that entered the sandbox and finished its first refresh.
+    #[allow(dead_code)] // not every test file uses the sandbox
+    pub async fn sandbox() -> App {
+        let app = App::launch(Options::default()).await;
+        app.wait_for("!document.querySelector('#screen-first-run').hidden", 10)
+            .await;
+        app.click("#enter-sandbox").await;
+        app.wait_accounts(40, 30).await;
+        app.wait_idle(60).await;
+        app
+    }
+
     /// Saves what the window shows as `NAME.png` in `ADKEEP_E2E_SHOTS`, when
     /// that is set (for looking at a journey afterwards; tests never compare images).
     pub async fn screenshot(&self, name: &str) {
