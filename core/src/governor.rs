@@ -1,7 +1,9 @@
 //! The rate governor: reads Meta's usage headers on every response and slows
 //! down or pauses *before* a limit trips; after a rate-limit error it waits as
 //! long as Meta says. App-wide usage gates every request; an ad account's
-//! usage gates only that account's requests.
+//! usage gates only that account's requests; a business's quota seen on an
+//! account's answer gates every account's reads, not the token's own reads
+//! (`/me`, the listings), which Meta counts against the app and the user.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -39,6 +41,8 @@ impl Default for Thresholds {
 struct State {
     app_pct: f64,
     paused_until: Option<Instant>,
+    /// Every account's reads wait until then (a business quota).
+    account_reads_until: Option<Instant>,
     next_slot: Option<Instant>,
     accounts: HashMap<String, Instant>,
     pauses: u64,
@@ -73,6 +77,7 @@ impl Governor {
         {
             let mut state = self.lock();
             state.paused_until = None;
+            state.account_reads_until = None;
             state.next_slot = None;
             state.accounts.clear();
         }
@@ -127,17 +132,23 @@ impl Governor {
         }
     }
 
-    /// When the account (numeric id) may be called again, if it is paused.
+    /// When the account (numeric id) may be called again, if it is paused
+    /// (on its own, or with every account under a business quota).
     pub fn account_ready_at(&self, account: &str) -> Option<Instant> {
         let mut state = self.lock();
-        match state.accounts.get(account).copied() {
-            Some(until) if until > Instant::now() => Some(until),
+        let now = Instant::now();
+        if state.account_reads_until.is_some_and(|until| until <= now) {
+            state.account_reads_until = None;
+        }
+        let own = match state.accounts.get(account).copied() {
+            Some(until) if until > now => Some(until),
             Some(_) => {
                 state.accounts.remove(account);
                 None
             }
             None => None,
-        }
+        };
+        own.max(state.account_reads_until)
     }
 
     /// When the whole app may call again, if paused.
@@ -175,9 +186,17 @@ impl Governor {
                     account_pct = account_pct.max(100.0);
                 }
             } else if pct >= t.pause_pct || regain > 0.0 {
-                // A business-level quota we cannot tie to one account: pause
-                // app-wide, for as long as the headers say (else the default).
-                pause_app(&mut state, from_now(hint.unwrap_or(t.default_pause)));
+                // A business-level quota we cannot tie to one account, for as
+                // long as the headers say (else the default). On an account's
+                // answer it is that account's business: every account's reads
+                // wait (which accounts it holds is not known), the listings go
+                // on. On the token's own answer it is the token's: all waits.
+                let until = from_now(hint.unwrap_or(t.default_pause));
+                if account.is_some() {
+                    pause_account_reads(&mut state, until);
+                } else {
+                    pause_app(&mut state, until);
+                }
             }
         }
         if let Some(account) = account
@@ -234,6 +253,16 @@ fn from_now(wait: Duration) -> Instant {
 fn pause_app(state: &mut State, until: Instant) {
     if state.paused_until.is_none_or(|current| current < until) {
         state.paused_until = Some(until);
+        state.pauses += 1;
+    }
+}
+
+fn pause_account_reads(state: &mut State, until: Instant) {
+    if state
+        .account_reads_until
+        .is_none_or(|current| current < until)
+    {
+        state.account_reads_until = Some(until);
         state.pauses += 1;
     }
 }
@@ -351,6 +380,25 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn a_business_quota_on_an_account_answer_pauses_account_reads_not_listings() {
+        let g = Governor::default();
+        let usage = Usage::from_pairs([(
+            "x-business-use-case-usage",
+            r#"{"1":[{"type":"ads_management","call_count":100,"total_cputime":1,"total_time":1,"estimated_time_to_regain_access":7}]}"#,
+        )]);
+        g.observe(&usage, Some("111"));
+        let seven_minutes = Duration::from_secs(420);
+        for account in ["111", "222"] {
+            let ready = g.account_ready_at(account).expect("paused");
+            assert_eq!(ready - Instant::now(), seven_minutes, "{account}");
+        }
+        assert!(g.paused_until().is_none(), "the listings go on");
+        assert!(g.reserve_turn(Duration::ZERO).is_ok());
+        tokio::time::advance(seven_minutes).await;
+        assert!(g.account_ready_at("222").is_none());
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn penalties_extend_but_never_shorten() {
         let g = Governor::default();
         g.penalize(Duration::from_secs(100), None);
@@ -367,11 +415,17 @@ mod tests {
         let hurried = g.hurried();
         g.penalize(Duration::from_secs(420), None);
         g.penalize(Duration::from_secs(420), Some("7"));
+        let business = Usage::from_pairs([(
+            "x-business-use-case-usage",
+            r#"{"1":[{"type":"ads_management","call_count":100,"total_cputime":1,"total_time":1,"estimated_time_to_regain_access":7}]}"#,
+        )]);
+        g.observe(&business, Some("8"));
         assert!(g.reserve_turn(Duration::from_secs(60)).is_err());
         g.try_now();
         assert!(hurried.has_changed().unwrap());
         assert_eq!(g.paused_until(), None);
         assert_eq!(g.account_ready_at("7"), None);
+        assert_eq!(g.account_ready_at("8"), None);
         let wake = g.reserve_turn(Duration::ZERO).expect("a turn at once");
         assert!(wake <= Instant::now());
     }

@@ -154,10 +154,7 @@ impl Engine {
         let wait = earliest.saturating_duration_since(now);
         // Longer than it may wait, or past the run's deadline: held back.
         if wait > self.opts.max_wait || !super::deadline::fits(wait) {
-            let retry_at = chrono::Duration::from_std(wait)
-                .ok()
-                .and_then(|d| Utc::now().checked_add_signed(d))
-                .unwrap_or_else(Utc::now);
+            let retry_at = super::stop::when_after(wait);
             Ready::TooLong(retry_at)
         } else {
             Ready::Wait(wait)

@@ -102,6 +102,9 @@ impl Engine {
                 return Err(Stop::Cancelled);
             }
             self.my_turn(cancel).await?;
+            if let Some(account) = get.account {
+                self.account_turn(account, cancel).await?;
+            }
             let error = match self.send::<T>(&get).await {
                 Ok(reply) => {
                     if is_listing {
@@ -153,11 +156,31 @@ impl Engine {
             Err(until) => until,
         };
         let wait = until.saturating_duration_since(tokio::time::Instant::now());
-        let retry_at = chrono::Duration::from_std(wait)
-            .ok()
-            .and_then(|d| Utc::now().checked_add_signed(d))
-            .unwrap_or_else(Utc::now);
+        let retry_at = super::stop::when_after(wait);
         Err(Stop::Failed(self.held_back(retry_at, Scope::Token, None)))
+    }
+
+    /// Waits while the governor holds this account's reads back, unless that
+    /// is longer than this engine may wait: then the account's read fails as
+    /// held back (the run goes on).
+    async fn account_turn(
+        &self,
+        account: &AccountId,
+        cancel: &CancellationToken,
+    ) -> Result<(), Stop> {
+        let Some(until) = self.governor.account_ready_at(account.numeric()) else {
+            return Ok(());
+        };
+        let wait = until.saturating_duration_since(tokio::time::Instant::now());
+        if wait <= self.opts.max_wait && super::deadline::fits(wait) {
+            return self.wait_out(wait, WaitFor::AccessLimit, cancel).await;
+        }
+        let retry_at = super::stop::when_after(wait);
+        Err(Stop::Failed(self.held_back(
+            retry_at,
+            Scope::Account,
+            Some(account),
+        )))
     }
 
     /// Waits `length` (on the board of waits when it is long enough to

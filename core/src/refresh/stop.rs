@@ -63,6 +63,14 @@ impl FirstStop {
     }
 }
 
+/// The moment `wait` from now (now, if it is past what a date can hold).
+pub(super) fn when_after(wait: Duration) -> chrono::DateTime<Utc> {
+    chrono::Duration::from_std(wait)
+        .ok()
+        .and_then(|d| Utc::now().checked_add_signed(d))
+        .unwrap_or_else(Utc::now)
+}
+
 /// ±20 % so many clients (or many rows) don't retry in lockstep.
 pub(super) fn jitter(wait: Duration) -> Duration {
     if wait.is_zero() {
