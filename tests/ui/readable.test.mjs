@@ -84,6 +84,17 @@ test('a name with a suffix is cut in the middle; a cut cell shows its whole text
   await row.locator('.col-account').hover();
   await page.waitForFunction((n) => document.querySelector('#tip')?.hidden === false && document.querySelector('#tip').textContent.includes(`Sale ${n} `), index);
   assert.equal(await page.locator('#tip').textContent(), `Northwind Traders International — Spring Sale ${index} (DE) ${id}`);
+  // The pointer can move onto the tip and rest there (WCAG 1.4.13); leaving both hides it.
+  const tipBox = await page.locator('#tip').boundingBox();
+  await page.mouse.move(tipBox.x + tipBox.width / 2, tipBox.y + tipBox.height / 2, { steps: 8 });
+  await page.waitForTimeout(700);
+  assert.equal(await page.locator('#tip').isVisible(), true, 'the tip stays while the pointer is on it');
+  assert.equal(await page.locator('#tip').textContent(), `Northwind Traders International — Spring Sale ${index} (DE) ${id}`, 'the same tip');
+  assert.equal(await page.evaluate(() => getSelection().toString()), '');
+  await page.locator('#tip').dblclick();
+  assert.notEqual(await page.evaluate(() => getSelection().toString()), '', 'its text can be selected');
+  await page.mouse.move(tipBox.x + tipBox.width / 2, tipBox.y + tipBox.height + 120, { steps: 4 });
+  await page.waitForFunction(() => document.querySelector('#tip').hidden);
 
   // The keyboard: the row, → into its cells, → to the reason.
   await row.focus();

@@ -1,14 +1,18 @@
 // One tooltip for the window. On hover (after a moment) and at once on
 // keyboard focus it shows what an element's `data-tip` says and, for a list
 // cell whose text is cut, the whole text. Esc hides it without moving focus;
-// scrolling hides it. Text only.
+// scrolling hides it. The pointer may move onto it (to read or select it):
+// it stays until the pointer has left both. Text only.
 
 const HOVER_DELAY = 400;
+/** Time to cross the gap between an element and its tip. */
+const LEAVE_GRACE = 300;
 const CELL = '.account-row > [role="gridcell"]';
 
 let tip = null;
 let anchor = null;
 let timer = 0;
+let leaving = 0;
 /** The tip shows for keyboard focus: Esc hides it and does nothing else. */
 let forFocus = false;
 
@@ -66,6 +70,12 @@ export function showTip(target, { describe = false } = {}) {
 
 export function hideTip() {
   clearTimeout(timer);
+  hideShown();
+}
+
+/** Hides the tip shown (a tip waiting to show still may). */
+function hideShown() {
+  stayOn();
   if (anchor) anchor.removeAttribute('aria-describedby');
   anchor = null;
   if (tip) tip.hidden = true;
@@ -75,22 +85,42 @@ function hoverTarget(el) {
   return el && el.closest && (el.closest('[data-tip]') || el.closest(CELL));
 }
 
+function onTip(el) {
+  return Boolean(tip && el && tip.contains(el));
+}
+
+/** The pointer is back on the tip or its element: it stays. */
+function stayOn() {
+  clearTimeout(leaving);
+  leaving = 0;
+}
+
 document.addEventListener('pointerover', (event) => {
   const target = hoverTarget(event.target);
-  if (target === anchor) return;
-  hideTip();
+  if (onTip(event.target) || (target && target === anchor)) {
+    clearTimeout(timer);
+    stayOn();
+    return;
+  }
+  clearTimeout(timer);
+  // On the way to the tip the pointer crosses other elements: the grace decides.
+  if (!leaving) hideTip();
   if (target) timer = setTimeout(() => { if (target.matches(':hover')) showTip(target); }, HOVER_DELAY);
 });
 document.addEventListener('pointerout', (event) => {
-  const target = hoverTarget(event.target);
-  if (target && !target.contains(event.relatedTarget)) hideTip();
+  if (!anchor || forFocus || tip.hidden) return;
+  const within = (el) => Boolean(el) && (anchor.contains(el) || onTip(el));
+  if (!within(event.target) || within(event.relatedTarget)) return;
+  stayOn();
+  leaving = setTimeout(hideShown, LEAVE_GRACE);
 });
 document.addEventListener('focusin', (event) => {
   const target = event.target;
   if (target.matches && target.matches(`${CELL}, [data-tip]`)) showTip(target, { describe: true });
   else hideTip();
 });
-document.addEventListener('focusout', () => hideTip());
+// A tip shown for the pointer stays (a click on it to select its text moves focus).
+document.addEventListener('focusout', () => { if (forFocus) hideTip(); });
 // A shown tip would be left behind; one still waiting checks the pointer is still there.
 document.addEventListener('scroll', () => { if (tip && !tip.hidden) hideTip(); }, { capture: true, passive: true });
 window.addEventListener('keydown', (event) => {
