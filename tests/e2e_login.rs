@@ -15,20 +15,11 @@ async fn reauthenticate_brings_new_accounts_and_cancel_changes_nothing() {
     let double = GraphDouble::start(DoubleConfig::generated(5, 1))
         .await
         .expect("double");
-    let app = App::launch(
-        Options::default()
-            .double_without_token(&double.url())
-            .settings(json!({"mode": "meta", "app_id": DEFAULT_APP})),
-    )
-    .await;
-    let main = app.client.window().await.expect("main window");
-    app.wait_for("!document.querySelector('#screen-accounts').hidden", 10)
-        .await;
-
     // First login: the form, then Continue.
-    app.log_in_through_the_popup(&main, true).await;
-    app.wait_accounts(5, 30).await;
-    app.wait_idle(30).await;
+    let options = Options::default()
+        .double_without_token(&double.url())
+        .settings(json!({"mode": "meta", "app_id": DEFAULT_APP}));
+    let (app, main) = App::logged_in(options, 5).await;
     app.wait_for(
         "document.querySelector('#profile-name').textContent === 'Jane Doe'",
         10,

@@ -47,19 +47,11 @@ async fn a_second_login_merges_stands_in_and_can_be_removed() {
     double.grant(OTHER_USER, &own_refs, false);
     let sams_own: Vec<String> = own.iter().map(|id| format!("act_{id}")).collect();
 
-    let app = App::launch(
-        Options::default()
-            .double_without_token(&double.url())
-            // The taller rows name the logins on the row itself.
-            .settings(json!({"mode": "meta", "app_id": DEFAULT_APP, "row_density": "comfortable"})),
-    )
-    .await;
-    let main = app.client.window().await.expect("main window");
-    app.wait_for("!document.querySelector('#screen-accounts').hidden", 10)
-        .await;
-    app.log_in_through_the_popup(&main, true).await;
-    app.wait_accounts(8, 30).await;
-    app.wait_idle(30).await;
+    let options = Options::default()
+        .double_without_token(&double.url())
+        // The taller rows name the logins on the row itself.
+        .settings(json!({"mode": "meta", "app_id": DEFAULT_APP, "row_density": "comfortable"}));
+    let (app, main) = App::logged_in(options, 8).await;
 
     // Add Sam: the popup offers Continue as Jane; "Log in with another account".
     app.click("#add-login").await;

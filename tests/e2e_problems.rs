@@ -10,17 +10,10 @@ use serde_json::json;
 use support::{App, Options};
 
 async fn logged_in(double: &GraphDouble) -> (App, fantoccini::wd::WindowHandle) {
-    let app = App::launch(
-        Options::default()
-            .double_without_token(&double.url())
-            .settings(json!({"mode": "meta", "app_id": DEFAULT_APP})),
-    )
-    .await;
-    let main = app.client.window().await.expect("main window");
-    app.log_in_through_the_popup(&main, true).await;
-    app.wait_accounts(4, 30).await;
-    app.wait_idle(30).await;
-    (app, main)
+    let options = Options::default()
+        .double_without_token(&double.url())
+        .settings(json!({"mode": "meta", "app_id": DEFAULT_APP}));
+    App::logged_in(options, 4).await
 }
 
 async fn breaks_then_reauthenticate_fixes_it(scenario: Scenario, title: &str) {

@@ -143,16 +143,10 @@ async fn problem_screens(scheme: &str) {
     let double = GraphDouble::start(DoubleConfig::generated(4, 1))
         .await
         .expect("double");
-    let app = App::launch(
-        scheme_options(scheme)
-            .double_without_token(&double.url())
-            .settings(json!({"mode": "meta", "app_id": DEFAULT_APP})),
-    )
-    .await;
-    let main = app.client.window().await.expect("main window");
-    app.log_in_through_the_popup(&main, true).await;
-    app.wait_accounts(4, 30).await;
-    app.wait_idle(30).await;
+    let options = scheme_options(scheme)
+        .double_without_token(&double.url())
+        .settings(json!({"mode": "meta", "app_id": DEFAULT_APP}));
+    let (app, _main) = App::logged_in(options, 4).await;
     double.set_scenario(Scenario::TokenExpired);
     app.click("#refresh-all").await;
     app.wait_for("!document.querySelector('#screen-problem').hidden", 20)

@@ -219,6 +219,24 @@ impl App {
         app
     }
 
+    /// A new window (pointed at a Graph double without a token) logged in
+    /// through the popup for the first time, with `accounts` listed and the
+    /// first refresh done; and the main window's handle.
+    #[allow(dead_code)] // not every test file logs in
+    pub async fn logged_in(
+        options: Options,
+        accounts: usize,
+    ) -> (App, fantoccini::wd::WindowHandle) {
+        let app = App::launch(options).await;
+        let main = app.client.window().await.expect("main window");
+        app.wait_for("!document.querySelector('#screen-accounts').hidden", 10)
+            .await;
+        app.log_in_through_the_popup(&main, true).await;
+        app.wait_accounts(accounts, 30).await;
+        app.wait_idle(30).await;
+        (app, main)
+    }
+
     /// Saves what the window shows as `NAME.png` in `ADKEEP_E2E_SHOTS`, when
     /// that is set (for looking at a journey afterwards; tests never compare images).
     pub async fn screenshot(&self, name: &str) {
