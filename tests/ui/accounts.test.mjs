@@ -240,17 +240,22 @@ test('a wait says what for and until when, and Try now and Stop act on it', asyn
   await page.click('#try-now');
   await page.waitForFunction(() => window.__calls.some((c) => c.command === 'try_now'));
 
-  // Between runs: the automatic retry says when; Stop drops it.
-  await page.evaluate((iso) => window.__emit('refresh-progress', {
-    running: false, done: 6, total: 6, listing_complete: true, waiting: null, next_try: { until: iso, reason: 'next_try' },
-  }), until);
+  // Between runs: the automatic retry says when; Stop drops it. The backend's
+  // state says the same (the reload after Try now may land after the event).
+  await page.evaluate((iso) => {
+    const status = { running: false, done: 6, total: 6, listing_complete: true, waiting: null, next_try: { until: iso, reason: 'next_try' } };
+    window.__fixture.refresh = status;
+    window.__emit('refresh-progress', status);
+  }, until);
   assert.equal(await page.locator('#progress-bar').isVisible(), false);
   assert.match(await page.locator('#progress-text').textContent(), /Meta did not answer — Adkeep tries again at/);
   assert.equal(await page.locator('#try-now').isVisible(), true);
   assert.equal(await page.locator('#refresh-all').isDisabled(), false);
-  await page.evaluate(() => window.__emit('refresh-progress', {
-    running: false, done: 6, total: 6, listing_complete: true, waiting: null, next_try: null,
-  }));
+  await page.evaluate(() => {
+    const status = { running: false, done: 6, total: 6, listing_complete: true, waiting: null, next_try: null };
+    window.__fixture.refresh = status;
+    window.__emit('refresh-progress', status);
+  });
   assert.equal(await page.locator('#progress').isVisible(), false);
   assert.equal(await page.locator('#try-now').isVisible(), false);
 });

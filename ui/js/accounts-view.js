@@ -135,11 +135,12 @@ export async function refreshRow(id) {
   }
 }
 
-/** Refreshes everything (`call`: `api.tryNow` ends the waits first). */
 /** Accounts that need attention now, with how urgently. */
 function attentionNow() {
   return new Map(list.views().filter((v) => v.needs_attention).map((v) => [v.id, severityRank(v.severity)]));
 }
+
+/** Refreshes everything (`call`: `api.tryNow` ends the waits first). */
 
 export async function refreshAll(call = api.refreshAll) {
   const before = attentionNow();
