@@ -273,6 +273,14 @@ mod tests {
 
     const LIMIT: Duration = Duration::from_secs(3600);
 
+    /// A business use case header: `id` at `pct`, access back in `minutes`.
+    fn business_usage(id: &str, pct: u32, minutes: u32) -> Usage {
+        let entry = format!(
+            r#"{{"{id}":[{{"type":"ads_management","call_count":{pct},"total_cputime":1,"total_time":1,"estimated_time_to_regain_access":{minutes}}}]}}"#
+        );
+        Usage::from_pairs([("x-business-use-case-usage", entry.as_str())])
+    }
+
     fn app_usage(pct: u32) -> Usage {
         Usage::from_pairs([(
             "x-app-usage",
@@ -332,11 +340,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_busy_account_pauses_only_itself() {
         let g = Governor::default();
-        let usage = Usage::from_pairs([(
-            "x-business-use-case-usage",
-            r#"{"111":[{"type":"ads_management","call_count":96,"total_cputime":1,"total_time":1,"estimated_time_to_regain_access":2}]}"#,
-        )]);
-        g.observe(&usage, Some("111"));
+        g.observe(&business_usage("111", 96, 2), Some("111"));
         let ready = g.account_ready_at("111").unwrap();
         assert_eq!(ready - Instant::now(), Duration::from_secs(120));
         assert!(g.account_ready_at("222").is_none());
@@ -382,11 +386,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_business_quota_on_an_account_answer_pauses_account_reads_not_listings() {
         let g = Governor::default();
-        let usage = Usage::from_pairs([(
-            "x-business-use-case-usage",
-            r#"{"1":[{"type":"ads_management","call_count":100,"total_cputime":1,"total_time":1,"estimated_time_to_regain_access":7}]}"#,
-        )]);
-        g.observe(&usage, Some("111"));
+        g.observe(&business_usage("1", 100, 7), Some("111"));
         let seven_minutes = Duration::from_secs(420);
         for account in ["111", "222"] {
             let ready = g.account_ready_at(account).expect("paused");
@@ -415,11 +415,7 @@ mod tests {
         let hurried = g.hurried();
         g.penalize(Duration::from_secs(420), None);
         g.penalize(Duration::from_secs(420), Some("7"));
-        let business = Usage::from_pairs([(
-            "x-business-use-case-usage",
-            r#"{"1":[{"type":"ads_management","call_count":100,"total_cputime":1,"total_time":1,"estimated_time_to_regain_access":7}]}"#,
-        )]);
-        g.observe(&business, Some("8"));
+        g.observe(&business_usage("1", 100, 7), Some("8"));
         assert!(g.reserve_turn(Duration::from_secs(60)).is_err());
         g.try_now();
         assert!(hurried.has_changed().unwrap());
