@@ -31,7 +31,7 @@ if $quick; then
   # The app as the tests built it (`cargo test` leaves it in target/debug): a
   # plain `cargo build` would compile every crate again without the tests'
   # features (five minutes on a fresh clone).
-  cargo test --locked --no-run -p adkeep --tests
+  cargo test --locked --no-run --workspace --tests
   cargo build --locked -p graph-double --features test-kit --bin graph-double
   "$tauri" bundle --debug --bundles deb,rpm --config "$config" --ci
 else

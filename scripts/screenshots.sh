@@ -13,5 +13,5 @@ mkdir -p "$scratch/keyring-home" docs/screens
 export ADKEEP_SCREENS="$PWD/docs/screens"
 env HOME="$scratch/keyring-home" XDG_DATA_HOME="$scratch/keyring-home/.local/share" \
   dbus-run-session -- sh -c 'echo -n adkeep-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; "$@"' sh \
-  xvfb-run -a -s '-screen 0 1400x900x24' cargo test --locked --test screens -- --ignored --test-threads=1 --nocapture
+  xvfb-run -a -s '-screen 0 1400x900x24' cargo test --locked --workspace --test screens -- --ignored --test-threads=1 --nocapture
 printf '\nThe pictures are in docs/screens/.\n'

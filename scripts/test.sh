@@ -34,7 +34,8 @@ keyring_session() {
 
 step "keychain (real Secret Service)"
 mkdir -p "$scratch/keyring-home"
-keyring_session cargo test --locked --test keychain --test upgrade -- --ignored --test-threads=1
+# `--workspace` everywhere: the same features as the step above, so nothing is built again.
+keyring_session cargo test --locked --workspace --test keychain --test upgrade -- --ignored --test-threads=1
 
 step "UI (Chromium, fake backend)"
 (cd tests/ui && npm test)
@@ -42,9 +43,9 @@ step "UI (Chromium, fake backend)"
 step "real-window journeys (Xvfb, tauri-driver, WebKitWebDriver)"
 e2e_tests=$(ls tests/e2e_*.rs | grep -v e2e_readable | xargs -n1 basename | sed 's/\.rs$//' | sed 's/^/--test /' | tr '\n' ' ')
 # shellcheck disable=SC2086
-keyring_session xvfb-run -a -s '-screen 0 1400x900x24' cargo test --locked $e2e_tests -- --ignored --test-threads=1
+keyring_session xvfb-run -a -s '-screen 0 1400x900x24' cargo test --locked --workspace $e2e_tests -- --ignored --test-threads=1
 # axe-core in the real window prints its counts per screen.
-keyring_session xvfb-run -a -s '-screen 0 1400x900x24' cargo test --locked --test e2e_readable -- --ignored --test-threads=1 --nocapture
+keyring_session xvfb-run -a -s '-screen 0 1400x900x24' cargo test --locked --workspace --test e2e_readable -- --ignored --test-threads=1 --nocapture
 
 step "Linux packages (make dist, quick: bundles the debug build, installs, runs, removes)"
 scripts/dist.sh --quick
