@@ -141,7 +141,6 @@ function attentionNow() {
 }
 
 /** Refreshes everything (`call`: `api.tryNow` ends the waits first). */
-
 export async function refreshAll(call = api.refreshAll) {
   const before = attentionNow();
   try {

@@ -75,7 +75,7 @@ export function hideTip() {
 
 /** Hides the tip shown (a tip waiting to show still may). */
 function hideShown() {
-  stayOn();
+  endGrace();
   if (anchor) anchor.removeAttribute('aria-describedby');
   anchor = null;
   if (tip) tip.hidden = true;
@@ -89,8 +89,8 @@ function onTip(el) {
   return Boolean(tip && el && tip.contains(el));
 }
 
-/** The pointer is back on the tip or its element: it stays. */
-function stayOn() {
+/** Ends the grace for crossing to the tip (the pointer is back, or the tip goes now). */
+function endGrace() {
   clearTimeout(leaving);
   leaving = 0;
 }
@@ -99,7 +99,7 @@ document.addEventListener('pointerover', (event) => {
   const target = hoverTarget(event.target);
   if (onTip(event.target) || (target && target === anchor)) {
     clearTimeout(timer);
-    stayOn();
+    endGrace();
     return;
   }
   clearTimeout(timer);
@@ -111,7 +111,7 @@ document.addEventListener('pointerout', (event) => {
   if (!anchor || forFocus || tip.hidden) return;
   const within = (el) => Boolean(el) && (anchor.contains(el) || onTip(el));
   if (!within(event.target) || within(event.relatedTarget)) return;
-  stayOn();
+  endGrace();
   leaving = setTimeout(hideShown, LEAVE_GRACE);
 });
 document.addEventListener('focusin', (event) => {

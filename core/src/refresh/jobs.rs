@@ -153,7 +153,7 @@ impl Engine {
         let earliest = pending.iter().map(|&i| ready_at(i)).min().unwrap_or(now);
         let wait = earliest.saturating_duration_since(now);
         // Longer than it may wait, or past the run's deadline: held back.
-        if wait > self.opts.max_wait || !super::deadline::fits(wait) {
+        if !self.may_wait(wait) {
             let retry_at = super::stop::when_after(wait);
             Ready::TooLong(retry_at)
         } else {

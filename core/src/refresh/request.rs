@@ -160,6 +160,12 @@ impl Engine {
         Err(Stop::Failed(self.held_back(retry_at, Scope::Token, None)))
     }
 
+    /// Whether this engine waits `wait` in place: no longer than it may, and
+    /// never past the run's deadline.
+    pub(super) fn may_wait(&self, wait: Duration) -> bool {
+        wait <= self.opts.max_wait && super::deadline::fits(wait)
+    }
+
     /// Waits while the governor holds this account's reads back, unless that
     /// is longer than this engine may wait: then the account's read fails as
     /// held back (the run goes on).
@@ -172,7 +178,7 @@ impl Engine {
             return Ok(());
         };
         let wait = until.saturating_duration_since(tokio::time::Instant::now());
-        if wait <= self.opts.max_wait && super::deadline::fits(wait) {
+        if self.may_wait(wait) {
             return self.wait_out(wait, WaitFor::AccessLimit, cancel).await;
         }
         let retry_at = super::stop::when_after(wait);
