@@ -308,6 +308,28 @@ impl App {
         panic!("click {css}: {last:?}");
     }
 
+    /// Rests the pointer on what `css` finds, as a person reading it would.
+    pub async fn hover(&self, css: &str) {
+        use fantoccini::actions::{InputSource, MouseActions, PointerAction};
+        let element = self
+            .client
+            .wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
+        let to = MouseActions::new("mouse".to_owned()).then(PointerAction::MoveToElement {
+            element,
+            duration: None,
+            x: 0.0,
+            y: 0.0,
+        });
+        self.client
+            .perform_actions(to)
+            .await
+            .unwrap_or_else(|e| panic!("hover {css}: {e}"));
+    }
+
     /// Clicks from script, returning at once: for buttons whose navigation
     /// closes the window (a WebDriver click would wait for that navigation in
     /// a window that no longer exists).

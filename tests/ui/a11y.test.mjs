@@ -59,6 +59,10 @@ async function auditEveryScreen(scheme) {
   await page.click('.account-row >> nth=1 >> .col-refreshed');
   await page.waitForSelector('#details:not([hidden])');
   results.details = await audit(page, name('details pane'));
+  // A tip is shown for the pointer (and stays while the pointer rests): it must sit in a landmark too.
+  await page.hover('.account-row >> nth=1 >> .col-status [data-tip]');
+  await page.waitForSelector('#tip:not([hidden])');
+  results.tip = await audit(page, name('a tooltip shown'));
   await page.keyboard.press('Escape');
   await page.click('#nav-activity');
   results.activity = await audit(page, name('activity'));

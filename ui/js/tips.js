@@ -23,9 +23,18 @@ function element() {
     tip.className = 'tip';
     tip.setAttribute('role', 'tooltip');
     tip.hidden = true;
-    document.body.append(tip);
   }
   return tip;
+}
+
+/**
+ * Where the tip lives while shown: an open modal dialog (the top layer would
+ * cover it anywhere else), else the screen shown. Inside a landmark, a screen
+ * reader's region navigation finds it; the tip is fixed to the viewport, and
+ * neither a dialog nor a screen is a containing block, so it shows the same.
+ */
+function host() {
+  return document.querySelector('dialog[open]') || document.querySelector('main:not([hidden])') || document.body;
 }
 
 /** Whether any part of a cell is cut (an ellipsis, or text past its edge). */
@@ -59,6 +68,8 @@ export function showTip(target, { describe = false } = {}) {
   const text = tipText(target);
   if (!text) return;
   const el = element();
+  const home = host();
+  if (el.parentElement !== home) home.append(el);
   el.textContent = text;
   el.hidden = false;
   place(target);
