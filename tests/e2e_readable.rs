@@ -1,8 +1,8 @@
 //! Readable by everyone, in the real window (WebKitGTK) over the sandbox:
 //! axe-core finds no violation and leaves no contrast check open on the list,
-//! the details, a tooltip, Activity and Settings (the counts are printed), and a person with only a
-//! keyboard finds an account, opens its details, refreshes it, acknowledges
-//! a reason, opens Settings and comes back.
+//! the details, a tooltip, Activity and Settings (the counts are printed),
+//! and a person with only a keyboard finds an account, opens its details,
+//! refreshes it, acknowledges a reason, opens Settings and comes back.
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 

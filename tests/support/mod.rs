@@ -278,6 +278,16 @@ impl App {
         }
     }
 
+    /// What `css` finds, waiting up to 15 s for it to appear.
+    async fn element(&self, css: &str) -> fantoccini::elements::Element {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+    }
+
     /// Clicks like a person: finds the element, brings it into view (clear of
     /// the sticky toolbar), clicks. A row can move between finding and
     /// clicking (an update re-sorts the list): then it is found and clicked
@@ -285,13 +295,7 @@ impl App {
     pub async fn click(&self, css: &str) {
         let mut last = None;
         for _ in 0..5 {
-            let element = self
-                .client
-                .wait()
-                .at_most(Duration::from_secs(15))
-                .for_element(Locator::Css(css))
-                .await
-                .unwrap_or_else(|e| panic!("{css}: {e}"));
+            let element = self.element(css).await;
             self.client
                 .execute(
                     "arguments[0].scrollIntoView({block: 'center'});",
@@ -311,13 +315,7 @@ impl App {
     /// Rests the pointer on what `css` finds, as a person reading it would.
     pub async fn hover(&self, css: &str) {
         use fantoccini::actions::{InputSource, MouseActions, PointerAction};
-        let element = self
-            .client
-            .wait()
-            .at_most(Duration::from_secs(15))
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("{css}: {e}"));
+        let element = self.element(css).await;
         let to = MouseActions::new("mouse".to_owned()).then(PointerAction::MoveToElement {
             element,
             duration: None,
@@ -577,13 +575,7 @@ impl App {
 
     /// Types into an input.
     pub async fn type_into(&self, css: &str, text: &str) {
-        let element = self
-            .client
-            .wait()
-            .at_most(Duration::from_secs(15))
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("{css}: {e}"));
+        let element = self.element(css).await;
         element
             .send_keys(text)
             .await

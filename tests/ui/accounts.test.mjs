@@ -223,6 +223,14 @@ test('refresh-all shows progress and F5 refreshes the selection or everything', 
   await page.waitForFunction((want) => window.__calls.some((c) => c.command === 'refresh_account' && c.args.id === want), id);
 });
 
+/** The backend's refresh state becomes `status`, and it says so (as the real backend does). */
+async function progressBetweenRuns(page, status) {
+  await page.evaluate((s) => {
+    window.__fixture.refresh = s;
+    window.__emit('refresh-progress', s);
+  }, status);
+}
+
 test('a wait says what for and until when, and Try now and Stop act on it', async () => {
   const page = await open(state({ accounts: accounts(6) }));
   const until = new Date(Date.now() + 7 * 60000).toISOString();
@@ -242,20 +250,13 @@ test('a wait says what for and until when, and Try now and Stop act on it', asyn
 
   // Between runs: the automatic retry says when; Stop drops it. The backend's
   // state says the same (the reload after Try now may land after the event).
-  await page.evaluate((iso) => {
-    const status = { running: false, done: 6, total: 6, listing_complete: true, waiting: null, next_try: { until: iso, reason: 'next_try' } };
-    window.__fixture.refresh = status;
-    window.__emit('refresh-progress', status);
-  }, until);
+  const between = { running: false, done: 6, total: 6, listing_complete: true, waiting: null };
+  await progressBetweenRuns(page, { ...between, next_try: { until, reason: 'next_try' } });
   assert.equal(await page.locator('#progress-bar').isVisible(), false);
   assert.match(await page.locator('#progress-text').textContent(), /Meta did not answer — Adkeep tries again at/);
   assert.equal(await page.locator('#try-now').isVisible(), true);
   assert.equal(await page.locator('#refresh-all').isDisabled(), false);
-  await page.evaluate(() => {
-    const status = { running: false, done: 6, total: 6, listing_complete: true, waiting: null, next_try: null };
-    window.__fixture.refresh = status;
-    window.__emit('refresh-progress', status);
-  });
+  await progressBetweenRuns(page, { ...between, next_try: null });
   assert.equal(await page.locator('#progress').isVisible(), false);
   assert.equal(await page.locator('#try-now').isVisible(), false);
 });
